@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+
+let package = Package(
+    name: "PeerGrid",
+    products: [
+        .executable(name: "grid", targets: ["grid"]),
+        .library(name: "GridCore", targets: ["GridCore"]),
+        .library(name: "GridCrypto", targets: ["GridCrypto"]),
+        .library(name: "GridMerkle", targets: ["GridMerkle"]),
+        .library(name: "GridLedger", targets: ["GridLedger"]),
+        .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
+        // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
+        .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
+        .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),
+        .library(name: "GridPluginText", type: .dynamic, targets: ["TextPlugin"]),
+        .library(name: "GridPluginRot13", type: .dynamic, targets: ["Rot13Plugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+    ],
+    targets: [
+        // System libraries. SQLite comes through GRDB's own system library target (GRDBSQLite, apt libsqlite3-dev).
+        .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),
+        // The C header plugin authors build against.
+        .target(name: "CGridPluginABI"),
+
+        .target(name: "GridCore"),
+        .target(name: "GridCrypto", dependencies: ["CSodium", "GridCore"]),
+        .target(name: "GridNet", dependencies: ["GridCore", "GridCrypto", nio, nioPosix, logging]),
+        .target(name: "GridMerkle", dependencies: ["GridCore", "GridCrypto"]),
+        .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", grdb, logging]),
+        .target(name: "GridPluginHost", dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", logging]),
+        .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
+        .target(name: "GridMatchmaker",
+                dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", grdb, logging, lifecycle]),
+        .target(name: "GridWorker",
+                dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", logging, lifecycle]),
+        .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", logging]),
+        .executableTarget(name: "grid", dependencies: [
+            "GridCore", "GridCrypto", "GridNet", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
+            "GridClient", logging, lifecycle,
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Plugins shipped with PeerGrid.
+        .target(name: "HashPlugin", dependencies: ["GridPluginKit", "GridCrypto"], path: "Plugins/hash"),
+        .target(name: "PrimesPlugin", dependencies: ["GridPluginKit"], path: "Plugins/primes"),
+        .target(name: "TextPlugin", dependencies: ["GridPluginKit"], path: "Plugins/text"),
+        .target(name: "Rot13Plugin", dependencies: ["CGridPluginABI"], path: "Plugins/rot13"),
+
+        // Tests.
+        .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto"]),
+        .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
+        .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
+        .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix]),
+        .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridTestKit"]),
+        .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
+        .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
+        .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
+        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridTestKit"]),
+    ]
+)
