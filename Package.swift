@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Rot13Plugin", dependencies: ["CGridPluginABI"], path: "Plugins/rot13"),
 
         // Tests.
-        .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto"]),
+        .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix]),
@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
-        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridTestKit"]),
+        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]
 )

@@ -7,6 +7,12 @@
  *
  * Memory: the host owns `input`; the plugin owns what it writes to `*output` until the host hands it back
  * through `free_buffer`. All strings are NUL-terminated UTF-8.
+ *
+ * Threads: the host may call `invoke` from several threads at once, also for the same capability; a plugin
+ * that keeps shared state must protect it. `init` runs once, before any `invoke`.
+ *
+ * Versioning: `abi_version` is the first field in every ABI version, so a host can read it before anything
+ * else and refuse a descriptor whose layout it does not know.
  */
 #ifndef GRID_PLUGIN_H
 #define GRID_PLUGIN_H
@@ -54,8 +60,10 @@ typedef struct grid_plugin {
     /** Called once after loading; returns GRID_PLUGIN_OK or an error code. May be NULL. */
     int32_t (*init)(void);
     /**
-     * Runs `capability` on `input`. On GRID_PLUGIN_OK, `*output` holds the result; on any other code it
-     * holds a UTF-8 error message (or is left empty). Either way the host returns it through `free_buffer`.
+     * Runs `capability` on `input`. The host sets `*output` to {NULL, 0} before the call; `input` may be NULL
+     * when `input_length` is 0. On GRID_PLUGIN_OK, `*output` holds the result (an empty result may stay
+     * {NULL, 0}); on any other code it holds a UTF-8 error message (or is left empty). Either way the host
+     * returns a non-NULL `output->data` through `free_buffer` exactly once.
      */
     int32_t (*invoke)(const char *capability, const uint8_t *input, size_t input_length, grid_buffer *output);
     /** Releases a buffer that `invoke` produced. */

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A fully resolved job as it travels to the matchmaker: every field checked, the input loaded.
+public struct JobRequest: Hashable, Sendable, Codable {
+    public static let defaultTimeoutSeconds = 60
+    public static let defaultMaxCredits = 10
+    public static let maxTimeoutSeconds = 86_400
+    public static let maxCredits = 1_000_000
+    /// The largest input a job may carry (frames have a hard cap above it).
+    public static let maxInputBytes = 8 * 1024 * 1024
+
+    public var capability: String
+    /// A version range over the capability's version (`^1.0`, `>=1.2.0 <2.0.0`, `*`).
+    public var version: String
+    public var input: Data
+    public var timeoutSeconds: Int
+    public var maxCredits: Int
+    /// Labels the worker must carry with these exact values.
+    public var labels: [String: String]
+    /// An expression over the worker's attributes that must hold.
+    public var requirements: String?
+    /// An expression over the worker's attributes; higher is preferred.
+    public var rank: String?
+
+    public init(capability: String, version: String = "*", input: Data,
+                timeoutSeconds: Int = JobRequest.defaultTimeoutSeconds,
+                maxCredits: Int = JobRequest.defaultMaxCredits, labels: [String: String] = [:],
+                requirements: String? = nil, rank: String? = nil) {
+        self.capability = capability
+        self.version = version
+        self.input = input
+        self.timeoutSeconds = timeoutSeconds
+        self.maxCredits = maxCredits
+        self.labels = labels
+        self.requirements = requirements
+        self.rank = rank
+    }
+
+    /// Checks every field; the matchmaker runs this again on what it receives.
+    public func validate() throws(JobSpecError) -> VersionRange {
+        guard CapabilityName.isValid(capability) else {
+            throw JobSpecError(field: "capability", reason: "must be a dotted lowercase name like 'hash.sha256', got '\(capability)'")
+        }
+        let range: VersionRange
+        do {
+            range = try VersionRange(parsing: version)
+        } catch {
+            throw JobSpecError(field: "version", reason: "is not a version range: \(error.reason) (got '\(version)')")
+        }
+        guard input.count <= Self.maxInputBytes else {
+            throw JobSpecError(field: "input", reason: "is \(input.count) bytes; the limit is \(Self.maxInputBytes)")
+        }
+        guard (1...Self.maxTimeoutSeconds).contains(timeoutSeconds) else {
+            throw JobSpecError(field: "timeoutSeconds", reason: "must be from 1 to \(Self.maxTimeoutSeconds), got \(timeoutSeconds)")
+        }
+        guard (1...Self.maxCredits).contains(maxCredits) else {
+            throw JobSpecError(field: "maxCredits", reason: "must be from 1 to \(Self.maxCredits), got \(maxCredits)")
+        }
+        for (key, value) in labels {
+            guard LabelRules.isValidKey(key) else {
+                throw JobSpecError(field: "labels", reason: "has a bad key '\(key)': use letters, digits, '_', '-', '.' (1-64)")
+            }
+            guard value.utf8.count <= 256 else {
+                throw JobSpecError(field: "labels.\(key)", reason: "is longer than 256 bytes")
+            }
+        }
+        for (field, text) in [("requirements", requirements), ("rank", rank)] {
+            if let text, text.utf8.count > 4096 {
+                throw JobSpecError(field: field, reason: "is longer than 4096 bytes")
+            }
+        }
+        return range
+    }
+}
+
+/// The rule for capability names: lowercase words of `a-z0-9_-` joined by dots.
+public enum CapabilityName {
+    public static func isValid(_ name: String) -> Bool {
+        guard (1...128).contains(name.utf8.count) else { return false }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.allSatisfy { part in
+            !part.isEmpty && part.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f || $0 == 0x2d
+            }
+        }
+    }
+}
+
+/// The rule for label keys, shared by jobs and workers.
+public enum LabelRules {
+    public static func isValidKey(_ key: String) -> Bool {
+        (1...64).contains(key.utf8.count) && key.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39)
+                || $0 == 0x5f || $0 == 0x2d || $0 == 0x2e
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Where a job is in its life.
+public enum JobStatus: String, Sendable, Codable, CaseIterable {
+    /// Stored and waiting for a worker that offers its capability.
+    case queued
+    /// Leased to a worker.
+    case running
+    /// Finished with a result; the worker was paid.
+    case succeeded
+    /// Finished without a result; the escrow was refunded.
+    case failed
+
+    public var isFinal: Bool { self == .succeeded || self == .failed }
+}

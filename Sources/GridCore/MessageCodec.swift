@@ -1,0 +1,109 @@
+import Foundation
+
+/// Encodes and decodes `Message`s in their versioned JSON envelope.
+public enum MessageCodec {
+    public static let version = 1
+
+    private struct Header: Decodable {
+        var v: Int
+        var type: String
+    }
+
+    private struct Envelope<Body: Codable>: Codable {
+        var v: Int
+        var type: String
+        var body: Body
+    }
+
+    private struct WaitBody: Codable { var job: JobID; var timeoutMillis: Int }
+    private struct GrantBody: Codable { var grantedCredits: Int }
+    private struct Empty: Codable {}
+    private struct Text: Codable { var message: String }
+    private struct Count: Codable { var credits: Int }
+
+    public static func encode(_ message: Message) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func wrap<Body: Codable>(_ type: String, _ body: Body) -> [UInt8] {
+            // Encoding our own value types cannot fail.
+            (try? Array(encoder.encode(Envelope(v: version, type: type, body: body)))) ?? []
+        }
+        switch message {
+        case .register(let ad): return wrap("register", ad)
+        case .outcome(let outcome): return wrap("outcome", outcome)
+        case .registered(let granted): return wrap("registered", GrantBody(grantedCredits: granted))
+        case .assign(let assignment): return wrap("assign", assignment)
+        case .submit(let submission): return wrap("submit", submission)
+        case .status(let id): return wrap("status", id)
+        case .wait(let id, let timeout): return wrap("wait", WaitBody(job: id, timeoutMillis: timeout))
+        case .listJobs: return wrap("list-jobs", Empty())
+        case .listPeers: return wrap("list-peers", Empty())
+        case .balance(let peer): return wrap("balance", peer)
+        case .job(let record): return wrap("job", record)
+        case .jobs(let records): return wrap("jobs", records)
+        case .peers(let peers): return wrap("peers", peers)
+        case .credits(let credits): return wrap("credits", Count(credits: credits))
+        case .failure(let text): return wrap("failure", Text(message: text))
+        }
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> Message {
+        let data = Data(bytes)
+        let decoder = JSONDecoder()
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: data)
+        } catch {
+            throw ProtocolError("the message is not a PeerGrid envelope ({\"v\", \"type\", \"body\"})")
+        }
+        guard header.v == version else {
+            throw ProtocolError("message version \(header.v) is not supported (this peer speaks version \(version))")
+        }
+        func body<Body: Codable>(_ type: Body.Type) throws(ProtocolError) -> Body {
+            do {
+                return try decoder.decode(Envelope<Body>.self, from: data).body
+            } catch {
+                throw ProtocolError("the body of a '\(header.type)' message is malformed: \(describe(error))")
+            }
+        }
+        switch header.type {
+        case "register": return .register(try body(WorkerAd.self))
+        case "outcome": return .outcome(try body(JobOutcome.self))
+        case "registered": return .registered(grantedCredits: try body(GrantBody.self).grantedCredits)
+        case "assign": return .assign(try body(Assignment.self))
+        case "submit": return .submit(try body(Submission.self))
+        case "status": return .status(try body(JobID.self))
+        case "wait":
+            let wait = try body(WaitBody.self)
+            return .wait(wait.job, timeoutMillis: wait.timeoutMillis)
+        case "list-jobs": return .listJobs
+        case "list-peers": return .listPeers
+        case "balance": return .balance(try body(PeerID.self))
+        case "job": return .job(try body(JobRecord.self))
+        case "jobs": return .jobs(try body([JobRecord].self))
+        case "peers": return .peers(try body([PeerInfo].self))
+        case "credits": return .credits(try body(Count.self).credits)
+        case "failure": return .failure(try body(Text.self).message)
+        default: throw ProtocolError("unknown message type '\(header.type)'")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "'\(path)': \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A message that breaks the protocol: unknown version or type, or a malformed body.
+public struct ProtocolError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

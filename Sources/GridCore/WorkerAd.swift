@@ -1,0 +1,16 @@
+/// A worker's advertisement: its capabilities, attributes, slots and acceptance policy.
+public struct WorkerAd: Hashable, Sendable, Codable {
+    public var capabilities: [CapabilityOffer]
+    public var attributes: WorkerAttributes
+    /// How many jobs it runs at once.
+    public var slots: Int
+    /// An expression over `job.*`, `submitter` and `worker.*` that must hold for the worker to take a job.
+    public var accept: String?
+
+    public init(capabilities: [CapabilityOffer], attributes: WorkerAttributes, slots: Int, accept: String? = nil) {
+        self.capabilities = capabilities
+        self.attributes = attributes
+        self.slots = slots
+        self.accept = accept
+    }
+}

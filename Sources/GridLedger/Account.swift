@@ -1,0 +1,87 @@
+import GridCore
+
+/// A place credits live: the mint they are granted from, a peer, or one job's escrow.
+///
+/// The string form is `mint`, `peer:<64 hex digits>` or `escrow:<job id>`.
+public enum Account: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Where grants come from; the only account whose balance may go below zero.
+    case mint
+    /// A peer's spendable credits.
+    case peer(PeerID)
+    /// Credits held for one job between its submission and its settlement.
+    case escrow(job: String)
+
+    /// The longest job id accepted, in UTF-8 bytes.
+    public static let maximumJobIDLength = 256
+
+    /// Parses the string form, throwing a `LedgerError` that says what is wrong with `text`.
+    public init(parsing text: String) throws(LedgerError) {
+        if text == "mint" {
+            self = .mint
+        } else if text.hasPrefix("peer:") {
+            let hex = String(text.dropFirst("peer:".count))
+            guard let peer = PeerID(hex: hex) else {
+                throw .invalidAccount(text, reason: "a peer account must be \"peer:\" followed by 64 hex digits")
+            }
+            self = .peer(peer)
+        } else if text.hasPrefix("escrow:") {
+            let job = String(text.dropFirst("escrow:".count))
+            if let problem = Account.problem(withJobID: job) {
+                throw .invalidAccount(text, reason: problem)
+            }
+            self = .escrow(job: job)
+        } else {
+            throw .invalidAccount(text, reason: "an account must be \"mint\", \"peer:<64 hex>\" or \"escrow:<job id>\"")
+        }
+    }
+
+    /// The string form: `mint`, `peer:<64 hex>` or `escrow:<job id>`.
+    public var description: String {
+        switch self {
+        case .mint: return "mint"
+        case .peer(let peer): return "peer:\(peer.hex)"
+        case .escrow(let job): return "escrow:\(job)"
+        }
+    }
+
+    /// A short form for messages: `mint`, `peer ab12cd34`, `escrow of job J`.
+    var shortName: String {
+        switch self {
+        case .mint: return "the mint"
+        case .peer(let peer): return "peer \(peer.short)"
+        case .escrow(let job): return "the escrow of job \(job)"
+        }
+    }
+
+    /// The peer, when this is a peer account.
+    public var peer: PeerID? {
+        if case .peer(let peer) = self { return peer }
+        return nil
+    }
+
+    /// The job, when this is an escrow account.
+    public var job: String? {
+        if case .escrow(let job) = self { return job }
+        return nil
+    }
+
+    public static func < (lhs: Account, rhs: Account) -> Bool {
+        lhs.description < rhs.description
+    }
+
+    /// Why `job` is not a valid job id, or nil when it is one.
+    ///
+    /// A job id is 1 to 256 UTF-8 bytes with no whitespace or control characters.
+    static func problem(withJobID job: String) -> String? {
+        if job.isEmpty {
+            return "a job id must not be empty"
+        }
+        if job.utf8.count > maximumJobIDLength {
+            return "a job id must be at most \(maximumJobIDLength) bytes, got \(job.utf8.count)"
+        }
+        if job.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+            return "a job id must not contain whitespace or control characters"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,107 @@
+import GridCore
+
+/// Balances and job settlements derived from entries, with the rules that decide whether the next entry is allowed.
+///
+/// A pure value: `apply(_:operator:)` either refuses an entry with a `LedgerError` naming the rule and leaves the
+/// sheet unchanged, or books it. Replaying a ledger's entries from an empty sheet gives its balances.
+public struct BalanceSheet: Hashable, Sendable {
+    /// Every account any applied entry touched, with its balance (the mint's is minus what it granted).
+    public private(set) var balances: [Account: Int64]
+    /// Every job with an escrow, by job id.
+    public private(set) var jobs: [String: JobSettlement]
+
+    /// An empty sheet: no credits anywhere.
+    public init() {
+        self.init(balances: [:], jobs: [:])
+    }
+
+    /// A sheet starting from known balances and jobs (a part of a larger ledger, as the store loads it).
+    init(balances: [Account: Int64], jobs: [String: JobSettlement]) {
+        self.balances = balances
+        self.jobs = jobs
+    }
+
+    /// Sets a known starting balance (used by the store to load part of its cache).
+    mutating func seed(_ account: Account, balance: Int64) {
+        balances[account] = balance
+    }
+
+    /// Sets a known job state (used by the store to load part of its cache).
+    mutating func seed(job: String, _ settlement: JobSettlement) {
+        jobs[job] = settlement
+    }
+
+    /// The balance of `account`; zero for an account no entry touched.
+    public func balance(of account: Account) -> Int64 {
+        balances[account] ?? 0
+    }
+
+    /// Books `body` if every credit rule allows it, or throws the first rule it breaks and changes nothing.
+    ///
+    /// Rules, in the order checked: the accounts fit the kind (`CreditRules.checkShape`); the author is the one
+    /// the kind requires (`CreditRules.checkAuthor`); a job has exactly one escrow, and at most one payment and at
+    /// most one refund, whose sum never exceeds the escrow; a refund goes to the job's submitter; no account
+    /// except the mint goes below zero; no balance overflows.
+    public mutating func apply(_ body: EntryBody, operator operatorID: PeerID) throws(LedgerError) {
+        try CreditRules.checkShape(body)
+        try CreditRules.checkAuthor(body, operator: operatorID)
+        var job: (id: String, settlement: JobSettlement)?
+        switch body.kind {
+        case .grant:
+            break
+        case .escrow:
+            // checkShape guarantees a peer `from` and an escrow `to`.
+            guard let id = body.to.job, let submitter = body.from.peer else { throw Self.shapeError(body) }
+            guard jobs[id] == nil else { throw .duplicateEscrow(job: id) }
+            job = (id, JobSettlement(submitter: submitter, escrowed: body.amount))
+        case .payment, .refund:
+            guard let id = body.from.job else { throw Self.shapeError(body) }
+            guard var settlement = jobs[id] else { throw .noEscrow(job: id, kind: body.kind) }
+            let already = body.kind == .payment ? settlement.paid : settlement.refunded
+            guard already == nil else { throw .duplicateSettlement(job: id, kind: body.kind) }
+            guard body.amount <= settlement.remaining else {
+                throw .settlementExceedsEscrow(
+                    job: id, escrowed: settlement.escrowed, settled: settlement.settled, amount: body.amount,
+                    kind: body.kind)
+            }
+            if body.kind == .refund {
+                guard body.to == .peer(settlement.submitter) else {
+                    throw .refundToWrongPeer(job: id, submitter: settlement.submitter, to: body.to)
+                }
+                settlement.refunded = body.amount
+            } else {
+                settlement.paid = body.amount
+            }
+            job = (id, settlement)
+        }
+        let fromBalance = balance(of: body.from)
+        if body.from != .mint, fromBalance < body.amount {
+            throw .insufficientCredits(body.from, balance: fromBalance, amount: body.amount, kind: body.kind)
+        }
+        let (newFrom, fromOverflow) = fromBalance.subtractingReportingOverflow(body.amount)
+        guard !fromOverflow else { throw .overflow(body.from) }
+        let (newTo, toOverflow) = balance(of: body.to).addingReportingOverflow(body.amount)
+        guard !toOverflow else { throw .overflow(body.to) }
+
+        balances[body.from] = newFrom
+        balances[body.to] = newTo
+        if let job {
+            jobs[job.id] = job.settlement
+        }
+    }
+
+    private static func shapeError(_ body: EntryBody) -> LedgerError {
+        .wrongShape(body.kind, from: body.from, to: body.to, rule: "between the accounts its kind requires")
+    }
+
+    /// The sheet after applying `bodies` in order from an empty sheet, or the first refusal.
+    public static func replaying(
+        _ bodies: some Sequence<EntryBody>, operator operatorID: PeerID
+    ) throws(LedgerError) -> BalanceSheet {
+        var sheet = BalanceSheet()
+        for body in bodies {
+            try sheet.apply(body, operator: operatorID)
+        }
+        return sheet
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+
+/// The ledger's operations on an open database, to call inside the caller's GRDB transaction.
+///
+/// Every function takes the `Database` of a `write` or `read` block, so the matchmaker can make a job insert and
+/// its escrow one transaction. `LedgerStore` wraps the same operations for callers that own a whole file.
+public enum Ledger {
+    /// The last entry's seq and hash, or nil for an empty ledger.
+    public struct Head: Hashable, Sendable {
+        public let seq: Int64
+        public let hash: [UInt8]
+    }
+
+    /// Checks `signed` (signature, authorship, credit rules against the current balances), then chains and inserts it.
+    ///
+    /// The first append to a database records `operatorID` as its operator; later appends must give the same one.
+    /// A refusal throws a `LedgerError` naming the rule and writes nothing.
+    @discardableResult
+    public static func append(_ signed: SignedEntry, operator operatorID: PeerID, in db: Database) throws
+        -> LedgerEntry
+    {
+        let entries = try appendBatch([signed], operator: operatorID, signatureChecks: nil, in: db)
+        return entries[0]
+    }
+
+    /// Appends `entries` in order, all or none: a refusal names the entry's position and writes nothing.
+    @discardableResult
+    public static func append(
+        contentsOf entries: [SignedEntry], operator operatorID: PeerID, in db: Database
+    ) throws -> [LedgerEntry] {
+        try appendBatch(entries, operator: operatorID, signatureChecks: nil, in: db)
+    }
+
+    /// Every account's balance, from the derived balance cache.
+    public static func balances(in db: Database) throws -> [Account: Int64] {
+        var balances: [Account: Int64] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
+        while let row = try rows.next() {
+            let (account, balance) = try Rows.balance(row)
+            balances[account] = balance
+        }
+        return balances
+    }
+
+    /// The balance of one account; zero for an account no entry touched.
+    public static func balance(of account: Account, in db: Database) throws -> Int64 {
+        try Rows.loadBalance(account, in: db) ?? 0
+    }
+
+    /// The settlement state of a job, or nil when it has no escrow.
+    public static func settlement(ofJob job: String, in db: Database) throws -> JobSettlement? {
+        try Rows.loadJob(job, in: db)
+    }
+
+    /// Up to `limit` entries with seq above `seq`, in order (for paging and for replicas pulling new entries).
+    public static func entries(after seq: Int64, limit: Int, in db: Database) throws -> [LedgerEntry] {
+        guard limit >= 0 else {
+            throw LedgerError.invalidArgument("limit", reason: "it must be zero or more, got \(limit)")
+        }
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(Rows.columns) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
+            arguments: [seq, limit])
+        var entries: [LedgerEntry] = []
+        while let row = try rows.next() {
+            entries.append(try Rows.entry(row))
+        }
+        return entries
+    }
+
+    /// The entry with this seq, or nil.
+    public static func entry(seq: Int64, in db: Database) throws -> LedgerEntry? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT \(Rows.columns) FROM ledger_entries WHERE seq = ?", arguments: [seq])
+        else { return nil }
+        return try Rows.entry(row)
+    }
+
+    /// The entries naming `job` (its escrow, payment and refund), in order.
+    public static func entries(forJob job: String, in db: Database) throws -> [LedgerEntry] {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(Rows.columns) FROM ledger_entries WHERE job = ? ORDER BY seq", arguments: [job])
+        var entries: [LedgerEntry] = []
+        while let row = try rows.next() {
+            entries.append(try Rows.entry(row))
+        }
+        return entries
+    }
+
+    /// The last entry's seq and stored hash, or nil for an empty ledger.
+    public static func head(in db: Database) throws -> Head? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+        else { return nil }
+        let seq = try Rows.int64(row, 0, "seq", seq: 0)
+        return Head(seq: seq, hash: try Rows.blob(row, 1, "hash", seq: seq, length: 32))
+    }
+
+    /// The shared append path; `signatureChecks[i]` is a precomputed signature check of `entries[i]`, if any.
+    static func appendBatch(
+        _ entries: [SignedEntry], operator operatorID: PeerID, signatureChecks: [Bool]?, in db: Database
+    ) throws -> [LedgerEntry] {
+        guard !entries.isEmpty else { return [] }
+        var appended: [LedgerEntry] = []
+        appended.reserveCapacity(entries.count)
+        try db.inSavepoint {
+            try LedgerSchema.claim(operator: operatorID, in: db)
+            let head = try self.head(in: db)
+            var seq = head?.seq ?? 0
+            var prevHash = head?.hash ?? LedgerEntry.genesisHash
+            var cache = BalanceCache()
+
+            for (index, signed) in entries.enumerated() {
+                let canonicalBody = signed.body.canonicalBytes
+                do {
+                    let valid = signatureChecks?[index] ?? (signed.knownValid || SignatureVerifier.isValid(
+                        signature: signed.signature, of: canonicalBody, publicKey: signed.body.author.publicKey))
+                    guard valid else { throw LedgerError.badSignature(author: signed.body.author) }
+                    try cache.load(for: signed.body, in: db)
+                    try cache.sheet.apply(signed.body, operator: operatorID)
+                } catch let error as LedgerError {
+                    throw entries.count == 1 ? error : .refusedInBatch(index: index, count: entries.count, reason: error)
+                }
+                let (next, overflow) = seq.addingReportingOverflow(1)
+                guard !overflow else { throw LedgerError.corruptRow(seq: seq, reason: "no seq can follow it") }
+                seq = next
+                let leaf = LedgerEntry.leafBytes(
+                    prevHash: prevHash, seq: seq, canonicalBody: canonicalBody, signature: signed.signature)
+                let entry = LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: Digest.sha256(leaf))
+                try record(entry, leafBytes: leaf, in: db)
+                prevHash = entry.hash
+                appended.append(entry)
+            }
+            try cache.save(in: db)
+            try LedgerSchema.setMeta("head", "\(seq):\(Hex.encode(prevHash))", in: db)
+            return .commit
+        }
+        return appended
+    }
+
+    /// The one place an appended entry is stored; `leafBytes` are its hash preimage and Merkle leaf data.
+    ///
+    /// The Merkle tree (GridMerkle) hooks in here: append `leafBytes` to the tree in the same transaction.
+    private static func record(_ entry: LedgerEntry, leafBytes: [UInt8], in db: Database) throws {
+        try Rows.insert(entry, in: db)
+    }
+}
+
+/// The part of the balance cache that a batch touches, loaded lazily and written back once.
+private struct BalanceCache {
+    var sheet = BalanceSheet()
+    private var loadedAccounts: Set<Account> = []
+    private var loadedJobs: Set<String> = []
+
+    mutating func load(for body: EntryBody, in db: Database) throws {
+        for account in [body.from, body.to] where !loadedAccounts.contains(account) {
+            if let balance = try Rows.loadBalance(account, in: db) {
+                sheet.seed(account, balance: balance)
+            }
+            loadedAccounts.insert(account)
+        }
+        if let job = body.from.job ?? body.to.job, !loadedJobs.contains(job) {
+            if let settlement = try Rows.loadJob(job, in: db) {
+                sheet.seed(job: job, settlement)
+            }
+            loadedJobs.insert(job)
+        }
+    }
+
+    func save(in db: Database) throws {
+        for account in loadedAccounts {
+            if let balance = sheet.balances[account] {
+                try Rows.saveBalance(account, balance, in: db)
+            }
+        }
+        for job in loadedJobs {
+            if let settlement = sheet.jobs[job] {
+                try Rows.saveJob(job, settlement, in: db)
+            }
+        }
+    }
+}

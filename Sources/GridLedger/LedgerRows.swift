@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+
+/// Reading and writing ledger rows, refusing (never crashing on) values an edited file may hold.
+enum Rows {
+    static let columns =
+        "seq, kind, from_account, to_account, amount, job, author, timestamp, memo, signature, prev_hash, hash"
+
+    static func insert(_ entry: LedgerEntry, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_entries (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let body = entry.body
+        try statement.execute(arguments: [
+            entry.seq, body.kind.rawValue, body.from.description, body.to.description, body.amount, body.job,
+            body.author.hex, body.timestamp, body.memo, Data(entry.signed.signature), Data(entry.prevHash),
+            Data(entry.hash),
+        ])
+    }
+
+    /// Decodes a row selected with `columns`.
+    static func entry(_ row: Row) throws(LedgerError) -> LedgerEntry {
+        let seq = try int64(row, 0, "seq", seq: 0)
+        let kindText = try text(row, 1, "kind", seq: seq)
+        guard let kind = EntryKind(rawValue: kindText) else {
+            throw .corruptRow(seq: seq, reason: "the kind \"\(kindText.prefix(40))\" is not known")
+        }
+        let from = try account(row, 2, "from_account", seq: seq)
+        let to = try account(row, 3, "to_account", seq: seq)
+        let amount = try int64(row, 4, "amount", seq: seq)
+        let job = try optionalText(row, 5, "job", seq: seq)
+        let authorText = try text(row, 6, "author", seq: seq)
+        guard let author = PeerID(hex: authorText) else {
+            throw .corruptRow(seq: seq, reason: "the author is not 64 hex digits")
+        }
+        let timestamp = try int64(row, 7, "timestamp", seq: seq)
+        let memo = try optionalText(row, 8, "memo", seq: seq)
+        let signature = try blob(row, 9, "signature", seq: seq, length: SigningKeyPair.signatureLength)
+        let prevHash = try blob(row, 10, "prev_hash", seq: seq, length: 32)
+        let hash = try blob(row, 11, "hash", seq: seq, length: 32)
+        let body: EntryBody
+        do {
+            body = try EntryBody(
+                kind: kind, from: from, to: to, amount: amount, job: job, author: author, timestamp: timestamp,
+                memo: memo)
+        } catch {
+            throw .corruptRow(seq: seq, reason: "\(error)")
+        }
+        return LedgerEntry(
+            seq: seq, signed: SignedEntry(body: body, signature: signature), prevHash: prevHash, hash: hash)
+    }
+
+    static func balance(_ row: Row) throws(LedgerError) -> (Account, Int64) {
+        let value = row[0] as DatabaseValue
+        guard case .string(let text) = value.storage else {
+            throw .corruptMeta("a ledger_balances account is not text")
+        }
+        let account = try Account(parsing: text)
+        guard case .int64(let balance) = (row[1] as DatabaseValue).storage else {
+            throw .corruptMeta("the cached balance of \(text) is not an integer")
+        }
+        return (account, balance)
+    }
+
+    static func loadBalance(_ account: Account, in db: Database) throws -> Int64? {
+        let statement = try db.cachedStatement(sql: "SELECT balance FROM ledger_balances WHERE account = ?")
+        guard let value = try DatabaseValue.fetchOne(statement, arguments: [account.description]) else {
+            return nil
+        }
+        guard case .int64(let balance) = value.storage else {
+            throw LedgerError.corruptMeta("the cached balance of \(account) is not an integer")
+        }
+        return balance
+    }
+
+    static func saveBalance(_ account: Account, _ balance: Int64, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_balances (account, balance) VALUES (?, ?)
+            ON CONFLICT (account) DO UPDATE SET balance = excluded.balance
+            """)
+        try statement.execute(arguments: [account.description, balance])
+    }
+
+    static func loadJob(_ job: String, in db: Database) throws -> JobSettlement? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT job, submitter, escrowed, paid, refunded FROM ledger_jobs WHERE job = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [job]) else { return nil }
+        return try settlement(row).settlement
+    }
+
+    /// Decodes a `ledger_jobs` row selected as `job, submitter, escrowed, paid, refunded`.
+    static func settlement(_ row: Row) throws(LedgerError) -> (job: String, settlement: JobSettlement) {
+        guard case .string(let job) = (row[0] as DatabaseValue).storage else {
+            throw .corruptMeta("a ledger_jobs job id is not text")
+        }
+        func integer(_ index: Int, _ name: String) throws(LedgerError) -> Int64? {
+            switch (row[index] as DatabaseValue).storage {
+            case .null: return nil
+            case .int64(let value): return value
+            default: throw .corruptMeta("the cached \(name) of job \(job) is not an integer")
+            }
+        }
+        guard case .string(let submitterText) = (row[1] as DatabaseValue).storage,
+              let submitter = PeerID(hex: submitterText)
+        else {
+            throw .corruptMeta("the cached submitter of job \(job) is not 64 hex digits")
+        }
+        guard let escrowed = try integer(2, "escrow") else {
+            throw .corruptMeta("the cached escrow of job \(job) is missing")
+        }
+        let settlement = JobSettlement(
+            submitter: submitter, escrowed: escrowed, paid: try integer(3, "payment"),
+            refunded: try integer(4, "refund"))
+        return (job, settlement)
+    }
+
+    static func saveJob(_ job: String, _ settlement: JobSettlement, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_jobs (job, submitter, escrowed, paid, refunded) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (job) DO UPDATE SET paid = excluded.paid, refunded = excluded.refunded
+            """)
+        try statement.execute(arguments: [
+            job, settlement.submitter.hex, settlement.escrowed, settlement.paid, settlement.refunded,
+        ])
+    }
+
+    static func int64(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Int64 {
+        guard case .int64(let value) = (row[index] as DatabaseValue).storage else {
+            throw .corruptRow(seq: seq, reason: "the \(name) is not an integer")
+        }
+        return value
+    }
+
+    static func text(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String {
+        guard case .string(let value) = (row[index] as DatabaseValue).storage else {
+            throw .corruptRow(seq: seq, reason: "the \(name) is not text")
+        }
+        return value
+    }
+
+    static func optionalText(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String? {
+        switch (row[index] as DatabaseValue).storage {
+        case .null: return nil
+        case .string(let value): return value
+        default: throw .corruptRow(seq: seq, reason: "the \(name) is neither text nor NULL")
+        }
+    }
+
+    static func blob(
+        _ row: Row, _ index: Int, _ name: String, seq: Int64, length: Int
+    ) throws(LedgerError) -> [UInt8] {
+        guard case .blob(let data) = (row[index] as DatabaseValue).storage, data.count == length else {
+            throw .corruptRow(seq: seq, reason: "the \(name) is not a \(length)-byte blob")
+        }
+        return [UInt8](data)
+    }
+
+    static func account(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Account {
+        let value = try text(row, index, name, seq: seq)
+        do {
+            return try Account(parsing: value)
+        } catch {
+            throw .corruptRow(seq: seq, reason: "the \(name) is invalid: \(error)")
+        }
+    }
+}

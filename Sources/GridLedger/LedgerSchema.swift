@@ -1,0 +1,95 @@
+import GRDB
+import GridCore
+
+/// The ledger's tables, as named GRDB migrations that any database holding a ledger registers.
+///
+/// - `ledger_entries`: one row per entry, the body as columns, plus signature, previous hash and hash.
+/// - `ledger_balances`, `ledger_jobs`: a cache derived from the entries, updated in the same transaction as each
+///   append so that checking an entry does not replay the ledger; `LedgerVerifier` recomputes and compares it.
+/// - `ledger_meta`: the operator's peer id and the head (last seq and hash) recorded at the last append.
+public enum LedgerSchema {
+    /// Registers the ledger's migrations, so a file can hold the ledger next to other tables (the matchmaker's jobs).
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ledger_entries (
+                    seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 1),
+                    kind TEXT NOT NULL CHECK (kind IN ('grant', 'escrow', 'payment', 'refund')),
+                    from_account TEXT NOT NULL,
+                    to_account TEXT NOT NULL,
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    job TEXT,
+                    author TEXT NOT NULL CHECK (length(author) = 64),
+                    timestamp INTEGER NOT NULL,
+                    memo TEXT,
+                    signature BLOB NOT NULL CHECK (length(signature) = 64),
+                    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+                    hash BLOB NOT NULL CHECK (length(hash) = 32)
+                );
+                CREATE INDEX ledger_entries_job ON ledger_entries(job) WHERE job IS NOT NULL;
+                CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                CREATE TABLE ledger_balances (
+                    account TEXT PRIMARY KEY NOT NULL,
+                    balance INTEGER NOT NULL,
+                    CHECK (account = 'mint' OR balance >= 0)
+                ) WITHOUT ROWID;
+                CREATE TABLE ledger_jobs (
+                    job TEXT PRIMARY KEY NOT NULL,
+                    submitter TEXT NOT NULL CHECK (length(submitter) = 64),
+                    escrowed INTEGER NOT NULL CHECK (escrowed > 0),
+                    paid INTEGER CHECK (paid > 0),
+                    refunded INTEGER CHECK (refunded > 0),
+                    CHECK (coalesce(paid, 0) + coalesce(refunded, 0) <= escrowed)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    /// True when `db` has the ledger's tables.
+    public static func isInstalled(in db: Database) throws -> Bool {
+        try db.tableExists("ledger_entries") && db.tableExists("ledger_meta")
+            && db.tableExists("ledger_balances") && db.tableExists("ledger_jobs")
+    }
+
+    /// The operator recorded in the file, or nil when none was recorded yet.
+    public static func operatorID(in db: Database) throws -> PeerID? {
+        guard let text = try metaValue("operator", in: db) else { return nil }
+        guard let peer = PeerID(hex: text) else {
+            throw LedgerError.corruptMeta("the operator \"\(text.prefix(80))\" is not 64 hex digits")
+        }
+        return peer
+    }
+
+    /// Records `operatorID` as the file's operator, or checks that it is the one already recorded.
+    public static func claim(operator operatorID: PeerID, in db: Database) throws {
+        if let stored = try Self.operatorID(in: db) {
+            guard stored == operatorID else { throw LedgerError.operatorMismatch(stored: stored, given: operatorID) }
+            return
+        }
+        try setMeta("operator", operatorID.hex, in: db)
+    }
+
+    static func metaValue(_ key: String, in db: Database) throws -> String? {
+        let value = try DatabaseValue.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = ?", arguments: [key])
+        switch value?.storage {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw LedgerError.corruptMeta("the value of \(key) is not text")
+        }
+    }
+
+    static func setMeta(_ key: String, _ value: String, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_meta (key, value) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """)
+        try statement.execute(arguments: [key, value])
+    }
+}

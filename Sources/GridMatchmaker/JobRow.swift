@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import GridCore
+
+/// A row of the `jobs` table.
+struct JobRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "jobs"
+
+    var id: String
+    var submitter: String
+    var capability: String
+    var version: String
+    var request: Data
+    var status: String
+    var worker: String?
+    var attempts: Int
+    var output: Data?
+    var message: String?
+    var credits: Int
+    // swiftlint:disable:next identifier_name
+    var max_credits: Int
+    // swiftlint:disable:next identifier_name
+    var submitted_at: Int64
+    // swiftlint:disable:next identifier_name
+    var finished_at: Int64?
+
+    func record() throws -> JobRecord {
+        guard let jobID = JobID(id), let submitterID = PeerID(hex: submitter),
+              let jobStatus = JobStatus(rawValue: status) else {
+            throw MatchmakerError.corruptRow(JobID(id) ?? JobID(randomBytes: []))
+        }
+        return JobRecord(id: jobID, capability: capability, version: version, submitter: submitterID,
+                         status: jobStatus, worker: worker.flatMap(PeerID.init(hex:)), attempts: attempts,
+                         output: output, message: message, credits: credits, maxCredits: max_credits,
+                         submittedAt: submitted_at, finishedAt: finished_at)
+    }
+}

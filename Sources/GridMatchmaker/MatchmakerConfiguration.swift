@@ -1,0 +1,19 @@
+import GridNet
+
+/// How a matchmaker runs. Flags and files are read by the CLI, which fills this in.
+public struct MatchmakerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 7700
+    /// The SQLite file holding jobs and the ledger.
+    public var databasePath: String
+    /// Credits granted to each new peer.
+    public var grantCredits: Int = 100
+    public var scheduler = Scheduler.Configuration()
+    public var network = NetConfiguration()
+    /// How often leases are checked.
+    public var tickInterval: Duration = .milliseconds(250)
+
+    public init(databasePath: String) {
+        self.databasePath = databasePath
+    }
+}

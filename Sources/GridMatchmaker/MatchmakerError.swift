@@ -1,0 +1,27 @@
+import GridCore
+
+/// A request the matchmaker refuses, or a store it cannot use.
+public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
+    private enum Code: Sendable {
+        case unknownJob(JobID)
+        case jobIDTaken(JobID)
+        case corruptRow(JobID)
+        case badRequest(String)
+    }
+
+    private let code: Code
+
+    public static func unknownJob(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .unknownJob(id)) }
+    public static func jobIDTaken(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .jobIDTaken(id)) }
+    public static func corruptRow(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .corruptRow(id)) }
+    public static func badRequest(_ reason: String) -> MatchmakerError { MatchmakerError(code: .badRequest(reason)) }
+
+    public var description: String {
+        switch code {
+        case .unknownJob(let id): return "There is no job \(id)."
+        case .jobIDTaken(let id): return "Job id \(id) is already used by another submitter."
+        case .corruptRow(let id): return "The stored row of job \(id) is corrupt."
+        case .badRequest(let reason): return "The request was refused: \(reason)."
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+import GridLedger
+
+/// The matchmaker's SQLite file: the job queue and the credit ledger, so that a job and its escrow are stored in
+/// one transaction before the submitter hears back.
+public final class MatchmakerStore: Sendable {
+    private let database: DatabaseQueue
+    private let identity: Identity
+    /// Credits every new peer is granted on first contact.
+    public let grantCredits: Int
+
+    public init(path: String, identity: Identity, grantCredits: Int) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        self.identity = identity
+        self.grantCredits = grantCredits
+        var migrator = DatabaseMigrator()
+        LedgerSchema.registerMigrations(in: &migrator)
+        migrator.registerMigration("jobs-v1") { db in
+            try db.create(table: "jobs") { t in
+                t.primaryKey("id", .text)
+                t.column("submitter", .text).notNull()
+                t.column("capability", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("request", .blob).notNull()
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('queued', 'running', 'succeeded', 'failed')")
+                t.column("worker", .text)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("output", .blob)
+                t.column("message", .text)
+                t.column("credits", .integer).notNull().defaults(to: 0)
+                t.column("max_credits", .integer).notNull()
+                t.column("submitted_at", .integer).notNull()
+                t.column("finished_at", .integer)
+            }
+            try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
+        }
+        try migrator.migrate(database)
+        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+    }
+
+    private var operatorID: PeerID { identity.peerID }
+
+    // MARK: Credits
+
+    /// Grants the starting credits to a peer seen for the first time; returns the amount granted (0 if known).
+    @discardableResult
+    public func grantIfNew(_ peer: PeerID, now: Int64) throws -> Int {
+        try database.write { db in try grantIfNew(peer, now: now, in: db) }
+    }
+
+    private func grantIfNew(_ peer: PeerID, now: Int64, in db: Database) throws -> Int {
+        guard grantCredits > 0, try !Ledger.hasGrant(to: Account.peer(peer), in: db) else { return 0 }
+        let body = try EntryBody(kind: .grant, from: .mint, to: .peer(peer), amount: Int64(grantCredits), job: nil,
+                             author: operatorID, timestamp: now, memo: "welcome grant")
+        _ = try Ledger.append(try body.signed(by: identity), operator: operatorID, in: db)
+        return grantCredits
+    }
+
+    public func balance(of peer: PeerID) throws -> Int {
+        try database.read { db in Int(try Ledger.balances(in: db)[.peer(peer)] ?? 0) }
+    }
+
+    // MARK: Jobs
+
+    /// Stores a new job and its escrow in one transaction. Submitting the same id again by the same submitter
+    /// returns the stored job (idempotent); any refusal (bad signature, too few credits) stores nothing.
+    public func insert(_ submission: Submission, from submitter: PeerID, now: Int64) throws -> JobRecord {
+        try database.write { db in
+            if let existing = try JobRow.fetchOne(db, key: submission.id.rawValue) {
+                guard existing.submitter == submitter.hex else {
+                    throw MatchmakerError.jobIDTaken(submission.id)
+                }
+                return try existing.record()
+            }
+            _ = try grantIfNew(submitter, now: now, in: db)
+            let request = submission.request
+            let escrow = try EntryBody(kind: .escrow, from: .peer(submitter), to: .escrow(job: submission.id.rawValue),
+                                   amount: Int64(request.maxCredits), job: submission.id.rawValue,
+                                   author: submitter, timestamp: submission.escrowTimestamp, memo: nil)
+            _ = try Ledger.append(SignedEntry(body: escrow, signature: Array(submission.escrowSignature)),
+                                  operator: operatorID, in: db)
+            let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
+                             version: request.version, request: try JSONEncoder().encode(request),
+                             status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
+                             credits: 0, max_credits: request.maxCredits, submitted_at: now, finished_at: nil)
+            try row.insert(db)
+            return try row.record()
+        }
+    }
+
+    public func markRunning(_ id: JobID, worker: PeerID, attempt: Int) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
+                           arguments: [worker.hex, attempt, id.rawValue])
+        }
+    }
+
+    public func markQueued(_ id: JobID, message: String) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? WHERE id = ?",
+                           arguments: [message, id.rawValue])
+        }
+    }
+
+    /// Records the result and settles: the worker is paid `min(cost, maxCredits)` and the rest of the escrow goes
+    /// back to the submitter, all in one transaction with the job's final state.
+    public func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64) throws -> JobRecord {
+        try database.write { db in
+            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+            guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
+            let paid = max(0, min(cost, row.max_credits))
+            let job = id.rawValue
+            if paid > 0 {
+                let payment = try EntryBody(kind: .payment, from: .escrow(job: job), to: .peer(worker), amount: Int64(paid),
+                                        job: job, author: operatorID, timestamp: now, memo: nil)
+                _ = try Ledger.append(try payment.signed(by: identity), operator: operatorID, in: db)
+            }
+            if row.max_credits - paid > 0 {
+                let refund = try EntryBody(kind: .refund, from: .escrow(job: job), to: .peer(submitter),
+                                       amount: Int64(row.max_credits - paid), job: job, author: operatorID,
+                                       timestamp: now, memo: "unused escrow")
+                _ = try Ledger.append(try refund.signed(by: identity), operator: operatorID, in: db)
+            }
+            row.status = JobStatus.succeeded.rawValue
+            row.worker = worker.hex
+            row.output = output
+            row.message = nil
+            row.credits = paid
+            row.finished_at = now
+            try row.update(db)
+            return try row.record()
+        }
+    }
+
+    /// Records a failure and refunds the whole escrow in one transaction.
+    public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64) throws -> JobRecord {
+        try database.write { db in
+            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+            guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
+            let refund = try EntryBody(kind: .refund, from: .escrow(job: id.rawValue), to: .peer(submitter),
+                                   amount: Int64(row.max_credits), job: id.rawValue, author: operatorID,
+                                   timestamp: now, memo: "job failed")
+            _ = try Ledger.append(try refund.signed(by: identity), operator: operatorID, in: db)
+            row.status = JobStatus.failed.rawValue
+            if let worker { row.worker = worker.hex }
+            row.message = message
+            row.credits = 0
+            row.finished_at = now
+            try row.update(db)
+            return try row.record()
+        }
+    }
+
+    public func job(_ id: JobID) throws -> JobRecord? {
+        try database.read { db in try JobRow.fetchOne(db, key: id.rawValue)?.record() }
+    }
+
+    /// The stored request of a job, to hand it to a worker.
+    public func request(_ id: JobID) throws -> JobRequest? {
+        try database.read { db in
+            guard let row = try JobRow.fetchOne(db, key: id.rawValue) else { return nil }
+            return try JSONDecoder().decode(JobRequest.self, from: row.request)
+        }
+    }
+
+    /// Every job, newest first, without outputs.
+    public func jobs(limit: Int = 500) throws -> [JobRecord] {
+        try database.read { db in
+            try JobRow.order(Column("submitted_at").desc, Column("id")).limit(limit).fetchAll(db).map {
+                var record = try $0.record()
+                record.output = nil
+                return record
+            }
+        }
+    }
+
+    /// Jobs that were queued or running when the matchmaker stopped, oldest first, to be scheduled again.
+    public func unfinished() throws -> [(record: JobRecord, request: JobRequest)] {
+        try database.read { db in
+            try JobRow.filter(["queued", "running"].contains(Column("status")))
+                .order(Column("submitted_at"), Column("id")).fetchAll(db)
+                .map { (try $0.record(), try JSONDecoder().decode(JobRequest.self, from: $0.request)) }
+        }
+    }
+}

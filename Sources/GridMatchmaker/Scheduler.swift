@@ -1,0 +1,179 @@
+import GridCore
+
+/// The matchmaker's placement logic: a value type that does no I/O.
+///
+/// The service feeds it events (a worker joined or left, a job arrived, an attempt ended, time passed) and
+/// carries out the `Directive`s it returns. Time is passed in, so tests drive it with any instants they like.
+public struct Scheduler: Sendable {
+    public struct Configuration: Sendable {
+        /// How many times a job is handed out before it fails for good.
+        public var maxAttempts: Int = 3
+        /// How long past its timeout a lease is kept before the attempt counts as lost.
+        public var leaseGrace: Duration = .seconds(5)
+        public init() {}
+    }
+
+    /// What the service must do.
+    public enum Directive: Sendable, Hashable {
+        /// Send the job to the worker.
+        case assign(JobID, to: PeerID, attempt: Int)
+        /// The job is back in the queue; record why.
+        case requeue(JobID, reason: String)
+        /// The job has failed for good; refund it.
+        case fail(JobID, reason: String)
+    }
+
+    struct WorkerState: Sendable {
+        var ad: WorkerAd
+        var running: Set<JobID>
+        var joinedAt: ContinuousClock.Instant
+    }
+
+    struct Lease: Sendable {
+        var worker: PeerID
+        var attempt: Int
+        var deadline: ContinuousClock.Instant
+    }
+
+    public let configuration: Configuration
+    private(set) var queue: [JobID] = []
+    private(set) var jobs: [JobID: SchedulableJob] = [:]
+    private(set) var leases: [JobID: Lease] = [:]
+    private(set) var workers: [PeerID: WorkerState] = [:]
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    // MARK: Events
+
+    /// A worker connected and advertised itself.
+    public mutating func workerJoined(_ peer: PeerID, ad: WorkerAd, now: ContinuousClock.Instant) -> [Directive] {
+        var directives: [Directive] = []
+        if workers[peer] != nil {
+            // The same peer registering again replaces its old session.
+            directives += workerLeft(peer, now: now)
+        }
+        workers[peer] = WorkerState(ad: ad, running: [], joinedAt: now)
+        return directives + placeQueued(now: now)
+    }
+
+    /// A worker disconnected: its running jobs go back to the queue (or fail when out of attempts).
+    public mutating func workerLeft(_ peer: PeerID, now: ContinuousClock.Instant) -> [Directive] {
+        guard let state = workers.removeValue(forKey: peer) else { return [] }
+        var directives: [Directive] = []
+        for job in state.running.sorted() {
+            leases[job] = nil
+            directives += retryOrFail(job, reason: "worker \(peer.short) disconnected while running it")
+        }
+        return directives + placeQueued(now: now)
+    }
+
+    /// A new job arrived (or an unfinished one was reloaded after a restart).
+    public mutating func jobSubmitted(_ job: SchedulableJob, now: ContinuousClock.Instant) -> [Directive] {
+        guard jobs[job.id] == nil else { return [] }
+        jobs[job.id] = job
+        queue.append(job.id)
+        return placeQueued(now: now)
+    }
+
+    /// The worker finished an attempt. Returns nil when the report does not match a current lease (a late
+    /// answer from an attempt that was already given up on), which the service ignores.
+    public mutating func attemptFinished(
+        _ id: JobID, attempt: Int, by worker: PeerID, now: ContinuousClock.Instant
+    ) -> [Directive]? {
+        guard let lease = leases[id], lease.worker == worker, lease.attempt == attempt else { return nil }
+        leases[id] = nil
+        jobs[id] = nil
+        workers[worker]?.running.remove(id)
+        return placeQueued(now: now)
+    }
+
+    /// Leases past their deadline count as lost attempts.
+    public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
+        var directives: [Directive] = []
+        for (id, lease) in leases.sorted(by: { $0.key < $1.key }) where lease.deadline <= now {
+            leases[id] = nil
+            workers[lease.worker]?.running.remove(id)
+            directives += retryOrFail(id, reason: "worker \(lease.worker.short) did not answer before the lease ran out")
+        }
+        return directives + placeQueued(now: now)
+    }
+
+    // MARK: Queries
+
+    /// Connected workers, sorted by peer id.
+    public var connectedWorkers: [(peer: PeerID, ad: WorkerAd, running: Int)] {
+        workers.sorted { $0.key < $1.key }.map { ($0.key, $0.value.ad, $0.value.running.count) }
+    }
+
+    /// What the job costs on `worker`: the highest cost among the worker's offers that fit the job.
+    public func cost(of id: JobID, on worker: PeerID) -> Int? {
+        guard let job = jobs[id], let ad = workers[worker]?.ad else { return nil }
+        return ad.capabilities.filter { $0.name == job.capability && job.versionRange.contains($0.version) }
+            .map(\.cost).max()
+    }
+
+    /// Whether the job is waiting in the queue.
+    public func isQueued(_ id: JobID) -> Bool { queue.contains(id) }
+
+    /// Why a queued job is not running, in a sentence.
+    public func explainWaiting(_ id: JobID) -> String? {
+        guard let job = jobs[id], leases[id] == nil else { return nil }
+        let verdicts = workers.sorted { $0.key < $1.key }.map { MatchRules.verdict(job, worker: $0.value.ad, running: $0.value.running.count) }
+        if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }
+        let offered = Set(workers.values.flatMap { $0.ad.capabilities.map(\.name) }).sorted()
+        if !offered.contains(job.capability) {
+            let list = offered.isEmpty ? "none (no worker is connected)" : offered.joined(separator: ", ")
+            return "no connected worker offers capability '\(job.capability)'; capabilities on offer: \(list)"
+        }
+        let reasons = Set(verdicts.compactMap { verdict -> String? in
+            if case .rejected(let reason) = verdict { return reason }
+            return nil
+        }).sorted()
+        return "no worker fits: " + reasons.joined(separator: "; ")
+    }
+
+    // MARK: Placement
+
+    private mutating func retryOrFail(_ id: JobID, reason: String) -> [Directive] {
+        guard let job = jobs[id] else { return [] }
+        if job.attempts >= configuration.maxAttempts {
+            jobs[id] = nil
+            return [.fail(id, reason: "\(reason); gave up after \(job.attempts) attempts")]
+        }
+        queue.insert(id, at: 0)
+        return [.requeue(id, reason: reason)]
+    }
+
+    private mutating func placeQueued(now: ContinuousClock.Instant) -> [Directive] {
+        var directives: [Directive] = []
+        var stillQueued: [JobID] = []
+        for id in queue {
+            guard var job = jobs[id] else { continue }
+            guard let worker = bestWorker(for: job) else {
+                stillQueued.append(id)
+                continue
+            }
+            job.attempts += 1
+            jobs[id] = job
+            workers[worker]?.running.insert(id)
+            let deadline = now + .seconds(job.timeoutSeconds) + configuration.leaseGrace
+            leases[id] = Lease(worker: worker, attempt: job.attempts, deadline: deadline)
+            directives.append(.assign(id, to: worker, attempt: job.attempts))
+        }
+        queue = stillQueued
+        return directives
+    }
+
+    /// The fitting worker with the most free slots; ties go to the lower peer id, so placement is deterministic.
+    private func bestWorker(for job: SchedulableJob) -> PeerID? {
+        var best: (peer: PeerID, free: Int)?
+        for (peer, state) in workers where MatchRules.verdict(job, worker: state.ad, running: state.running.count) == .fits {
+            let free = state.ad.slots - state.running.count
+            if let current = best, current.free > free || (current.free == free && current.peer < peer) { continue }
+            best = (peer, free)
+        }
+        return best?.peer
+    }
+}

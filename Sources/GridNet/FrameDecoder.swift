@@ -1,0 +1,36 @@
+import NIOCore
+
+/// Splits a byte stream into frames: a 4-byte big-endian length, then that many payload bytes.
+///
+/// A length above `maxFrameSize` is rejected as soon as the 4 length bytes arrive, before any of the body is
+/// buffered, by throwing `NetError.frameTooLarge`.
+struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    /// The size of the length prefix.
+    static let headerLength = 4
+
+    let maxFrameSize: Int
+
+    init(maxFrameSize: Int) {
+        self.maxFrameSize = maxFrameSize
+    }
+
+    /// Returns the next whole frame's payload, or nil when more bytes are needed.
+    mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
+            return nil
+        }
+        guard UInt64(length) <= UInt64(maxFrameSize) else {
+            throw NetError.frameTooLarge(size: Int(length), max: maxFrameSize)
+        }
+        guard buffer.readableBytes >= Self.headerLength + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: Self.headerLength)
+        return buffer.readSlice(length: Int(length))
+    }
+
+    /// At end of stream, returns what whole frames remain; a partial frame left over is reported by NIO.
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
+        try decode(buffer: &buffer)
+    }
+}

@@ -1,0 +1,92 @@
+import GridCore
+import GridCrypto
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Opens PeerGrid connections: TCP connect, mutual handshake, then a `SecureConnection` for the caller's body.
+public enum GridConnector {
+    /// Connects to `host:port`, runs the handshake and `body`, and closes the connection when `body` returns.
+    ///
+    /// With `expectedPeer`, the handshake fails unless the server proves that identity. Throws a `NetError` when
+    /// the connection is refused, times out or the handshake fails; errors thrown by `body` pass through.
+    public static func connect<R>(
+        host: String, port: Int, identity: Identity, expectedPeer: PeerID? = nil,
+        configuration: NetConfiguration = NetConfiguration(), logger: Logger,
+        _ body: (SecureConnection) async throws -> R
+    ) async throws -> R {
+        try configuration.validate()
+        let endpoint = Endpoint(host: host, port: port)
+        guard (0...65535).contains(port) else {
+            throw NetError.connectionFailed(endpoint.description, reason: "the port must be from 0 to 65535")
+        }
+        let pending: PendingConnection
+        do {
+            pending = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try PendingConnection.configure(
+                            channel, handshake: .client(identity: identity, expectedPeer: expectedPeer),
+                            remoteAddress: endpoint.description, configuration: configuration, logger: logger)
+                    }
+                }
+        } catch {
+            throw NetError.connectionFailed(endpoint.description, reason: Self.reason(error))
+        }
+        var logger = logger
+        logger[metadataKey: "grid.net.remote"] = "\(endpoint)"
+        let peer: PeerID
+        do {
+            peer = try await pending.awaitHandshake()
+        } catch {
+            logger.debug("Handshake failed", metadata: ["grid.net.reason": "\(error)"])
+            throw error
+        }
+        var result: R?
+        try await pending.channel.executeThenClose { inbound, outbound in
+            let connection = SecureConnection(
+                remotePeer: peer, remoteAddress: endpoint.description, channel: pending.channel.channel,
+                inbound: inbound, outbound: outbound, configuration: configuration)
+            do {
+                result = try await body(connection)
+            } catch {
+                await connection.close()
+                throw error
+            }
+            await connection.close()
+        }
+        guard let result else { throw NetError.connectionClosed }
+        return result
+    }
+
+    /// Connects to `endpoint`; see `connect(host:port:identity:expectedPeer:configuration:logger:_:)`.
+    public static func connect<R>(
+        to endpoint: Endpoint, identity: Identity, expectedPeer: PeerID? = nil,
+        configuration: NetConfiguration = NetConfiguration(), logger: Logger,
+        _ body: (SecureConnection) async throws -> R
+    ) async throws -> R {
+        try await connect(host: endpoint.host, port: endpoint.port, identity: identity, expectedPeer: expectedPeer,
+                          configuration: configuration, logger: logger, body)
+    }
+
+    /// A short reason for a failed TCP connect: "the connection was refused", "it timed out", or NIO's text.
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
+                return "the connection was refused"
+            }
+            if let resolution = error.dnsAError ?? error.dnsAAAAError {
+                return "the host name could not be resolved (\(resolution))"
+            }
+        }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
+            return "the connection was refused"
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return "it timed out"
+        }
+        return String(describing: error)
+    }
+}

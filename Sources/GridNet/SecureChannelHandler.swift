@@ -1,0 +1,204 @@
+import GridCore
+import Logging
+import NIOCore
+
+/// Runs the handshake on the event loop, then encrypts outgoing and decrypts incoming frames.
+///
+/// Below it sit the frame decoder and encoder; above it, application messages in plaintext. Because sealing
+/// happens on the event loop in write order, concurrent senders can never reorder nonces. Any failure closes the
+/// connection: during the handshake the failure completes `established`; afterwards it is logged and passed on
+/// as an error, so a pending `receive()` throws it.
+final class SecureChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case handshaking(Handshake)
+        case established(FrameCipher)
+        case closed
+    }
+
+    private var state: State
+    private let established: EventLoopPromise<PeerID>
+    private var promiseCompleted = false
+    private let handshakeTimeout: Duration
+    private let maxFrameSize: Int
+    private var logger: Logger
+    private var timeoutTask: Scheduled<Void>?
+    private var started = false
+    /// The message written just before a failure in the same batch (a reject), flushed before closing.
+    private var lastHandshakeWrite: EventLoopFuture<Void>?
+
+    init(handshake: Handshake, established: EventLoopPromise<PeerID>, configuration: NetConfiguration,
+         logger: Logger) {
+        self.state = .handshaking(handshake)
+        self.established = established
+        self.handshakeTimeout = configuration.handshakeTimeout
+        self.maxFrameSize = configuration.maxFrameSize
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive {
+            start(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timeoutTask?.cancel()
+        timeoutTask = nil
+        completeHandshake(.failure(NetError.closedDuringHandshake))
+        state = .closed
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeoutTask?.cancel()
+        timeoutTask = nil
+        if case .handshaking = state {
+            completeHandshake(.failure(NetError.closedDuringHandshake))
+        }
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch state {
+        case .handshaking(var handshake):
+            let actions = handshake.receive(Array(frame.readableBytesView))
+            state = .handshaking(handshake)
+            perform(actions, context: context)
+        case .established(var cipher):
+            do {
+                let plaintext = try cipher.open(Array(frame.readableBytesView))
+                state = .established(cipher)
+                context.fireChannelRead(wrapInboundOut(context.channel.allocator.buffer(bytes: plaintext)))
+            } catch {
+                fail(error, context: context)
+            }
+        case .closed:
+            break
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let plaintext = unwrapOutboundIn(data)
+        switch state {
+        case .established(var cipher):
+            let frameSize = plaintext.readableBytes + FrameCipher.tagLength
+            guard frameSize <= maxFrameSize else {
+                promise?.fail(NetError.frameTooLarge(size: frameSize, max: maxFrameSize))
+                return
+            }
+            do {
+                let sealed = try cipher.seal(Array(plaintext.readableBytesView))
+                state = .established(cipher)
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: sealed)), promise: promise)
+            } catch {
+                promise?.fail(error)
+                fail(error, context: context)
+            }
+        case .handshaking:
+            promise?.fail(NetError.notEstablished)
+        case .closed:
+            promise?.fail(NetError.connectionClosed)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let netError: NetError
+        switch error {
+        case let error as NetError:
+            netError = error
+        case ByteToMessageDecoderError.leftoverDataWhenDone:
+            netError = NetError.truncatedFrame
+        default:
+            netError = NetError.connectionLost(String(describing: error))
+        }
+        fail(netError, context: context)
+    }
+
+    // MARK: Handshake
+
+    private func start(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        timeoutTask = context.eventLoop.scheduleTask(in: TimeAmount(handshakeTimeout)) {
+            let (handler, context) = bound.value
+            handler.handshakeTimedOut(context: context)
+        }
+        guard case .handshaking(var handshake) = state else { return }
+        let actions = handshake.start()
+        state = .handshaking(handshake)
+        perform(actions, context: context)
+    }
+
+    private func handshakeTimedOut(context: ChannelHandlerContext) {
+        guard case .handshaking = state else { return }
+        fail(NetError.handshakeTimedOut(handshakeTimeout), context: context)
+    }
+
+    private func perform(_ actions: [Handshake.Action], context: ChannelHandlerContext) {
+        defer { lastHandshakeWrite = nil }
+        for action in actions {
+            switch action {
+            case .send(let message):
+                lastHandshakeWrite = context.writeAndFlush(
+                    wrapOutboundOut(context.channel.allocator.buffer(bytes: message)))
+            case .established(let session):
+                timeoutTask?.cancel()
+                timeoutTask = nil
+                lastHandshakeWrite = nil
+                state = .established(FrameCipher(keys: session.keys))
+                logger[metadataKey: "grid.net.peer"] = "\(session.remotePeer.short)"
+                completeHandshake(.success(session.remotePeer))
+            case .fail(let error):
+                fail(error, context: context)
+                return
+            }
+        }
+    }
+
+    private func completeHandshake(_ result: Result<PeerID, NetError>) {
+        guard !promiseCompleted else { return }
+        promiseCompleted = true
+        switch result {
+        case .success(let peer): established.succeed(peer)
+        case .failure(let error): established.fail(error)
+        }
+    }
+
+    // MARK: Failure
+
+    /// Closes the connection for `error`, once; later failures of a closing connection are dropped.
+    private func fail(_ error: NetError, context: ChannelHandlerContext) {
+        switch state {
+        case .handshaking:
+            state = .closed
+            timeoutTask?.cancel()
+            timeoutTask = nil
+            completeHandshake(.failure(error))
+            if let lastHandshakeWrite {
+                // Let a reject message reach the peer before closing.
+                lastHandshakeWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
+        case .established:
+            state = .closed
+            logger.info("Closing connection", metadata: ["grid.net.reason": "\(error)"])
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+        case .closed:
+            break
+        }
+    }
+}

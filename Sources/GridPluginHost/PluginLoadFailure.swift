@@ -1,0 +1,108 @@
+/// Why one plugin file (or the plugin directory) was not loaded: the path and a reason, with the OS's own words.
+public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The broad class of a failure.
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        private let name: String
+
+        /// The file or directory could not be read.
+        public static let unreadable = Kind(name: "unreadable")
+        /// `dlopen` refused the file.
+        public static let openFailed = Kind(name: "open failed")
+        /// The library does not export `grid_plugin_entry`.
+        public static let missingEntry = Kind(name: "missing entry")
+        /// The descriptor has another ABI version than this host.
+        public static let abiMismatch = Kind(name: "ABI mismatch")
+        /// The descriptor is malformed (NULL fields, bad names or versions, duplicates inside it).
+        public static let invalidDescriptor = Kind(name: "invalid descriptor")
+        /// A capability or the plugin name is already taken by a plugin loaded earlier.
+        public static let duplicate = Kind(name: "duplicate")
+        /// The plugin's `init` returned an error code.
+        public static let initFailed = Kind(name: "init failed")
+
+        public var description: String { name }
+    }
+
+    private enum Code: Sendable, Hashable {
+        case unreadable(String)
+        case openFailed(String)
+        case missingEntry(String)
+        case nullDescriptor
+        case abiMismatch(found: UInt32, expected: UInt32)
+        case invalidDescriptor(String)
+        case duplicateCapability(capability: String, owner: String, ownerPath: String)
+        case duplicatePluginName(name: String, ownerPath: String)
+        case initFailed(Int32)
+    }
+
+    /// The file (or directory) concerned.
+    public let path: String
+    private let code: Code
+
+    private init(path: String, code: Code) {
+        self.path = path
+        self.code = code
+    }
+
+    static func unreadable(_ path: String, reason: String) -> Self { Self(path: path, code: .unreadable(reason)) }
+    static func openFailed(_ path: String, dlerror: String) -> Self { Self(path: path, code: .openFailed(dlerror)) }
+    static func missingEntry(_ path: String, dlerror: String) -> Self {
+        Self(path: path, code: .missingEntry(dlerror))
+    }
+    static func nullDescriptor(_ path: String) -> Self { Self(path: path, code: .nullDescriptor) }
+    static func abiMismatch(_ path: String, found: UInt32, expected: UInt32) -> Self {
+        Self(path: path, code: .abiMismatch(found: found, expected: expected))
+    }
+    static func invalidDescriptor(_ path: String, _ reason: String) -> Self {
+        Self(path: path, code: .invalidDescriptor(reason))
+    }
+    static func duplicateCapability(_ path: String, capability: String, owner: String, ownerPath: String) -> Self {
+        Self(path: path, code: .duplicateCapability(capability: capability, owner: owner, ownerPath: ownerPath))
+    }
+    static func duplicatePluginName(_ path: String, name: String, ownerPath: String) -> Self {
+        Self(path: path, code: .duplicatePluginName(name: name, ownerPath: ownerPath))
+    }
+    static func initFailed(_ path: String, resultCode: Int32) -> Self {
+        Self(path: path, code: .initFailed(resultCode))
+    }
+
+    /// The class of failure.
+    public var kind: Kind {
+        switch code {
+        case .unreadable: return .unreadable
+        case .openFailed: return .openFailed
+        case .missingEntry: return .missingEntry
+        case .nullDescriptor, .invalidDescriptor: return .invalidDescriptor
+        case .abiMismatch: return .abiMismatch
+        case .duplicateCapability, .duplicatePluginName: return .duplicate
+        case .initFailed: return .initFailed
+        }
+    }
+
+    /// Why the file was not loaded, as a clause without the path.
+    public var reason: String {
+        switch code {
+        case .unreadable(let reason):
+            return "it cannot be read: \(reason)"
+        case .openFailed(let dlerror):
+            return "dlopen refused it: \(dlerror)"
+        case .missingEntry(let dlerror):
+            return "it does not export the entry symbol grid_plugin_entry: \(dlerror)"
+        case .nullDescriptor:
+            return "grid_plugin_entry returned a NULL descriptor"
+        case .abiMismatch(let found, let expected):
+            return "its descriptor has plugin ABI version \(found) but this host speaks version \(expected)"
+        case .invalidDescriptor(let reason):
+            return "its descriptor is invalid: \(reason)"
+        case .duplicateCapability(let capability, let owner, let ownerPath):
+            return "it offers the capability \(capability), already offered by plugin \(owner) from \(ownerPath)"
+        case .duplicatePluginName(let name, let ownerPath):
+            return "its name \(name) is already used by the plugin loaded from \(ownerPath)"
+        case .initFailed(let resultCode):
+            return "its init function returned the error code \(resultCode)"
+        }
+    }
+
+    public var description: String {
+        "The plugin \(path) was not loaded: \(reason)."
+    }
+}

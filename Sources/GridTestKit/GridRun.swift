@@ -1,0 +1,41 @@
+import Foundation
+import GridClient
+
+/// Runs the built `grid` binary once and collects its exit code and output.
+public struct GridRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    /// The built `grid` executable next to the test bundle.
+    public static var executable: String { BuildProducts.path("grid") }
+
+    /// Runs `grid arguments…` to completion.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> GridRun {
+        let folder = try TemporaryFolder("grid-run")
+        defer { folder.remove() }
+        var env = ProcessInfo.processInfo.environment
+        env["GRID_LOG_LEVEL"] = env["GRID_LOG_LEVEL"] ?? "warning"
+        for (key, value) in environment { env[key] = value }
+        let process = try ChildProcess(executable: executable, arguments: arguments, environment: env,
+                                       stderrPath: folder.file("stderr"))
+        var lines: [String] = []
+        let collected = await withCheckedContinuation { (continuation: CheckedContinuation<[String], Never>) in
+            DispatchQueue.global().async {
+                var all: [String] = []
+                while let line = process.readLine() { all.append(line) }
+                continuation.resume(returning: all)
+            }
+        }
+        lines = collected
+        let status = await process.wait()
+        let stderr = (try? String(contentsOfFile: folder.file("stderr"), encoding: .utf8)) ?? ""
+        return GridRun(status: status, stdout: lines.joined(separator: "\n"), stderr: stderr)
+    }
+
+    /// Parses stdout as one JSON object.
+    public func json() -> [String: Any]? {
+        guard let data = stdout.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+}

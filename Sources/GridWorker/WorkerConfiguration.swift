@@ -1,0 +1,21 @@
+import GridCore
+import GridNet
+
+/// How a worker runs. Flags are read by the CLI, which fills this in.
+public struct WorkerConfiguration: Sendable {
+    public var matchmakerHost: String = "127.0.0.1"
+    public var matchmakerPort: Int = 7700
+    /// The folder whose `*.so` plugins are loaded.
+    public var pluginDirectory: String
+    public var slots: Int = 1
+    public var labels: [String: String] = [:]
+    /// An expression the job and submitter must satisfy (see docs/expressions.md).
+    public var accept: String?
+    public var network = NetConfiguration()
+    /// How long to wait before reconnecting after the matchmaker goes away.
+    public var reconnectDelay: Duration = .seconds(1)
+
+    public init(pluginDirectory: String) {
+        self.pluginDirectory = pluginDirectory
+    }
+}

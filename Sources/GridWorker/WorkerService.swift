@@ -1,0 +1,96 @@
+import Foundation
+import GridCore
+import GridCrypto
+import GridNet
+import Logging
+import ServiceLifecycle
+
+/// A worker node: connects to the matchmaker, advertises its plugins' capabilities, runs what it is assigned and
+/// sends back the outcomes. Reconnects when the matchmaker goes away, until shut down.
+public struct WorkerService: Service {
+    private let configuration: WorkerConfiguration
+    private let identity: Identity
+    private let runner: JobRunner
+    private let logger: Logger
+    private let onRegistered: @Sendable () -> Void
+
+    public init(configuration: WorkerConfiguration, identity: Identity, runner: JobRunner, logger: Logger,
+                onRegistered: @escaping @Sendable () -> Void = {}) {
+        self.configuration = configuration
+        self.identity = identity
+        self.runner = runner
+        self.logger = logger
+        self.onRegistered = onRegistered
+    }
+
+    public var advertisement: WorkerAd {
+        WorkerAd(capabilities: runner.offers, attributes: MachineFacts.attributes(labels: configuration.labels),
+                 slots: configuration.slots, accept: configuration.accept)
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await session()
+                    logger.info("matchmaker closed the connection")
+                } catch is CancellationError {
+                    return
+                } catch let error as WorkerError {
+                    throw error
+                } catch {
+                    logger.warning("matchmaker connection lost", metadata: ["grid.reason": "\(error)"])
+                }
+                try await Task.sleep(for: configuration.reconnectDelay)
+            }
+        }
+    }
+
+    private func session() async throws {
+        try await GridConnector.connect(
+            host: configuration.matchmakerHost, port: configuration.matchmakerPort, identity: identity,
+            configuration: configuration.network, logger: logger
+        ) { connection in
+            try await connection.send(MessageCodec.encode(.register(advertisement)))
+            guard let reply = try await connection.receive() else { return }
+            switch try MessageCodec.decode(reply) {
+            case .registered(let granted):
+                logger.info("registered with matchmaker", metadata: [
+                    "grid.matchmaker": "\(connection.remotePeer.short)", "grid.granted": "\(granted)",
+                ])
+            case .failure(let reason):
+                throw WorkerError.refused(reason)
+            default:
+                throw ProtocolError("the matchmaker answered registration with an unexpected message")
+            }
+            onRegistered()
+            try await withThrowingDiscardingTaskGroup { group in
+                while let bytes = try await connection.receive() {
+                    guard case .assign(let assignment) = try MessageCodec.decode(bytes) else {
+                        throw ProtocolError("the matchmaker sent a worker something other than an assignment")
+                    }
+                    var jobLogger = logger
+                    jobLogger[metadataKey: "grid.job.id"] = "\(assignment.job)"
+                    jobLogger.info("job started", metadata: ["grid.capability": "\(assignment.capability)"])
+                    group.addTask {
+                        let outcome = await runner.run(assignment)
+                        jobLogger.info("job done", metadata: [
+                            "grid.ok": "\(outcome.output != nil)", "grid.cpu_ms": "\(outcome.cpuMillis)",
+                        ])
+                        try await connection.send(MessageCodec.encode(.outcome(outcome)))
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+}
+
+/// Why a worker stopped for good.
+public struct WorkerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    static func refused(_ reason: String) -> WorkerError {
+        WorkerError(description: "The matchmaker refused this worker: \(reason)")
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import GridCore
+import GridLedger
+
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Read and verify a credit ledger file (the matchmaker's, by default).",
+        subcommands: [Balances.self, Show.self, Verify.self])
+
+    /// Which ledger file to open.
+    struct FileOptions: ParsableArguments {
+        @OptionGroup var home: HomeOptions
+
+        @Option(help: ArgumentHelp("Ledger file (default: --home/matchmaker.sqlite).", valueName: "path"))
+        var file: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func open() throws -> LedgerStore {
+            let path = file ?? home.directory + "/matchmaker.sqlite"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CLIError("there is no ledger at \(path) (run a matchmaker with this --home, or pass --file)")
+            }
+            do {
+                return try LedgerStore(existingAt: path)
+            } catch {
+                throw CLIError("cannot open the ledger \(path): \(error)")
+            }
+        }
+    }
+
+    struct Balances: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Balances derived from the ledger's entries.")
+        @OptionGroup var options: FileOptions
+
+        func run() async throws {
+            let balances = try await options.open().balances().filter { $0.key != .mint }.sorted { $0.key < $1.key }
+            if options.json {
+                var object: [String: Int64] = [:]
+                for (account, amount) in balances { object[account.description] = amount }
+                say(JobPresentation.json(object))
+                return
+            }
+            var table = Table("ACCOUNT", "BALANCE")
+            for (account, amount) in balances { table.add(account.description, "\(amount)") }
+            say(table.render())
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List ledger entries in order.")
+        @OptionGroup var options: FileOptions
+
+        @Option(help: "Show entries after this sequence number.")
+        var after: Int64 = 0
+
+        @Option(help: "Show at most this many entries.")
+        var limit = 1000
+
+        func run() async throws {
+            let entries = try await options.open().entries(after: after, limit: max(1, min(limit, 100_000)))
+            if options.json {
+                say(JobPresentation.json(entries.map(EntryPresentation.init)))
+                return
+            }
+            var table = Table("SEQ", "KIND", "FROM", "TO", "AMOUNT", "JOB", "AUTHOR", "HASH")
+            for entry in entries {
+                let body = entry.body
+                table.add("\(entry.seq)", body.kind.rawValue, Self.short(body.from), Self.short(body.to),
+                          "\(body.amount)", body.job ?? "-", body.author.short, String(Hex.encode(entry.hash).prefix(12)))
+            }
+            say(table.render())
+        }
+
+        static func short(_ account: Account) -> String {
+            if let peer = account.peer { return "peer:" + peer.short }
+            return account.description
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every signature, hash link and credit rule; exit 1 naming the first bad entry.")
+        @OptionGroup var options: FileOptions
+
+        func run() async throws {
+            let verification = try await options.open().verify()
+            if options.json {
+                say(JobPresentation.json(["valid": verification.isValid ? "true" : "false",
+                                          "entries": "\(verification.verifiedCount)",
+                                          "problem": verification.failure?.description ?? ""]))
+            } else {
+                say(verification.description)
+            }
+            if !verification.isValid { throw ExitCode(1) }
+        }
+    }
+}
+
+/// A ledger entry as `ledger show --json` prints it.
+struct EntryPresentation: Encodable {
+    var seq: Int64
+    var kind: String
+    var from: String
+    var to: String
+    var amount: Int64
+    var job: String?
+    var author: String
+    var timestamp: Int64
+    var memo: String?
+    var hash: String
+    var prevHash: String
+
+    init(_ entry: LedgerEntry) {
+        seq = entry.seq
+        kind = entry.body.kind.rawValue
+        from = entry.body.from.description
+        to = entry.body.to.description
+        amount = entry.body.amount
+        job = entry.body.job
+        author = entry.body.author.hex
+        timestamp = entry.body.timestamp
+        memo = entry.body.memo
+        hash = Hex.encode(entry.hash)
+        prevHash = Hex.encode(entry.prevHash)
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import GridClient
+import GridCore
+
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit a job from a spec file or from flags; --wait prints its result.",
+        discussion: """
+            grid submit Jobs/hash.json --wait
+            grid submit --capability text.uppercase --text "hello" --wait --json
+            The spec format is in docs/job-spec.md. Exit code 0 only when the job succeeded (or, without --wait,
+            was accepted).
+            """)
+
+    @OptionGroup var options: HomeOptions
+    @OptionGroup var matchmaker: MatchmakerOption
+
+    @Argument(help: ArgumentHelp("A job spec file (JSON).", valueName: "spec"))
+    var spec: String?
+
+    @Option(help: "Capability to run, instead of a spec file.")
+    var capability: String?
+
+    @Option(help: ArgumentHelp("Input file, with --capability.", valueName: "file"))
+    var input: String?
+
+    @Option(help: ArgumentHelp("Input text, with --capability.", valueName: "string"))
+    var text: String?
+
+    @Option(help: ArgumentHelp("Version range of the capability, with --capability.", valueName: "range"))
+    var version: String?
+
+    @Option(help: "Credits to escrow at most, with --capability.")
+    var maxCredits: Int?
+
+    @Flag(help: "Wait for the job to finish and print its result.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("Stop waiting after this many seconds.", valueName: "seconds"))
+    var timeout: Double = 300
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if spec != nil {
+            guard capability == nil, input == nil, text == nil, version == nil, maxCredits == nil else {
+                throw ValidationError("give either a spec file or --capability with --input/--text, not both")
+            }
+        } else {
+            guard capability != nil else {
+                throw ValidationError("give a spec file, or --capability NAME with --input FILE or --text STRING")
+            }
+            guard (input == nil) != (text == nil) else {
+                throw ValidationError("--capability needs exactly one of --input FILE or --text STRING")
+            }
+        }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be from 0 to 86400 seconds") }
+    }
+
+    func request() throws -> JobRequest {
+        if let spec {
+            do {
+                return try JobSpec.load(path: spec)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+        let data: Data
+        if let input {
+            guard let contents = FileManager.default.contents(atPath: input) else {
+                throw CLIError("--input \(input) cannot be read")
+            }
+            data = contents
+        } else {
+            data = Data((text ?? "").utf8)
+        }
+        var request = JobRequest(capability: capability ?? "", input: data)
+        if let version { request.version = version }
+        if let maxCredits { request.maxCredits = maxCredits }
+        do {
+            _ = try request.validate()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        return request
+    }
+
+    func run() async throws {
+        let request = try request()
+        let endpoint = try matchmaker.endpoint()
+        let logger = try options.bootstrapLogging(defaultLevel: .warning)
+        let client = GridClient(host: endpoint.host, port: endpoint.port, identity: try options.identity(), logger: logger)
+        let record: JobRecord = try await ClientCall.run(endpoint) {
+            try await client.withSession { session in
+                let submitted = try await session.submit(request)
+                guard wait else { return submitted }
+                return try await session.wait(submitted.id, timeout: .milliseconds(Int(timeout * 1000)))
+            }
+        }
+        try JobOutput.print(record, json: json, waited: wait, timeout: timeout)
+    }
+}
+
+/// Prints a job the way `submit --wait` and `result` do, and sets the exit code.
+enum JobOutput {
+    static func print(_ record: JobRecord, json: Bool, waited: Bool, timeout: Double) throws {
+        if json {
+            say(JobPresentation.json(JobPresentation(record)))
+        } else if !waited {
+            say(record.id.rawValue)
+        } else if record.status == .succeeded, let output = record.output {
+            if let text = String(data: output, encoding: .utf8) {
+                FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+            } else {
+                say(output.base64EncodedString())
+            }
+        }
+        switch record.status {
+        case .succeeded:
+            return
+        case .queued, .running:
+            guard waited else { return }
+            let why = record.message.map { ": \($0)" } ?? ""
+            throw CLIError("job \(record.id) is still \(record.status.rawValue) after \(formatSeconds(timeout))\(why)")
+        case .failed:
+            guard waited || json else { return }
+            throw CLIError("job \(record.id) failed: \(record.message ?? "no reason given")")
+        }
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+}

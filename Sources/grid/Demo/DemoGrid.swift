@@ -1,0 +1,168 @@
+import Foundation
+import GridClient
+import GridCore
+import GridCrypto
+import GridLedger
+import Logging
+
+/// The processes of `grid demo`: a matchmaker and three workers, each a child `grid` process with its own
+/// GRID_HOME in a temporary folder, plus a client identity that submits the jobs.
+final class DemoGrid: @unchecked Sendable {
+    struct WorkerProcess {
+        var name: String
+        var peer: PeerID
+        var capabilities: [String]
+        var process: ChildProcess
+    }
+
+    /// Which plugins each worker loads, so that routing by unique ability shows.
+    static let layout: [(name: String, plugins: [String])] = [
+        ("worker-a", ["libGridPluginHash.so", "libGridPluginText.so"]),
+        ("worker-b", ["libGridPluginPrimes.so"]),
+        ("worker-c", ["libGridPluginRot13.so", "libGridPluginText.so"]),
+    ]
+
+    let root: String
+    let pluginDirectory: String
+    private let executable: String
+    private(set) var port = 0
+    private(set) var matchmakerID = PeerID(publicKey: [])
+    private var matchmaker: ChildProcess?
+    private(set) var workers: [WorkerProcess] = []
+    private let client: Identity
+
+    var ledgerPath: String { root + "/matchmaker/matchmaker.sqlite" }
+
+    init(pluginDirectory: String) throws {
+        executable = try DemoGrid.executablePath()
+        self.pluginDirectory = pluginDirectory
+        for (_, plugins) in Self.layout {
+            for plugin in plugins where !FileManager.default.fileExists(atPath: pluginDirectory + "/" + plugin) {
+                throw CLIError("\(pluginDirectory)/\(plugin) is missing: build the plugins first with 'swift build'")
+            }
+        }
+        var template = Array((NSTemporaryDirectory() + "/grid-demo.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CLIError("could not create a temporary folder") }
+        root = String(cString: made)
+        client = Identity.generate()
+        try client.save(to: root + "/client/identity")
+    }
+
+    static func executablePath() throws -> String {
+        do {
+            return try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        } catch {
+            throw CLIError("cannot find the grid executable: \(error)")
+        }
+    }
+
+    static func executableDirectory() throws -> String {
+        URL(fileURLWithPath: try executablePath()).deletingLastPathComponent().path
+    }
+
+    static func specFiles(in folder: String) throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw CLIError("cannot read the job folder '\(folder)' (run the demo from the project's root, or pass --jobs)")
+        }
+        let specs = names.filter { $0.hasSuffix(".json") }.sorted().map { folder + "/" + $0 }
+        guard !specs.isEmpty else { throw CLIError("no *.json job specs in '\(folder)'") }
+        return specs
+    }
+
+    /// Starts the matchmaker, then the workers, and waits until each has said it is ready.
+    func start() async throws {
+        let mm = try ChildProcess(
+            executable: executable,
+            arguments: ["matchmaker", "--home", root + "/matchmaker", "--listen", "127.0.0.1:0"],
+            stderrPath: root + "/matchmaker.log")
+        matchmaker = mm
+        guard let line = await mm.firstLine(where: { $0.contains(" listening on ") }),
+              let portText = line.split(separator: ":").last, let bound = Int(portText),
+              let idText = line.split(separator: " ").dropFirst().first, let id = PeerID(hex: String(idText)) else {
+            throw CLIError("the matchmaker did not start; see \(root)/matchmaker.log")
+        }
+        port = bound
+        matchmakerID = id
+        for (name, plugins) in Self.layout {
+            let folder = root + "/" + name + "/plugins"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for plugin in plugins {
+                try FileManager.default.createSymbolicLink(atPath: folder + "/" + plugin,
+                                                           withDestinationPath: pluginDirectory + "/" + plugin)
+            }
+            let process = try ChildProcess(
+                executable: executable,
+                arguments: ["worker", "--home", root + "/" + name, "--matchmaker", "127.0.0.1:\(port)",
+                            "--plugins", folder, "--slots", "2", "--label", "name=\(name)"],
+                stderrPath: root + "/\(name).log")
+            guard let ready = await process.firstLine(where: { $0.contains(" registered with ") }),
+                  let peerText = ready.split(separator: " ").dropFirst().first,
+                  let peer = PeerID(hex: String(peerText)) else {
+                throw CLIError("\(name) did not register; see \(root)/\(name).log")
+            }
+            let offering = ready.components(separatedBy: " offering ").last ?? ""
+            workers.append(WorkerProcess(name: name, peer: peer,
+                                         capabilities: offering.split(separator: " ").map(String.init), process: process))
+        }
+    }
+
+    /// Submits every spec at once and waits for all of them.
+    func submitAll(_ specs: [String]) async throws -> [(String, JobRecord)] {
+        var requests: [(String, JobRequest)] = []
+        for spec in specs {
+            do {
+                requests.append((URL(fileURLWithPath: spec).lastPathComponent, try JobSpec.load(path: spec)))
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+        var logger = Logger(label: "grid.demo")
+        logger.logLevel = .critical
+        let client = GridClient(host: "127.0.0.1", port: port, identity: client, logger: logger)
+        return try await withThrowingTaskGroup(of: (Int, String, JobRecord).self) { group in
+            for (index, (name, request)) in requests.enumerated() {
+                group.addTask {
+                    try await client.withSession { session in
+                        let job = try await session.submit(request)
+                        return (index, name, try await session.wait(job.id, timeout: .seconds(30)))
+                    }
+                }
+            }
+            var results: [(Int, String, JobRecord)] = []
+            for try await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+    }
+
+    /// A readable name for a peer or ledger account.
+    func name(of peer: PeerID) -> String {
+        if peer == matchmakerID { return "matchmaker" }
+        if peer == client.peerID { return "client (\(peer.short))" }
+        if let worker = workers.first(where: { $0.peer == peer }) { return "\(worker.name) (\(peer.short))" }
+        return peer.short
+    }
+
+    func name(of account: Account) -> String {
+        switch account {
+        case .mint: return "mint"
+        case .peer(let peer): return name(of: peer)
+        case .escrow(let job): return "escrow \(job)"
+        }
+    }
+
+    /// Stops the workers, then the matchmaker, and waits for each to exit.
+    func stop() async {
+        for worker in workers { worker.process.signal() }
+        for worker in workers { _ = await worker.process.wait() }
+        if let matchmaker {
+            matchmaker.signal()
+            _ = await matchmaker.wait()
+        }
+        workers = []
+        matchmaker = nil
+    }
+
+    func removeFolders() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}

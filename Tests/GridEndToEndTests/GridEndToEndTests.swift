@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import GridCore
+import GridTestKit
+import Testing
+
+/// End-to-end tests: real `grid` processes talking over loopback TCP on ports chosen at run time.
+@Suite("End to end", .serialized)
+struct GridEndToEndTests {
+    static let hash = "libGridPluginHash.so"
+    static let primes = "libGridPluginPrimes.so"
+    static let text = "libGridPluginText.so"
+    static let rot13 = "libGridPluginRot13.so"
+
+    @Test("a job is routed to the only worker that offers its capability")
+    func routesByUniqueCapability() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let a = try await grid.startWorker("a", plugins: [Self.hash, Self.text])
+            let b = try await grid.startWorker("b", plugins: [Self.primes])
+
+            let primes = try await grid.grid(["submit", "--capability", "primes.count", "--text", "1000", "--wait", "--json"])
+            #expect(primes.status == 0, "\(primes.stderr)")
+            let primesJSON = try #require(primes.json())
+            #expect(primesJSON["status"] as? String == "succeeded")
+            #expect(primesJSON["output"] as? String == "168")
+            #expect(primesJSON["worker"] as? String == b.peer.hex)
+            #expect(primesJSON["capability"] as? String == "primes.count")
+            #expect(primesJSON["job"] as? String != nil)
+            #expect(primesJSON["credits"] as? Int != nil)
+
+            let hash = try await grid.grid(["submit", "--capability", "hash.sha256", "--text", "abc", "--wait", "--json"])
+            let hashJSON = try #require(hash.json())
+            #expect(hashJSON["worker"] as? String == a.peer.hex)
+            #expect(hashJSON["output"] as? String == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+
+            let plain = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", "shout", "--wait"])
+            #expect(plain.status == 0)
+            #expect(plain.stdout == "SHOUT")
+        }
+    }
+
+    @Test("a spec file from Jobs/ runs and `status`, `result`, `jobs` and `peers` report it")
+    func specFileAndQueries() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.rot13])
+            let spec = Self.repositoryRoot + "/Jobs/rot13.json"
+            let submitted = try await grid.grid(["submit", spec, "--wait", "--json"])
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let job = try #require(submitted.json()?["job"] as? String)
+            #expect(submitted.json()?["output"] as? String == "Uryyb sebz n P cyhtva")
+
+            let status = try await grid.grid(["status", job, "--json"])
+            #expect(status.json()?["status"] as? String == "succeeded")
+            let result = try await grid.grid(["result", job])
+            #expect(result.stdout == "Uryyb sebz n P cyhtva")
+            let jobs = try await grid.grid(["jobs"])
+            #expect(jobs.stdout.contains(job))
+            let peers = try await grid.grid(["peers"])
+            #expect(peers.stdout.contains("text.rot13@1.0.0"))
+        }
+    }
+
+    @Test("a job nobody can run waits, and --timeout names the capability and what is on offer")
+    func waitsWithClearTimeout() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.hash])
+            let run = try await grid.grid(["submit", "--capability", "image.thumbnail", "--text", "x", "--wait",
+                                           "--timeout", "1"])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("image.thumbnail"))
+            #expect(run.stderr.contains("hash.sha256"))
+            #expect(run.stderr.contains("still queued"))
+        }
+    }
+
+    @Test("ledger balances add up after a run, and `ledger verify` passes")
+    func ledgerAfterRun() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let worker = try await grid.startWorker("a", plugins: [Self.text])
+            for word in ["one", "two", "three"] {
+                let run = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", word, "--wait",
+                                               "--max-credits", "5"])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
+            let balances = try await GridRun.run(["ledger", "balances", "--home", grid.matchmakerHome, "--json"])
+            #expect(balances.status == 0, "\(balances.stderr)")
+            let table = try #require(balances.json() as? [String: Any])
+            let clientBalance = try #require(table["peer:" + client] as? Int)
+            let workerBalance = try #require(table["peer:" + worker.peer.hex] as? Int)
+            // Every peer starts with 100; what the client paid, the worker earned.
+            #expect(clientBalance < 100)
+            #expect(clientBalance + workerBalance == 200)
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        }
+    }
+
+    @Test("editing a ledger row in the SQLite file makes `ledger verify` fail naming the entry")
+    func tamperedLedgerFailsVerification() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.text])
+            let run = try await grid.grid(["submit", "--capability", "text.wordcount", "--text", "a b c", "--wait"])
+            #expect(run.status == 0, "\(run.stderr)")
+            _ = await grid.stopMatchmaker()
+
+            let clean = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
+            let queue = try DatabaseQueue(path: grid.ledgerPath)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE ledger_entries SET amount = amount + 50 WHERE seq = 2")
+            }
+            let tampered = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(tampered.status != 0)
+            #expect((tampered.stdout + tampered.stderr).contains("entry 2"))
+        }
+    }
+
+    @Test("garbage bytes and a bad handshake do not take the matchmaker down")
+    func badPeersDoNotTakeDownTheMatchmaker() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try RawSocket.sendAndClose(port: grid.port, bytes: Array("GET / HTTP/1.1\r\n\r\n".utf8))
+            try RawSocket.sendAndClose(port: grid.port, bytes: [0, 0, 0, 8] + Array("PGRDxxxx".utf8))
+            try RawSocket.sendAndClose(port: grid.port, bytes: [0xff, 0xff, 0xff, 0xff] + [UInt8](repeating: 7, count: 64))
+            try RawSocket.sendAndClose(port: grid.port, bytes: [])
+            try await grid.startWorker("a", plugins: [Self.hash])
+            let run = try await grid.grid(["submit", "--capability", "hash.blake2b", "--text", "still up", "--wait"])
+            #expect(run.status == 0, "\(run.stderr) \(grid.log("matchmaker.log"))")
+            #expect(run.stdout.count == 64)
+        }
+    }
+
+    @Test("a worker killed mid-job does not lose the job: another worker with the capability finishes it")
+    func workerKilledMidJob() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let doomed = try await grid.startWorker("doomed", plugins: [Self.primes])
+            let submitted = try await grid.grid(["submit", "--capability", "primes.count", "--text", "50000000"])
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let job = submitted.stdout
+
+            // Poll (with a deadline) until the job is running on the doomed worker, then kill it.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var running = false
+            while ContinuousClock.now < deadline {
+                let status = try await grid.grid(["status", job, "--json"]).json()
+                if status?["status"] as? String == "running", status?["worker"] as? String == doomed.peer.hex {
+                    running = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(running)
+            await grid.kill("doomed")
+            let rescuer = try await grid.startWorker("rescuer", plugins: [Self.primes])
+            let result = try await grid.grid(["result", job, "--wait", "120", "--json"])
+            let json = try #require(result.json(), "\(result.stdout) \(result.stderr)")
+            #expect(json["status"] as? String == "succeeded")
+            #expect(json["worker"] as? String == rescuer.peer.hex)
+            #expect(json["output"] as? String == "3001134")
+            #expect(json["attempts"] as? Int == 2)
+        }
+    }
+
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+}

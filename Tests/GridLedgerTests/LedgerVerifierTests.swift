@@ -1,0 +1,110 @@
+import GRDB
+import GridCore
+import GridCrypto
+import Testing
+@testable import GridLedger
+
+@Suite("Ledger verification")
+struct LedgerVerifierTests {
+    let fixture = Fixture()
+
+    /// One way of editing the file, the seq verification must blame (nil = the file as a whole) and why.
+    struct Tampering: CustomTestStringConvertible, Sendable {
+        let name: String
+        let sql: String
+        let seq: Int64?
+        let reason: String
+        var testDescription: String { name }
+    }
+
+    static let tamperings: [Tampering] = [
+        Tampering(name: "edited amount", sql: "UPDATE ledger_entries SET amount = 29 WHERE seq = 3",
+                  seq: 3, reason: "signature is not a valid signature"),
+        Tampering(name: "edited memo", sql: "UPDATE ledger_entries SET memo = 'thanks' WHERE seq = 5",
+                  seq: 5, reason: "signature is not a valid signature"),
+        Tampering(name: "edited signature",
+                  sql: "UPDATE ledger_entries SET signature = zeroblob(64) WHERE seq = 4",
+                  seq: 4, reason: "signature is not a valid signature"),
+        Tampering(name: "signature moved from another entry",
+                  sql: "UPDATE ledger_entries SET signature = (SELECT signature FROM ledger_entries WHERE seq = 1) "
+                      + "WHERE seq = 2",
+                  seq: 2, reason: "signature is not a valid signature"),
+        Tampering(name: "edited previous hash",
+                  sql: "UPDATE ledger_entries SET prev_hash = zeroblob(32) WHERE seq = 5",
+                  seq: 5, reason: "previous hash is not the hash of entry 4"),
+        Tampering(name: "edited stored hash", sql: "UPDATE ledger_entries SET hash = zeroblob(32) WHERE seq = 2",
+                  seq: 2, reason: "stored hash is not the hash of its content"),
+        Tampering(name: "deleted row", sql: "DELETE FROM ledger_entries WHERE seq = 4",
+                  seq: 4, reason: "it is missing; the next stored entry is 5"),
+        Tampering(name: "deleted first row", sql: "DELETE FROM ledger_entries WHERE seq = 1",
+                  seq: 1, reason: "it is missing"),
+        Tampering(name: "deleted last row", sql: "DELETE FROM ledger_entries WHERE seq = 7",
+                  seq: 7, reason: "entries from 7 on were removed"),
+        Tampering(name: "swapped seq of two rows", sql: """
+            UPDATE ledger_entries SET seq = 1000 WHERE seq = 3;
+            UPDATE ledger_entries SET seq = 3 WHERE seq = 4;
+            UPDATE ledger_entries SET seq = 4 WHERE seq = 1000;
+            """, seq: 3, reason: "previous hash is not the hash of entry 2"),
+        Tampering(name: "amount that is not a number", sql: "UPDATE ledger_entries SET amount = 'ten' WHERE seq = 6",
+                  seq: 6, reason: "the amount is not an integer"),
+        Tampering(name: "unknown account", sql: "UPDATE ledger_entries SET to_account = 'bank' WHERE seq = 2",
+                  seq: 2, reason: "the to_account is invalid"),
+        Tampering(name: "edited cached balance", sql: "UPDATE ledger_balances SET balance = 1000 WHERE account = 'mint'",
+                  seq: nil, reason: "The cached balance of mint is 1000 but the entries give -150."),
+        Tampering(name: "deleted cached job", sql: "DELETE FROM ledger_jobs WHERE job = 'job-2'",
+                  seq: nil, reason: "The cached settlement of job job-2 does not match the entries."),
+        Tampering(name: "replaced operator",
+                  sql: "UPDATE ledger_meta SET value = '\(String(repeating: "ab", count: 32))' WHERE key = 'operator'",
+                  seq: nil, reason: "records peer abababab as its operator"),
+    ]
+
+    @Test("A clean ledger verifies, with its balances replayed")
+    func clean() async throws {
+        try await withLedger(fixture) { store in
+            let empty = try await store.verify()
+            #expect(empty.isValid && empty.verifiedCount == 0 && empty.headHash == nil)
+            let appended = try await store.append(contentsOf: try fixture.history())
+            let result = try await store.verify()
+            #expect(result.isValid, "\(result)")
+            #expect(result.verifiedCount == 7)
+            #expect(result.headHash == appended.last?.hash)
+            #expect(result.sheet.balances == (try await store.balances()))
+        }
+    }
+
+    @Test("Editing, deleting or reordering rows names the first bad entry", arguments: tamperings)
+    func tampered(_ tampering: Tampering) async throws {
+        try await withLedger(fixture) { store in
+            try await store.append(contentsOf: try fixture.history())
+            try await tamper(store, tampering.sql)
+            let result = try await store.verify()
+            #expect(!result.isValid)
+            let failure = try #require(result.failure)
+            #expect(failure.seq == tampering.seq, "\(failure)")
+            #expect(failure.reason.contains(tampering.reason), "\(failure)")
+            if let seq = tampering.seq {
+                #expect(result.verifiedCount == seq - 1)
+            }
+        }
+    }
+
+    @Test("A ledger verified against another operator fails, as does a rule broken inside the file")
+    func operatorAndRules() async throws {
+        try await withLedger(fixture) { store in
+            try await store.append(contentsOf: try fixture.history())
+            let stranger = Identity.generate().peerID
+            let result = try await store.database.read { db in LedgerVerifier.verify(in: db, operator: stranger) }
+            #expect(result.failure?.seq == nil)
+            #expect(result.failure?.reason.contains("not peer \(stranger.short)") == true)
+
+            // A validly signed escrow that overdraws, slipped into the file by raw SQL, is caught by the rules.
+            let overdraw = try fixture.escrow(500, job: "sneaky", by: fixture.bob)
+            let head = try #require(try await store.head())
+            let entry = LedgerEntry(seq: head.seq + 1, signed: overdraw, prevHash: head.hash)
+            try await store.database.write { db in try Rows.insert(entry, in: db) }
+            let broken = try await store.verify()
+            #expect(broken.failure?.seq == 8)
+            #expect(broken.failure?.reason.contains("has 50 credits and cannot escrow 500") == true)
+        }
+    }
+}
