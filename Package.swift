@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
-        .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix]),
+        .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix, logging]),
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),

@@ -65,8 +65,11 @@ public struct JobRequest: Hashable, Sendable, Codable {
             }
         }
         for (field, text) in [("requirements", requirements), ("rank", rank)] {
-            if let text, text.utf8.count > 4096 {
-                throw JobSpecError(field: field, reason: "is longer than 4096 bytes")
+            guard let text else { continue }
+            do {
+                _ = try MatchExpression(parsing: text)
+            } catch {
+                throw JobSpecError(field: field, reason: "is not a valid expression: \(error.summary)\n\(error.caretDisplay)")
             }
         }
         return range

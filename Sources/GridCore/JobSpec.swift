@@ -112,9 +112,10 @@ public enum JobSpec {
     }
 
     private static func integer(_ value: Any, field: String) throws(JobSpecError) -> Int {
-        // JSONSerialization gives Bool for true/false and NSNumber for numbers; reject booleans and fractions.
-        guard !(value is Bool && type(of: value) == Bool.self), let number = value as? NSNumber,
-              String(describing: number) != "true", String(describing: number) != "false",
+        // JSONSerialization gives true/false as a boolean NSNumber (objCType "c") and numbers as other NSNumbers;
+        // reject booleans and fractions.
+        guard type(of: value) != Bool.self, let number = value as? NSNumber,
+              String(cString: number.objCType) != "c",
               let whole = Int(exactly: number.doubleValue) else {
             throw JobSpecError(field: field, reason: "must be a whole number")
         }

@@ -91,14 +91,18 @@ public enum MessageCodec {
     private static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
-            return "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+            return "missing '\(path(context.codingPath + [key]))'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "'\(path)': \(context.debugDescription)"
+            return "'\(path(context.codingPath))': \(context.debugDescription)"
         default:
             return "\(error)"
         }
+    }
+
+    /// `body.peers.0.ad`: array positions as plain numbers rather than Foundation's "Index 0".
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { key in key.intValue.map(String.init) ?? key.stringValue }.joined(separator: ".")
     }
 }
 

@@ -45,9 +45,20 @@ public struct Identity: Sendable {
         guard let secret = Hex.decode(file.secretKey) else {
             throw CryptoError.badIdentityFile(path, reason: "secretKey is not hex")
         }
+        guard secret.count == SigningKeyPair.secretKeyLength else {
+            throw CryptoError.badIdentityFile(
+                path, reason: "secretKey must be \(SigningKeyPair.secretKeyLength) bytes, got \(secret.count)")
+        }
         let pair = try SigningKeyPair(secretKey: secret)
         guard Hex.encode(pair.publicKey) == file.publicKey.lowercased() else {
             throw CryptoError.badIdentityFile(path, reason: "publicKey does not belong to secretKey")
+        }
+        // The secret key's second half is its public key, copied; a damaged first half (the seed) only shows when
+        // its signatures fail to verify.
+        let probe = Array("PeerGrid identity check".utf8)
+        guard SignatureVerifier.isValid(signature: pair.sign(probe), of: probe, publicKey: pair.publicKey) else {
+            throw CryptoError.badIdentityFile(
+                path, reason: "secretKey is damaged: its seed does not match its publicKey")
         }
         return Identity(keyPair: pair)
     }
@@ -64,7 +75,7 @@ public struct Identity: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(file)
         // Create with 0600 before any secret is written.
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }

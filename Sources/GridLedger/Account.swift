@@ -79,7 +79,10 @@ public enum Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         if job.utf8.count > maximumJobIDLength {
             return "a job id must be at most \(maximumJobIDLength) bytes, got \(job.utf8.count)"
         }
-        if job.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        let isBad: (Unicode.Scalar) -> Bool = {
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }
+        if job.unicodeScalars.contains(where: isBad) {
             return "a job id must not contain whitespace or control characters"
         }
         return nil

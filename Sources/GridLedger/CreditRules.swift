@@ -27,7 +27,8 @@ public enum CreditRules {
             }
         case .payment, .refund:
             guard case .escrow(let job) = body.from, case .peer = body.to else {
-                throw .wrongShape(body.kind, from: body.from, to: body.to, rule: "from a job's escrow account to a peer")
+                throw .wrongShape(
+                    body.kind, from: body.from, to: body.to, rule: "from a job's escrow account to a peer")
             }
             guard body.job == job else {
                 throw .jobMismatch(body.kind, job: body.job, account: body.from)

@@ -38,7 +38,7 @@ public struct EntryBody: Hashable, Sendable {
             throw .invalidField("job", reason: problem)
         }
         guard author.publicKey.count == SigningKeyPair.publicKeyLength else {
-            throw .invalidField("author", reason: "a peer id must be a 32-byte key, got \(author.publicKey.count) bytes")
+            throw .invalidField("author", reason: Self.badKey(author))
         }
         for (name, account) in [("from", from), ("to", to)] {
             switch account {
@@ -46,7 +46,7 @@ public struct EntryBody: Hashable, Sendable {
                 break
             case .peer(let peer):
                 guard peer.publicKey.count == SigningKeyPair.publicKeyLength else {
-                    throw .invalidField(name, reason: "a peer id must be a 32-byte key, got \(peer.publicKey.count) bytes")
+                    throw .invalidField(name, reason: Self.badKey(peer))
                 }
             case .escrow(let job):
                 if let problem = Account.problem(withJobID: job) {
@@ -66,6 +66,10 @@ public struct EntryBody: Hashable, Sendable {
         self.author = author
         self.timestamp = timestamp
         self.memo = memo
+    }
+
+    private static func badKey(_ peer: PeerID) -> String {
+        "a peer id must be a 32-byte key, got \(peer.publicKey.count) bytes"
     }
 
     /// Signs the canonical encoding with `identity`, which must be the author's.

@@ -121,7 +121,8 @@ public enum Ledger {
                     try cache.load(for: signed.body, in: db)
                     try cache.sheet.apply(signed.body, operator: operatorID)
                 } catch let error as LedgerError {
-                    throw entries.count == 1 ? error : .refusedInBatch(index: index, count: entries.count, reason: error)
+                    guard entries.count > 1 else { throw error }
+                    throw LedgerError.refusedInBatch(index: index, count: entries.count, reason: error)
                 }
                 let (next, overflow) = seq.addingReportingOverflow(1)
                 guard !overflow else { throw LedgerError.corruptRow(seq: seq, reason: "no seq can follow it") }

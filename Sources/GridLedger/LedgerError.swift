@@ -120,7 +120,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .malformedEncoding(let reason):
             return "The entry bytes are malformed: \(reason)."
         case .unsupportedVersion(let version):
-            return "The entry uses encoding version \(version); this ledger reads version \(EntryBody.encodingVersion) only."
+            return "The entry uses encoding version \(version); this ledger reads version "
+                + "\(EntryBody.encodingVersion) only."
         case .wrongSigner(let author, let signer):
             return "Peer \(signer.short) cannot sign an entry authored by peer \(author.short)."
         case .badSignature(let author):
@@ -131,7 +132,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(Self.capitalized(kind.withArticle)) must go \(rule); this one goes from \(from) to \(to)."
         case .jobMismatch(let kind, let job, let account):
             let named = job.map { "names job \($0)" } ?? "names no job"
-            return "\(Self.capitalized(kind.withArticle)) must name the job of its escrow account \(account); this one \(named)."
+            return "\(Self.capitalized(kind.withArticle)) must name the job of its escrow account \(account); "
+                + "this one \(named)."
         case .insufficientCredits(let account, let balance, let amount, let kind):
             let verb: String
             switch kind {
@@ -148,7 +150,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .duplicateSettlement(let job, let kind):
             return "Job \(job) already has \(kind.withArticle); a job has at most one."
         case .settlementExceedsEscrow(let job, let escrowed, let settled, let amount, let kind):
-            return "\(Self.capitalized(kind.withArticle)) of \(amount) for job \(job) would settle \(settled + amount) credits, "
+            return "\(Self.capitalized(kind.withArticle)) of \(amount) for job \(job) would settle "
+                + "\(settled + amount) credits, "
                 + "more than its escrow of \(escrowed) (\(settled) already settled)."
         case .refundToWrongPeer(let job, let submitter, let to):
             return "A refund for job \(job) must go to its submitter, peer \(submitter.short), not to \(to)."

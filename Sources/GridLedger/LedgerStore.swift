@@ -24,7 +24,9 @@ public struct LedgerStore: Sendable {
         let pool = try Self.openPool(path)
         try pool.write { db in try LedgerSchema.claim(operator: operatorID, in: db) }
         self.init(path: path, operatorID: operatorID, database: pool, logger: logger)
-        logger.debug("ledger opened", metadata: ["grid.ledger.path": "\(path)", "grid.ledger.operator": "\(operatorID.short)"])
+        logger.debug("ledger opened", metadata: [
+            "grid.ledger.path": "\(path)", "grid.ledger.operator": "\(operatorID.short)",
+        ])
     }
 
     /// Opens an existing ledger file, reading its operator from the file (for `grid ledger verify PATH`).
@@ -32,11 +34,19 @@ public struct LedgerStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError.notALedger(path, reason: "no such file")
         }
-        let pool = try Self.openPool(path)
-        let operatorID = try pool.read { db -> PeerID? in try LedgerSchema.operatorID(in: db) }
+        let pool = try Self.openPool(path, migrate: false)
+        let operatorID = try Self.wrappingSQLiteErrors(path) {
+            try pool.read { db -> PeerID? in
+                guard try LedgerSchema.isInstalled(in: db) else {
+                    throw LedgerError.notALedger(path, reason: "it has no ledger tables")
+                }
+                return try LedgerSchema.operatorID(in: db)
+            }
+        }
         guard let operatorID else {
             throw LedgerError.notALedger(path, reason: "it records no operator")
         }
+        try Self.wrappingSQLiteErrors(path) { try Self.migrator.migrate(pool) }
         self.init(path: path, operatorID: operatorID, database: pool, logger: logger)
     }
 
@@ -60,22 +70,34 @@ public struct LedgerStore: Sendable {
         self.logger = logger
     }
 
-    private static func openPool(_ path: String) throws -> DatabasePool {
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        LedgerSchema.registerMigrations(in: &migrator)
+        return migrator
+    }
+
+    private static func openPool(_ path: String, migrate: Bool = true) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        let pool: DatabasePool
+        return try wrappingSQLiteErrors(path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if migrate {
+                try migrator.migrate(pool)
+            }
+            return pool
+        }
+    }
+
+    /// Runs `body`, turning SQLite errors (not a database, unreadable, locked) into `LedgerError.notALedger`.
+    private static func wrappingSQLiteErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            var migrator = DatabaseMigrator()
-            LedgerSchema.registerMigrations(in: &migrator)
-            try migrator.migrate(pool)
+            return try body()
         } catch let error as DatabaseError {
             throw LedgerError.notALedger(path, reason: error.message ?? "SQLite error \(error.resultCode)")
         }
-        return pool
     }
 
     /// Appends one entry; see `Ledger.append(_:operator:in:)`.

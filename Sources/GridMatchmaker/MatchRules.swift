@@ -18,6 +18,41 @@ public enum MatchRules {
             return .rejected("label \(key)=\(value) is required")
         }
         guard running < ad.slots else { return .rejected("all slots busy") }
+        let worker = attributes(of: ad, running: running)
+        if let requirements = job.requirements {
+            let context = Attributes.requirementContext(worker: worker, job: job.attributes, submitter: job.submitter.hex)
+            if let reason = requirements.match(context).reason {
+                return .rejected("requirements '\(requirements.source)' not met: \(reason)")
+            }
+        }
+        if let accept = ad.accept {
+            guard let policy = try? MatchExpression(parsing: accept) else { return .rejected("the worker's accept policy does not parse") }
+            let context = Attributes.acceptContext(worker: worker, job: job.attributes, submitter: job.submitter.hex)
+            if let reason = policy.match(context).reason {
+                return .rejected("worker policy '\(accept)' refuses it: \(reason)")
+            }
+        }
         return .fits
+    }
+
+    /// The job's rank for this worker; nil (undefined or no rank) ranks last.
+    public static func rank(_ job: SchedulableJob, worker ad: WorkerAd, running: Int) -> Double? {
+        guard let rank = job.rank else { return nil }
+        let context = Attributes.requirementContext(
+            worker: attributes(of: ad, running: running), job: job.attributes, submitter: job.submitter.hex)
+        return rank.rank(context)
+    }
+
+    /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities.
+    public static func attributes(of ad: WorkerAd, running: Int) -> Attributes {
+        let a = ad.attributes
+        var values: [String: Value] = [
+            "cores": .int(a.cores), "memory_gb": .decimal(a.memoryGB), "os": .string(a.os), "arch": .string(a.arch),
+            "slots": .int(ad.slots), "slots_free": .int(max(0, ad.slots - running)),
+            "load": .decimal(ad.slots > 0 ? Double(running) / Double(ad.slots) : 1),
+            "capabilities": .list(ad.capabilities.map { .string($0.name) }),
+        ]
+        for (key, value) in a.labels { values["labels." + key] = .string(value) }
+        return Attributes(values)
     }
 }

@@ -35,10 +35,8 @@ public actor MatchmakerService: Service {
         var scheduler = Scheduler(configuration: configuration.scheduler)
         let now = ContinuousClock.now
         for (record, request) in try store.unfinished() {
-            guard let range = try? request.validate() else { continue }
-            let job = SchedulableJob(id: record.id, submitter: record.submitter, capability: request.capability,
-                                     versionRange: range, labels: request.labels, timeoutSeconds: request.timeoutSeconds,
-                                     maxCredits: request.maxCredits, attempts: record.attempts)
+            guard let job = try? SchedulableJob.compile(id: record.id, submitter: record.submitter, request: request,
+                                                        attempts: record.attempts) else { continue }
             _ = scheduler.jobSubmitted(job, now: now)
         }
         self.scheduler = scheduler
@@ -152,6 +150,13 @@ public actor MatchmakerService: Service {
         for key in ad.attributes.labels.keys where !LabelRules.isValidKey(key) {
             return "label key '\(key)' is not valid"
         }
+        if let accept = ad.accept {
+            do {
+                _ = try MatchExpression(parsing: accept)
+            } catch {
+                return "the accept policy is not a valid expression: \(error.summary)"
+            }
+        }
         return nil
     }
 
@@ -192,9 +197,9 @@ public actor MatchmakerService: Service {
     }
 
     private func submit(_ submission: Submission, from submitter: PeerID) throws -> JobRecord {
-        let range: VersionRange
+        let job: SchedulableJob
         do {
-            range = try submission.request.validate()
+            job = try SchedulableJob.compile(id: submission.id, submitter: submitter, request: submission.request)
         } catch {
             throw MatchmakerError.badRequest(error.description)
         }
@@ -203,10 +208,6 @@ public actor MatchmakerService: Service {
             return withExplanation(record)
         }
         logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
-        let job = SchedulableJob(id: record.id, submitter: submitter, capability: submission.request.capability,
-                                 versionRange: range, labels: submission.request.labels,
-                                 timeoutSeconds: submission.request.timeoutSeconds,
-                                 maxCredits: submission.request.maxCredits)
         carryOut(scheduler.jobSubmitted(job, now: .now))
         return withExplanation(try store.job(record.id) ?? record)
     }

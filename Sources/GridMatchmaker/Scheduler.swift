@@ -166,13 +166,19 @@ public struct Scheduler: Sendable {
         return directives
     }
 
-    /// The fitting worker with the most free slots; ties go to the lower peer id, so placement is deterministic.
+    /// The fitting worker with the highest rank (an undefined rank is last), then the most free slots; remaining
+    /// ties go to the lower peer id, so placement is deterministic.
     private func bestWorker(for job: SchedulableJob) -> PeerID? {
-        var best: (peer: PeerID, free: Int)?
+        var best: (peer: PeerID, rank: Double, free: Int)?
         for (peer, state) in workers where MatchRules.verdict(job, worker: state.ad, running: state.running.count) == .fits {
+            let rank = MatchRules.rank(job, worker: state.ad, running: state.running.count) ?? -.infinity
             let free = state.ad.slots - state.running.count
-            if let current = best, current.free > free || (current.free == free && current.peer < peer) { continue }
-            best = (peer, free)
+            if let current = best {
+                if current.rank > rank { continue }
+                if current.rank == rank && current.free > free { continue }
+                if current.rank == rank && current.free == free && current.peer < peer { continue }
+            }
+            best = (peer, rank, free)
         }
         return best?.peer
     }

@@ -10,9 +10,11 @@ public enum GridConnector {
     ///
     /// With `expectedPeer`, the handshake fails unless the server proves that identity. Throws a `NetError` when
     /// the connection is refused, times out or the handshake fails; errors thrown by `body` pass through.
+    /// `body` runs in the caller's isolation (for example on the calling actor).
     public static func connect<R>(
         host: String, port: Int, identity: Identity, expectedPeer: PeerID? = nil,
         configuration: NetConfiguration = NetConfiguration(), logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (SecureConnection) async throws -> R
     ) async throws -> R {
         try configuration.validate()
@@ -44,20 +46,15 @@ public enum GridConnector {
             logger.debug("Handshake failed", metadata: ["grid.net.reason": "\(error)"])
             throw error
         }
-        var result: R?
-        try await pending.channel.executeThenClose { inbound, outbound in
-            let connection = SecureConnection(
-                remotePeer: peer, remoteAddress: endpoint.description, channel: pending.channel.channel,
-                inbound: inbound, outbound: outbound, configuration: configuration)
-            do {
-                result = try await body(connection)
-            } catch {
-                await connection.close()
-                throw error
-            }
+        let connection = SecureConnection(remotePeer: peer, pending: pending, configuration: configuration)
+        let result: R
+        do {
+            result = try await body(connection)
+        } catch {
             await connection.close()
+            throw error
         }
-        guard let result else { throw NetError.connectionClosed }
+        await connection.close()
         return result
     }
 
@@ -65,10 +62,11 @@ public enum GridConnector {
     public static func connect<R>(
         to endpoint: Endpoint, identity: Identity, expectedPeer: PeerID? = nil,
         configuration: NetConfiguration = NetConfiguration(), logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (SecureConnection) async throws -> R
     ) async throws -> R {
         try await connect(host: endpoint.host, port: endpoint.port, identity: identity, expectedPeer: expectedPeer,
-                          configuration: configuration, logger: logger, body)
+                          configuration: configuration, logger: logger, isolation: isolation, body)
     }
 
     /// A short reason for a failed TCP connect: "the connection was refused", "it timed out", or NIO's text.

@@ -10,6 +10,7 @@ import NIOPosix
 /// reason and remote address and never reach the handler. One bad peer never stops the listener.
 public struct GridListener: Sendable {
     private let serverChannel: NIOAsyncChannel<PendingConnection, Never>
+    private let accepted: AcceptedConnections
     private let configuration: NetConfiguration
     private let logger: Logger
     /// The bound port (the real one when binding port 0).
@@ -17,9 +18,10 @@ public struct GridListener: Sendable {
     /// The bound address.
     public let localEndpoint: Endpoint
 
-    private init(serverChannel: NIOAsyncChannel<PendingConnection, Never>, localEndpoint: Endpoint,
-                 configuration: NetConfiguration, logger: Logger) {
+    private init(serverChannel: NIOAsyncChannel<PendingConnection, Never>, accepted: AcceptedConnections,
+                 localEndpoint: Endpoint, configuration: NetConfiguration, logger: Logger) {
         self.serverChannel = serverChannel
+        self.accepted = accepted
         self.localEndpoint = localEndpoint
         self.localPort = localEndpoint.port
         self.configuration = configuration
@@ -36,6 +38,7 @@ public struct GridListener: Sendable {
         guard (0...65535).contains(port) else {
             throw NetError.bindFailed(endpoint.description, reason: "the port must be from 0 to 65535")
         }
+        let accepted = AcceptedConnections()
         let serverChannel: NIOAsyncChannel<PendingConnection, Never>
         do {
             serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -44,7 +47,8 @@ public struct GridListener: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try PendingConnection.configure(
+                        accepted.add(channel)
+                        return try PendingConnection.configure(
                             channel, handshake: .server(identity: identity), remoteAddress: nil,
                             configuration: configuration, logger: logger)
                     }
@@ -53,9 +57,10 @@ public struct GridListener: Sendable {
             throw NetError.bindFailed(endpoint.description, reason: String(describing: error))
         }
         let boundPort = serverChannel.channel.localAddress?.port ?? port
+        let local = Endpoint(host: host, port: boundPort)
         var listenerLogger = logger
-        listenerLogger[metadataKey: "grid.net.listen"] = "\(Endpoint(host: host, port: boundPort))"
-        return GridListener(serverChannel: serverChannel, localEndpoint: Endpoint(host: host, port: boundPort),
+        listenerLogger[metadataKey: "grid.net.listen"] = "\(local)"
+        return GridListener(serverChannel: serverChannel, accepted: accepted, localEndpoint: local,
                             configuration: configuration, logger: listenerLogger)
     }
 
@@ -66,11 +71,14 @@ public struct GridListener: Sendable {
     public func serve(_ handler: @escaping @Sendable (SecureConnection) async throws -> Void) async throws {
         let configuration = self.configuration
         let logger = self.logger
+        let accepted = self.accepted
         logger.info("Listening")
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 try await serverChannel.executeThenClose { inbound in
+                    defer { accepted.stop() }
                     for try await pending in inbound {
+                        accepted.remove(pending.channel)
                         group.addTask {
                             await Self.handle(pending, handler: handler, configuration: configuration,
                                               logger: logger)
@@ -86,6 +94,7 @@ public struct GridListener: Sendable {
 
     /// Closes the listening socket of a listener that is not being served.
     public func close() async {
+        accepted.stop()
         try? await serverChannel.channel.close().get()
     }
 
@@ -99,25 +108,24 @@ public struct GridListener: Sendable {
         do {
             peer = try await pending.awaitHandshake()
         } catch {
-            logger.info("Handshake failed", metadata: ["grid.net.reason": "\(error)"])
-            try? await pending.channel.channel.closeFuture.get()
+            if Task.isCancelled {
+                logger.debug("Handshake abandoned because the listener is stopping")
+            } else {
+                logger.info("Handshake failed", metadata: ["grid.net.reason": "\(error)"])
+            }
             return
         }
         logger[metadataKey: "grid.net.peer"] = "\(peer.short)"
         logger.debug("Connection established")
+        let connection = SecureConnection(remotePeer: peer, pending: pending, configuration: configuration)
         do {
-            try await pending.channel.executeThenClose { inbound, outbound in
-                let connection = SecureConnection(
-                    remotePeer: peer, remoteAddress: pending.remoteAddress, channel: pending.channel.channel,
-                    inbound: inbound, outbound: outbound, configuration: configuration)
-                do {
-                    try await handler(connection)
-                } catch {
-                    await connection.close()
-                    throw error
-                }
+            do {
+                try await handler(connection)
+            } catch {
                 await connection.close()
+                throw error
             }
+            await connection.close()
             logger.debug("Connection closed")
         } catch is CancellationError {
             logger.debug("Connection closed because the listener is stopping")

@@ -10,6 +10,8 @@ public struct NetConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long a graceful close waits for queued frames to be written before closing anyway.
     public var closeTimeout: Duration
+    /// Decrypted bytes a connection buffers for `receive()` before it stops reading from the socket.
+    public var receiveBufferLimit: Int
 
     /// The smallest `maxFrameSize` allowed: enough for every handshake message.
     public static let minimumFrameSize = 256
@@ -20,12 +22,14 @@ public struct NetConfiguration: Sendable {
         maxFrameSize: Int = NetConfiguration.defaultMaxFrameSize,
         handshakeTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(10),
-        closeTimeout: Duration = .seconds(5)
+        closeTimeout: Duration = .seconds(5),
+        receiveBufferLimit: Int = 4 * 1024 * 1024
     ) {
         self.maxFrameSize = maxFrameSize
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.closeTimeout = closeTimeout
+        self.receiveBufferLimit = receiveBufferLimit
     }
 
     /// The largest message `SecureConnection.send` accepts under this configuration.
@@ -42,6 +46,9 @@ public struct NetConfiguration: Sendable {
         }
         guard connectTimeout > .zero else {
             throw NetError.invalidConfiguration("connectTimeout must be positive, it is \(connectTimeout)")
+        }
+        guard receiveBufferLimit > 0 else {
+            throw NetError.invalidConfiguration("receiveBufferLimit must be positive, it is \(receiveBufferLimit)")
         }
         guard closeTimeout >= .zero else {
             throw NetError.invalidConfiguration("closeTimeout must not be negative, it is \(closeTimeout)")

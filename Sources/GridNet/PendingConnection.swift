@@ -3,11 +3,15 @@ import Logging
 import NIOCore
 
 /// A TCP connection whose pipeline is set up and whose handshake may still be running.
+///
+/// It holds no `NIOAsyncChannel`, so dropping one that was never served (a listener stopping with accepted
+/// connections still queued) is safe; closing its channel is all the clean-up it needs.
 struct PendingConnection: Sendable {
-    /// The channel carrying plaintext messages once the handshake has finished.
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let channel: any Channel
     /// Succeeds with the peer's identity when the handshake finishes, fails with a `NetError` otherwise.
     let handshake: EventLoopFuture<PeerID>
+    /// Decrypted messages, filled once the handshake has finished.
+    let inbound: InboundQueue
     /// The remote address for logs and errors.
     let remoteAddress: String
 
@@ -20,20 +24,22 @@ struct PendingConnection: Sendable {
         var logger = logger
         logger[metadataKey: "grid.net.remote"] = "\(remote)"
         let promise = channel.eventLoop.makePromise(of: PeerID.self)
+        let inbound = InboundQueue(
+            highWatermark: configuration.receiveBufferLimit, lowWatermark: configuration.receiveBufferLimit / 4)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)))
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maxFrameSize: configuration.maxFrameSize)))
         try pipeline.addHandler(SecureChannelHandler(
-            handshake: handshake, established: promise, configuration: configuration, logger: logger))
-        let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(inboundType: ByteBuffer.self, outboundType: ByteBuffer.self))
-        return PendingConnection(channel: asyncChannel, handshake: promise.futureResult, remoteAddress: remote)
+            handshake: handshake, established: promise, inbound: inbound, configuration: configuration,
+            logger: logger))
+        return PendingConnection(channel: channel, handshake: promise.futureResult, inbound: inbound,
+                                 remoteAddress: remote)
     }
 
-    /// Waits for the handshake; on failure or cancellation closes the connection and throws a `NetError`.
-    func awaitHandshake() async throws(NetError) -> PeerID {
-        let channel = self.channel.channel
+    /// Waits for the handshake; on failure closes the connection and throws a `NetError`, or `CancellationError`
+    /// when the calling task is cancelled.
+    func awaitHandshake() async throws -> PeerID {
+        let channel = self.channel
         do {
             return try await withTaskCancellationHandler {
                 try await handshake.get()
@@ -42,6 +48,7 @@ struct PendingConnection: Sendable {
             }
         } catch {
             channel.close(promise: nil)
+            if Task.isCancelled { throw CancellationError() }
             if let error = error as? NetError { throw error }
             throw NetError.connectionLost(String(describing: error))
         }

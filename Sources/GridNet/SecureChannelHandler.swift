@@ -4,13 +4,13 @@ import NIOCore
 
 /// Runs the handshake on the event loop, then encrypts outgoing and decrypts incoming frames.
 ///
-/// Below it sit the frame decoder and encoder; above it, application messages in plaintext. Because sealing
-/// happens on the event loop in write order, concurrent senders can never reorder nonces. Any failure closes the
-/// connection: during the handshake the failure completes `established`; afterwards it is logged and passed on
-/// as an error, so a pending `receive()` throws it.
+/// Below it sit the frame decoder and encoder. Outgoing application messages are written to the channel in
+/// plaintext and sealed here; because sealing happens on the event loop in write order, concurrent senders can
+/// never reorder nonces. Decrypted messages go to `inbound`, which pauses socket reads while its reader lags.
+/// Any failure closes the connection: during the handshake it completes `established`; afterwards it is logged
+/// and ends `inbound` with the error, so `receive()` throws it.
 final class SecureChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -22,6 +22,9 @@ final class SecureChannelHandler: ChannelDuplexHandler {
 
     private var state: State
     private let established: EventLoopPromise<PeerID>
+    private let inbound: InboundQueue
+    /// A `read` held back because `inbound` was full.
+    private var readPending = false
     private var promiseCompleted = false
     private let handshakeTimeout: Duration
     private let maxFrameSize: Int
@@ -31,16 +34,24 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     /// The message written just before a failure in the same batch (a reject), flushed before closing.
     private var lastHandshakeWrite: EventLoopFuture<Void>?
 
-    init(handshake: Handshake, established: EventLoopPromise<PeerID>, configuration: NetConfiguration,
-         logger: Logger) {
+    init(handshake: Handshake, established: EventLoopPromise<PeerID>, inbound: InboundQueue,
+         configuration: NetConfiguration, logger: Logger) {
         self.state = .handshaking(handshake)
         self.established = established
+        self.inbound = inbound
         self.handshakeTimeout = configuration.handshakeTimeout
         self.maxFrameSize = configuration.maxFrameSize
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        inbound.setResumeReading {
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.resumeReading(context: context)
+            }
+        }
         if context.channel.isActive {
             start(context: context)
         }
@@ -50,6 +61,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         timeoutTask?.cancel()
         timeoutTask = nil
         completeHandshake(.failure(NetError.closedDuringHandshake))
+        inbound.finish()
+        inbound.setResumeReading(nil)
         state = .closed
     }
 
@@ -65,6 +78,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             completeHandshake(.failure(NetError.closedDuringHandshake))
         }
         state = .closed
+        inbound.finish()
         context.fireChannelInactive()
     }
 
@@ -79,7 +93,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             do {
                 let plaintext = try cipher.open(Array(frame.readableBytesView))
                 state = .established(cipher)
-                context.fireChannelRead(wrapInboundOut(context.channel.allocator.buffer(bytes: plaintext)))
+                inbound.push(plaintext)
             } catch {
                 fail(error, context: context)
             }
@@ -110,6 +124,20 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         case .closed:
             promise?.fail(NetError.connectionClosed)
         }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if case .established = state, inbound.pauseReadingIfFull() {
+            readPending = true
+            return
+        }
+        context.read()
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readPending else { return }
+        readPending = false
+        context.read()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -195,7 +223,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         case .established:
             state = .closed
             logger.info("Closing connection", metadata: ["grid.net.reason": "\(error)"])
-            context.fireErrorCaught(error)
+            inbound.finish(error)
             context.close(promise: nil)
         case .closed:
             break

@@ -1,11 +1,11 @@
 import GridCore
 import NIOCore
-import Synchronization
 
 /// An established, mutually authenticated and encrypted connection to another peer.
 ///
-/// `send` may be called from several tasks at once; frames go out whole and in the order their sends were
-/// accepted. `receive` returns one message at a time and must be called from one task at a time.
+/// `send` may be called from several tasks at once; each message goes out as one frame, and `send` returns
+/// once its frame has been handed to the operating system. `receive` returns one message at a time and must be
+/// called from one task at a time.
 public final class SecureConnection: Sendable {
     /// The peer on the other end, proven by its signature during the handshake.
     public let remotePeer: PeerID
@@ -15,21 +15,15 @@ public final class SecureConnection: Sendable {
     public let maxMessageSize: Int
 
     private let channel: any Channel
-    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private let reader: InboundReader
+    private let inbound: InboundQueue
     private let closeTimeout: Duration
 
-    init(
-        remotePeer: PeerID, remoteAddress: String, channel: any Channel,
-        inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        configuration: NetConfiguration
-    ) {
+    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration) {
         self.remotePeer = remotePeer
-        self.remoteAddress = remoteAddress
+        self.remoteAddress = pending.remoteAddress
         self.maxMessageSize = configuration.maxMessageSize
-        self.channel = channel
-        self.outbound = outbound
-        self.reader = InboundReader(inbound)
+        self.channel = pending.channel
+        self.inbound = pending.inbound
         self.closeTimeout = configuration.closeTimeout
     }
 
@@ -39,13 +33,10 @@ public final class SecureConnection: Sendable {
             throw NetError.frameTooLarge(size: payload.count + FrameCipher.tagLength,
                                          max: maxMessageSize + FrameCipher.tagLength)
         }
-        guard channel.isActive else { throw NetError.connectionClosed }
         do {
-            try await outbound.write(channel.allocator.buffer(bytes: payload))
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: payload)).get()
         } catch let error as NetError {
             throw error
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
             throw NetError.connectionClosed
         }
@@ -53,14 +44,14 @@ public final class SecureConnection: Sendable {
 
     /// The next decrypted message, or nil once the peer has closed the connection cleanly.
     ///
-    /// Throws a `NetError` when the connection fails (for example `decryptionFailed` for a tampered frame).
+    /// Throws a `NetError` when the connection fails (for example `decryptionFailed` for a tampered frame), and
+    /// `CancellationError` when the calling task is cancelled.
     public func receive() async throws -> [UInt8]? {
-        try await reader.next()
+        try await inbound.next()
     }
 
-    /// Closes the connection after writing what was already sent (waiting at most `closeTimeout`).
+    /// Closes the connection, first letting frames already queued reach the peer (waiting at most `closeTimeout`).
     public func close() async {
-        outbound.finish()
         let channel = self.channel
         let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) {
             channel.close(promise: nil)
@@ -69,37 +60,5 @@ public final class SecureConnection: Sendable {
         try? await channel.close(mode: .output).get()
         deadline.cancel()
         try? await channel.close().get()
-    }
-}
-
-/// Hands out inbound messages to one task at a time.
-private final class InboundReader: @unchecked Sendable {
-    /// Guards `iterator`: true while a task is inside `next()`.
-    private let busy = Mutex(false)
-    /// Touched only by the task that set `busy`.
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-
-    init(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) {
-        self.iterator = inbound.makeAsyncIterator()
-    }
-
-    func next() async throws -> [UInt8]? {
-        let acquired = busy.withLock { busy in
-            if busy { return false }
-            busy = true
-            return true
-        }
-        guard acquired else { throw NetError.concurrentReceive }
-        defer { busy.withLock { $0 = false } }
-        do {
-            guard let buffer = try await iterator.next() else { return nil }
-            return Array(buffer.readableBytesView)
-        } catch let error as NetError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw NetError.connectionLost(String(describing: error))
-        }
     }
 }

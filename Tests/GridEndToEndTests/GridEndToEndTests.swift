@@ -113,11 +113,13 @@ struct GridEndToEndTests {
             #expect(clean.status == 0, "\(clean.stdout) \(clean.stderr)")
             let queue = try DatabaseQueue(path: grid.ledgerPath)
             try await queue.write { db in
+                // The schema's append-only triggers stop honest mistakes; an attacker drops them first.
+                try db.execute(sql: "DROP TRIGGER IF EXISTS ledger_entries_no_update")
                 try db.execute(sql: "UPDATE ledger_entries SET amount = amount + 50 WHERE seq = 2")
             }
             let tampered = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
             #expect(tampered.status != 0)
-            #expect((tampered.stdout + tampered.stderr).contains("entry 2"))
+            #expect((tampered.stdout + tampered.stderr).contains("Entry 2 is bad"))
         }
     }
 
@@ -165,6 +167,34 @@ struct GridEndToEndTests {
             #expect(json["worker"] as? String == rescuer.peer.hex)
             #expect(json["output"] as? String == "3001134")
             #expect(json["attempts"] as? Int == 2)
+        }
+    }
+
+    @Test("requirements pick the worker with the right label; --accept lets a worker refuse jobs")
+    func requirementsAndAccept() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("eu", plugins: [Self.text], extra: ["--label", "zone=eu"])
+            let us = try await grid.startWorker("us", plugins: [Self.text], extra: ["--label", "zone=us"])
+            let picky = try await grid.startWorker("picky", plugins: [Self.hash],
+                                                   extra: ["--accept", "job.max_credits >= 20"])
+            let routed = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", "x", "--wait",
+                                              "--json", "--requirements", #"labels.zone == "us""#])
+            #expect(routed.json()?["worker"] as? String == us.peer.hex, "\(routed.stderr)")
+
+            let refused = try await grid.grid(["submit", "--capability", "hash.sha256", "--text", "x", "--wait",
+                                               "--timeout", "1"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("refuses it"), "\(refused.stderr)")
+            let accepted = try await grid.grid(["submit", "--capability", "hash.sha256", "--text", "x", "--wait",
+                                                "--json", "--max-credits", "20"])
+            #expect(accepted.json()?["worker"] as? String == picky.peer.hex, "\(accepted.stderr)")
+
+            let bad = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", "x",
+                                           "--requirements", "cores >"])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("requirements"))
+            #expect(bad.stderr.contains("^"))
         }
     }
 

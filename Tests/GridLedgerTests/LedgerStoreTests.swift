@@ -151,6 +151,14 @@ struct LedgerStoreTests {
         } throws: { error in
             "\(error)".contains("missing.sqlite is not a usable ledger: no such file")
         }
+        let other = folder.path("other.sqlite")
+        let otherQueue = try DatabaseQueue(path: other)
+        try otherQueue.inDatabase { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        #expect {
+            try LedgerStore(existingAt: other)
+        } throws: { error in
+            "\(error)".contains("other.sqlite is not a usable ledger: it has no ledger tables")
+        }
         let garbage = folder.path("garbage.sqlite")
         try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: garbage))
         #expect {

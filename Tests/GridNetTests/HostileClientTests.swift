@@ -49,7 +49,9 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .offersAnUnknownVersion:
             try await RawClient.connectFramed(port: port).executeThenClose { inbound, outbound in
                 var handshake = Handshake.client(identity: .generate(), version: 2)
-                guard case .send(let hello) = handshake.start().first else { throw TestFailure(description: "no hello") }
+                guard case .send(let hello) = handshake.start().first else {
+                    throw TestFailure(description: "no hello")
+                }
                 try await outbound.write(ByteBuffer(bytes: hello))
                 var iterator = inbound.makeAsyncIterator()
                 let replies = await RawClient.readUntilClosed(&iterator)
@@ -62,7 +64,9 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .forgesItsHandshakeSignature:
             try await RawClient.connectFramed(port: port).executeThenClose { inbound, outbound in
                 var handshake = Handshake.client(identity: .generate())
-                guard case .send(let hello) = handshake.start().first else { throw TestFailure(description: "no hello") }
+                guard case .send(let hello) = handshake.start().first else {
+                    throw TestFailure(description: "no hello")
+                }
                 try await outbound.write(ByteBuffer(bytes: hello))
                 var iterator = inbound.makeAsyncIterator()
                 _ = try await iterator.next()

@@ -33,6 +33,11 @@ import Testing
         }
     }
 
+    /// The `i`th message of the concurrency test: a text header and `i * 100` bytes.
+    static func numbered(_ i: Int) -> [UInt8] {
+        Array("message \(i) ".utf8) + [UInt8](repeating: UInt8(i), count: i * 100)
+    }
+
     @Test func concurrentSendsKeepFramesWholeAndCountersInOrder() async throws {
         let count = 64
         try await withListener { listener in
@@ -42,7 +47,7 @@ import Testing
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for i in 0..<count {
                         group.addTask {
-                            try await connection.send(Array("message \(i) ".utf8) + [UInt8](repeating: UInt8(i), count: i * 100))
+                            try await connection.send(Self.numbered(i))
                         }
                     }
                     try await group.waitForAll()
@@ -53,8 +58,7 @@ import Testing
                 }
                 return replies
             }
-            let expected = Set((0..<count).map { Array("message \($0) ".utf8) + [UInt8](repeating: UInt8($0), count: $0 * 100) })
-            #expect(received == expected)
+            #expect(received == Set((0..<count).map(Self.numbered)))
         }
     }
 
@@ -131,11 +135,11 @@ import Testing
     }
 
     @Test func refusedConnectionNamesTheAddress() async throws {
-        // Bind, note the port, close: nothing listens there any more.
-        let listener = try await GridListener.bind(
-            host: "127.0.0.1", port: 0, identity: .generate(), logger: LogStore().logger)
-        let port = listener.localPort
-        await listener.close()
+        // A socket bound but not listening holds the port (so no test running in parallel can take it) while the
+        // kernel refuses every connection to it.
+        let reserved = try ReservedPort()
+        defer { reserved.release() }
+        let port = reserved.port
         do {
             try await GridConnector.connect(
                 host: "127.0.0.1", port: port, identity: .generate(), logger: LogStore().logger) { _ in }
@@ -197,6 +201,104 @@ import Testing
         try await withDeadline(.seconds(10), "serve after cancellation") { try await serving.value }
         await #expect(throws: NetError.self) {
             _ = try await echoOnce(port: listener.localPort, [9])
+        }
+    }
+
+    @Test func slowReaderGetsEveryMessageInOrder() async throws {
+        // 24 MiB sent while the client is not reading: the server's sends must wait, not pile up or drop.
+        let count = 96
+        let size = 256 * 1024
+        let handler: @Sendable (SecureConnection) async throws -> Void = { connection in
+            for i in 0..<count {
+                try await connection.send([UInt8](repeating: UInt8(i), count: size))
+            }
+        }
+        try await withListener(handler: handler) { listener in
+            try await GridConnector.connect(
+                host: "127.0.0.1", port: listener.localPort, identity: .generate(), logger: LogStore().logger
+            ) { connection in
+                for i in 0..<count {
+                    let message = try #require(try await connection.receive())
+                    #expect(message.count == size && message.first == UInt8(i) && message.last == UInt8(i))
+                }
+                #expect(try await connection.receive() == nil)
+            }
+        }
+    }
+
+    @Test func stoppingWithAcceptedConnectionsQueuedClosesThemWithoutCrashing() async throws {
+        // A long handshake timeout: only the listener stopping can close these connections in time.
+        let configuration = NetConfiguration(handshakeTimeout: .seconds(600))
+        let listener = try await GridListener.bind(
+            host: "127.0.0.1", port: 0, identity: .generate(), configuration: configuration,
+            logger: LogStore().logger)
+        let serving = Task { try await listener.serve(echoHandler) }
+        let port = listener.localPort
+        try await withDeadline(.seconds(30), "closing queued connections") {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<32 {
+                    let client = try await RawClient.connect(port: port)
+                    group.addTask {
+                        try await client.executeThenClose { inbound, _ in
+                            var iterator = inbound.makeAsyncIterator()
+                            #expect(await RawClient.readUntilClosed(&iterator).isEmpty)
+                        }
+                    }
+                }
+                serving.cancel()
+                try await group.waitForAll()
+            }
+            try await serving.value
+        }
+    }
+
+    @Test func readingPausesWhileTheReceiverLagsAndResumesWhenItCatchesUp() async throws {
+        let count = 64
+        let (allSent, sentSignal) = AsyncStream.makeStream(of: Void.self)
+        let handler: @Sendable (SecureConnection) async throws -> Void = { connection in
+            for i in 0..<count {
+                try await connection.send([UInt8](repeating: UInt8(i), count: 1024))
+            }
+            sentSignal.yield()
+            _ = try await connection.receive()
+        }
+        try await withListener(handler: handler) { listener in
+            try await GridConnector.connect(
+                host: "127.0.0.1", port: listener.localPort, identity: .generate(),
+                configuration: NetConfiguration(receiveBufferLimit: 4096), logger: LogStore().logger
+            ) { connection throws in
+                // Read nothing until the server has written everything: the client buffers 4 KiB and pauses.
+                for await _ in allSent { break }
+                for i in 0..<count {
+                    #expect(try await connection.receive() == [UInt8](repeating: UInt8(i), count: 1024))
+                }
+            }
+        }
+    }
+
+    @Test func connectBodyRunsOnTheCallingActor() async throws {
+        try await withListener { listener in
+            let tally = EchoTally()
+            try await tally.echo(port: listener.localPort, times: 3)
+            #expect(await tally.replies == 3)
+        }
+    }
+}
+
+/// An actor whose connect body touches its own state directly.
+actor EchoTally {
+    var replies = 0
+
+    func echo(port: Int, times: Int) async throws {
+        try await GridConnector.connect(
+            to: Endpoint(host: "127.0.0.1", port: port), identity: .generate(), logger: LogStore().logger
+        ) { connection in
+            for i in 0..<times {
+                try await connection.send([UInt8(i)])
+                if try await connection.receive() == [UInt8(i)] {
+                    replies += 1
+                }
+            }
         }
     }
 }

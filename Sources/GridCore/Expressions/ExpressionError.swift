@@ -29,9 +29,9 @@ public struct ExpressionError: Error, CustomStringConvertible, Sendable, Equatab
 
         /// The text does not follow the grammar.
         public static let syntax = Code(.syntax)
-        /// The text is longer than `Expression.maximumLength`.
+        /// The text is longer than `MatchExpression.maximumLength`.
         public static let tooLong = Code(.tooLong)
-        /// The expression nests deeper than `Expression.maximumDepth`.
+        /// The expression nests deeper than `MatchExpression.maximumDepth`.
         public static let tooDeep = Code(.tooDeep)
         /// A call names a function the language does not have.
         public static let unknownFunction = Code(.unknownFunction)

@@ -14,9 +14,9 @@ struct Parser {
 
     /// Parses and checks `source`.
     static func compile(_ source: String) throws(ExpressionError) -> Program {
-        guard source.utf8.count <= Expression.maximumLength else {
+        guard source.utf8.count <= MatchExpression.maximumLength else {
             throw ExpressionError(.tooLong, "the expression is \(source.utf8.count) bytes long; the limit is "
-                + "\(Expression.maximumLength)", source: source, offset: Expression.maximumLength)
+                + "\(MatchExpression.maximumLength)", source: source, offset: MatchExpression.maximumLength)
         }
         var lexer = Lexer(source)
         let tokens = try lexer.tokenize()
@@ -299,11 +299,11 @@ struct Parser {
     /// Counts one level of parser nesting, failing past the limit.
     private mutating func enter(at token: Token) throws(ExpressionError) {
         nesting += 1
-        if nesting > Expression.maximumDepth { throw tooDeep(at: token.offset) }
+        if nesting > MatchExpression.maximumDepth { throw tooDeep(at: token.offset) }
     }
 
     private func tooDeep(at offset: Int) -> ExpressionError {
-        ExpressionError(.tooDeep, "the expression is nested more than \(Expression.maximumDepth) levels deep",
+        ExpressionError(.tooDeep, "the expression is nested more than \(MatchExpression.maximumDepth) levels deep",
                         source: source, offset: offset)
     }
 
@@ -318,7 +318,7 @@ struct Parser {
     /// Appends a node, checks the tree depth, and folds it into a constant when all its children are constants.
     private mutating func add(_ node: Program.Node, children: [Int32], offset: Int) throws(ExpressionError) -> Int32 {
         let height = 1 + (children.map { heights[Int($0)] }.max() ?? 0)
-        if height > Expression.maximumDepth { throw tooDeep(at: offset) }
+        if height > MatchExpression.maximumDepth { throw tooDeep(at: offset) }
         program.nodes.append(node)
         program.offsets.append(Int32(offset))
         heights.append(height)

@@ -18,7 +18,7 @@ extension Program {
         try evaluate(root, attributes)
     }
 
-    /// Evaluates one node. Recursion is bounded by `Expression.maximumDepth`, checked at compile time.
+    /// Evaluates one node. Recursion is bounded by `MatchExpression.maximumDepth`, checked at compile time.
     func evaluate(_ index: Int32, _ attributes: Attributes) throws(EvaluationFailure) -> Value {
         switch nodes[Int(index)] {
         case .constant(let value):

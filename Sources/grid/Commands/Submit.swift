@@ -34,6 +34,14 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Credits to escrow at most, with --capability.")
     var maxCredits: Int?
 
+    @Option(help: ArgumentHelp("Expression the worker must satisfy, with --capability (docs/expressions.md).",
+                               valueName: "expression"))
+    var requirements: String?
+
+    @Option(help: ArgumentHelp("Expression ranking fitting workers, higher first, with --capability.",
+                               valueName: "expression"))
+    var rank: String?
+
     @Flag(help: "Wait for the job to finish and print its result.")
     var wait = false
 
@@ -45,7 +53,8 @@ struct Submit: AsyncParsableCommand {
 
     func validate() throws {
         if spec != nil {
-            guard capability == nil, input == nil, text == nil, version == nil, maxCredits == nil else {
+            guard capability == nil, input == nil, text == nil, version == nil, maxCredits == nil, requirements == nil,
+                  rank == nil else {
                 throw ValidationError("give either a spec file or --capability with --input/--text, not both")
             }
         } else {
@@ -79,6 +88,8 @@ struct Submit: AsyncParsableCommand {
         var request = JobRequest(capability: capability ?? "", input: data)
         if let version { request.version = version }
         if let maxCredits { request.maxCredits = maxCredits }
+        request.requirements = requirements
+        request.rank = rank
         do {
             _ = try request.validate()
         } catch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCore
 import GridPluginHost
 import GridWorker
 import Logging
@@ -28,6 +29,13 @@ struct Worker: AsyncParsableCommand {
     func validate() throws {
         guard (1...1024).contains(slots) else { throw ValidationError("--slots must be from 1 to 1024, got \(slots)") }
         _ = try parsedLabels()
+        if let accept {
+            do {
+                _ = try MatchExpression(parsing: accept)
+            } catch {
+                throw ValidationError("--accept is not a valid expression: \(error.summary)\n\(error.caretDisplay)")
+            }
+        }
     }
 
     func parsedLabels() throws -> [String: String] {

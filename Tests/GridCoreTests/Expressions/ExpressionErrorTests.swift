@@ -5,7 +5,7 @@ import Testing
 struct ExpressionErrorTests {
     private func parseError(_ source: String) -> ExpressionError? {
         do {
-            _ = try Expression(parsing: source)
+            _ = try MatchExpression(parsing: source)
             return nil
         } catch {
             return error
@@ -44,7 +44,7 @@ struct ExpressionErrorTests {
 
     @Test("An evaluation error names the expression, the attribute and the place on one line")
     func evaluationErrorSummary() throws {
-        let expression = try Expression(parsing: "cores >= 4 && os > 3")
+        let expression = try MatchExpression(parsing: "cores >= 4 && os > 3")
         let error = try #require(throws: ExpressionError.self) {
             try expression.evaluate(ExpressionFixtures.context)
         }
@@ -60,7 +60,7 @@ struct ExpressionErrorTests {
     func summaryShortensLongSources() throws {
         let source = "os > 3 && " + Array(repeating: "cores > 1", count: 20).joined(separator: " && ")
         let error = try #require(throws: ExpressionError.self) {
-            try Expression(parsing: source).evaluate(ExpressionFixtures.context)
+            try MatchExpression(parsing: source).evaluate(ExpressionFixtures.context)
         }
         #expect(error.summary.contains("`os > 3 && cores > 1"))
         #expect(error.summary.contains("...`"))
@@ -108,10 +108,10 @@ struct ExpressionErrorTests {
     @Test("Nesting up to the limit is accepted, and long && / || chains do not count as nesting")
     func nestingWithinLimit() throws {
         let parens = String(repeating: "(", count: 60) + "cores" + String(repeating: ")", count: 60)
-        #expect(try Expression(parsing: parens).evaluate(ExpressionFixtures.context) == .int(8))
+        #expect(try MatchExpression(parsing: parens).evaluate(ExpressionFixtures.context) == .int(8))
         let chain = Array(repeating: "cores > 1", count: 300).joined(separator: " && ")
-        #expect(try Expression(parsing: chain).evaluate(ExpressionFixtures.context) == .bool(true))
+        #expect(try MatchExpression(parsing: chain).evaluate(ExpressionFixtures.context) == .bool(true))
         let alternatives = Array(repeating: "cores > 100", count: 250).joined(separator: " || ")
-        #expect(try Expression(parsing: alternatives).evaluate(ExpressionFixtures.context) == .bool(false))
+        #expect(try MatchExpression(parsing: alternatives).evaluate(ExpressionFixtures.context) == .bool(false))
     }
 }

@@ -33,6 +33,6 @@ enum ExpressionFixtures {
 
     /// Parses a literal such as `3`, `"a"`, `[1, 2]` or `undefined` into the value it denotes.
     static func literal(_ text: String) throws -> Value {
-        try Expression(parsing: text).evaluate(Attributes())
+        try MatchExpression(parsing: text).evaluate(Attributes())
     }
 }

@@ -2,7 +2,7 @@ import GridCore
 import Testing
 
 /// A small seeded generator (SplitMix64), so a failing case can be reproduced from its seed.
-struct SplitMix64: RandomNumberGenerator {
+private struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -32,7 +32,8 @@ struct ExpressionFuzzTests {
     static let attributeSets: [Attributes] = [
         ExpressionFixtures.context,
         Attributes(),
-        ["cores": "eight", "memory_gb": [1, 2], "load": .int(Int.min), "os": 5, "labels.gpu": true, "big": .int(Int.max),
+        ["cores": "eight", "memory_gb": [1, 2], "load": .int(Int.min), "os": 5, "labels.gpu": true,
+         "big": .int(Int.max),
          "tags": "not a list", "submitter": .decimal(-0.0), "plugin_version": "x.y.z"],
     ]
 
@@ -95,7 +96,7 @@ struct ExpressionFuzzTests {
     /// Parses `source`; when it parses, evaluates it every way against every attribute set.
     private func exercise(_ source: String, parsed: inout Int) {
         do {
-            let expression = try Expression(parsing: source)
+            let expression = try MatchExpression(parsing: source)
             parsed += 1
             for attributes in Self.attributeSets {
                 _ = try? expression.evaluate(attributes)

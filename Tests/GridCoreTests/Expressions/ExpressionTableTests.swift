@@ -318,11 +318,13 @@ enum ExpressionTable {
         ExpressionCase("contains(cores, 1)", error: .typeMismatch, "found attribute 'cores' (an integer)"),
         ExpressionCase("starts_with(os, cores)", error: .typeMismatch, "starts_with() needs two strings"),
         ExpressionCase("max(os, 1)", error: .typeMismatch, "max() needs numbers, found attribute 'os' (a string)"),
-        ExpressionCase("min(tags)", error: .typeMismatch, "min() needs numbers, found a string in attribute 'tags' (a list)"),
+        ExpressionCase("min(tags)", error: .typeMismatch,
+                       "min() needs numbers, found a string in attribute 'tags' (a list)"),
         ExpressionCase("enabled < true", error: .typeMismatch,
                        "'<' cannot order attribute 'enabled' (a boolean) and a boolean"),
         ExpressionCase("tags > [1]", error: .typeMismatch, "only numbers and strings have an order"),
-        ExpressionCase("os == 1", error: .typeMismatch, "'==' cannot compare attribute 'os' (a string) with an integer"),
+        ExpressionCase("os == 1", error: .typeMismatch,
+                       "'==' cannot compare attribute 'os' (a string) with an integer"),
         ExpressionCase("job.capability != 3", error: .typeMismatch, "attribute 'job.capability' (a string)"),
     ]
 
@@ -340,7 +342,7 @@ struct ExpressionTableTests {
     @Test("Each expression evaluates to its expected value or error", arguments: ExpressionTable.all)
     func evaluates(_ row: ExpressionCase) throws {
         let outcome: Result<Value, ExpressionError> = Result { () throws(ExpressionError) -> Value in
-            try Expression(parsing: row.source).evaluate(ExpressionFixtures.context)
+            try MatchExpression(parsing: row.source).evaluate(ExpressionFixtures.context)
         }
         switch (row.expected, outcome) {
         case (.value(let literal), .success(let value)):
@@ -358,11 +360,11 @@ struct ExpressionTableTests {
     @Test("Attribute-dependent errors surface at evaluation, constant ones at parsing")
     func errorsSurfaceAtTheRightTime() throws {
         for row in ExpressionTable.evaluationErrors {
-            let expression = try Expression(parsing: row.source)
+            let expression = try MatchExpression(parsing: row.source)
             #expect(throws: ExpressionError.self) { try expression.evaluate(ExpressionFixtures.context) }
         }
         for row in ExpressionTable.constantErrors + ExpressionTable.syntaxErrors {
-            #expect(throws: ExpressionError.self, "\(row.source)") { try Expression(parsing: row.source) }
+            #expect(throws: ExpressionError.self, "\(row.source)") { try MatchExpression(parsing: row.source) }
         }
     }
 }

@@ -2,7 +2,8 @@
 ///
 /// Parse once with `init(parsing:)`, then evaluate against many attribute sets; evaluation does not allocate
 /// except to build list literals whose elements are not constants. See docs/expressions.md for the language.
-public struct Expression: Sendable, CustomStringConvertible {
+/// (Not called `Expression`: Foundation has a type of that name, and most callers import Foundation.)
+public struct MatchExpression: Sendable, CustomStringConvertible {
     /// The longest accepted source, in UTF-8 bytes.
     public static let maximumLength = 4096
     /// The deepest accepted nesting of parentheses, lists, calls, unary and binary operators.
@@ -80,3 +81,7 @@ public struct Expression: Sendable, CustomStringConvertible {
         (try? evaluateRank(attributes)) ?? nil
     }
 }
+
+/// The name the issue uses. In files that also import Foundation (which has its own `Expression`), write
+/// `MatchExpression` instead.
+public typealias Expression = MatchExpression

@@ -1,0 +1,113 @@
+import Foundation
+import GridCore
+import GridCrypto
+import GridLedger
+import GridTestKit
+import Testing
+
+@testable import GridMatchmaker
+
+/// The store on a real SQLite file in a temporary folder.
+@Suite("Matchmaker store")
+struct MatchmakerStoreTests {
+    let folder: TemporaryFolder
+    let operatorIdentity = Identity.generate()
+    let submitter = Identity.generate()
+    let worker = Identity.generate()
+
+    init() throws {
+        folder = try TemporaryFolder("grid-store")
+    }
+
+    func store(grant: Int = 100) throws -> MatchmakerStore {
+        try MatchmakerStore(path: folder.file("mm.sqlite"), identity: operatorIdentity, grantCredits: grant)
+    }
+
+    func submission(_ id: String, maxCredits: Int = 10, signer: Identity? = nil) throws -> Submission {
+        let request = JobRequest(capability: "text.uppercase", input: Data("hi".utf8), maxCredits: maxCredits)
+        let escrow = try EntryBody(kind: .escrow, from: .peer(submitter.peerID), to: .escrow(job: id),
+                                   amount: Int64(maxCredits), job: id, author: submitter.peerID, timestamp: 1, memo: nil)
+        let signature = try escrow.signed(by: signer ?? submitter).signature
+        return Submission(id: JobID(id)!, request: request, escrowTimestamp: 1, escrowSignature: Data(signature))
+    }
+
+    @Test("a job and its escrow are stored together, with the first-contact grant")
+    func insertEscrows() throws {
+        defer { folder.remove() }
+        let store = try store()
+        let record = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+        #expect(record.status == .queued)
+        #expect(try store.balance(of: submitter.peerID) == 90)
+        #expect(try store.request(JobID("j1")!)?.capability == "text.uppercase")
+    }
+
+    @Test("submitting the same id again returns the stored job and escrows once")
+    func idempotent() throws {
+        defer { folder.remove() }
+        let store = try store()
+        _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+        _ = try store.insert(submission("j1"), from: submitter.peerID, now: 6)
+        #expect(try store.balance(of: submitter.peerID) == 90)
+        #expect(try store.jobs().count == 1)
+    }
+
+    @Test("a submitter without enough credits is refused and nothing is stored")
+    func refusesOverdraft() throws {
+        defer { folder.remove() }
+        let store = try store(grant: 5)
+        #expect(throws: (any Error).self) { try store.insert(submission("j1", maxCredits: 6), from: submitter.peerID, now: 5) }
+        #expect(try store.jobs().isEmpty)
+        #expect(try store.job(JobID("j1")!) == nil)
+    }
+
+    @Test("an escrow signed by someone else is refused")
+    func refusesForgedEscrow() throws {
+        defer { folder.remove() }
+        let store = try store()
+        #expect(throws: (any Error).self) {
+            try store.insert(submission("j1", signer: worker), from: submitter.peerID, now: 5)
+        }
+        #expect(try store.jobs().isEmpty)
+    }
+
+    @Test("success pays the worker the cost and refunds the rest; the ledger verifies")
+    func settleSuccess() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+        try store.grantIfNew(worker.peerID, now: 5)
+        try store.markRunning(JobID("j1")!, worker: worker.peerID, attempt: 1)
+        let done = try store.settleSuccess(JobID("j1")!, worker: worker.peerID, output: Data("HI".utf8), cost: 3, now: 9)
+        #expect(done.status == .succeeded)
+        #expect(done.credits == 3)
+        #expect(done.output == Data("HI".utf8))
+        #expect(try store.balance(of: submitter.peerID) == 97)
+        #expect(try store.balance(of: worker.peerID) == 103)
+        let verification = try await LedgerStore(existingAt: folder.file("mm.sqlite")).verify()
+        #expect(verification.isValid, "\(verification)")
+    }
+
+    @Test("failure refunds the whole escrow")
+    func settleFailure() throws {
+        defer { folder.remove() }
+        let store = try store()
+        _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+        let failed = try store.settleFailure(JobID("j1")!, worker: nil, message: "boom", now: 9)
+        #expect(failed.status == .failed)
+        #expect(failed.message == "boom")
+        #expect(try store.balance(of: submitter.peerID) == 100)
+    }
+
+    @Test("unfinished jobs survive a restart")
+    func reload() throws {
+        defer { folder.remove() }
+        do {
+            let store = try store()
+            _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+            _ = try store.insert(submission("j2"), from: submitter.peerID, now: 6)
+            try store.markRunning(JobID("j2")!, worker: worker.peerID, attempt: 1)
+        }
+        let reopened = try store()
+        #expect(try reopened.unfinished().map(\.record.id.rawValue) == ["j1", "j2"])
+    }
+}
