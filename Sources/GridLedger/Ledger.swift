@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GridCore
 import GridCrypto
+import GridMerkle
 
 /// The ledger's operations on an open database, to call inside the caller's GRDB transaction.
 ///
@@ -111,6 +112,7 @@ public enum Ledger {
             var seq = head?.seq ?? 0
             var prevHash = head?.hash ?? LedgerEntry.genesisHash
             var cache = BalanceCache()
+            var tree = try MerkleTree(store: LedgerTreeStore(db: db), size: UInt64(seq))
 
             for (index, signed) in entries.enumerated() {
                 let canonicalBody = signed.body.canonicalBytes
@@ -130,7 +132,7 @@ public enum Ledger {
                 let leaf = LedgerEntry.leafBytes(
                     prevHash: prevHash, seq: seq, canonicalBody: canonicalBody, signature: signed.signature)
                 let entry = LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: Digest.sha256(leaf))
-                try record(entry, leafBytes: leaf, in: db)
+                try record(entry, leafBytes: leaf, tree: &tree, in: db)
                 prevHash = entry.hash
                 appended.append(entry)
             }
@@ -141,11 +143,13 @@ public enum Ledger {
         return appended
     }
 
-    /// The one place an appended entry is stored; `leafBytes` are its hash preimage and Merkle leaf data.
-    ///
-    /// The Merkle tree (GridMerkle) hooks in here: append `leafBytes` to the tree in the same transaction.
-    private static func record(_ entry: LedgerEntry, leafBytes: [UInt8], in db: Database) throws {
+    /// The one place an appended entry is stored; `leafBytes` are its hash preimage and its Merkle leaf, appended to
+    /// the tree in the same transaction.
+    private static func record(
+        _ entry: LedgerEntry, leafBytes: [UInt8], tree: inout MerkleTree<LedgerTreeStore>, in db: Database
+    ) throws {
         try Rows.insert(entry, in: db)
+        try tree.append(leafBytes)
     }
 }
 

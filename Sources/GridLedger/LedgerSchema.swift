@@ -1,5 +1,6 @@
 import GRDB
 import GridCore
+import GridMerkle
 
 /// The ledger's tables, as named GRDB migrations that any database holding a ledger registers.
 ///
@@ -7,6 +8,8 @@ import GridCore
 /// - `ledger_balances`, `ledger_jobs`: a cache derived from the entries, updated in the same transaction as each
 ///   append so that checking an entry does not replay the ledger; `LedgerVerifier` recomputes and compares it.
 /// - `ledger_meta`: the operator's peer id and the head (last seq and hash) recorded at the last append.
+/// - `ledger_tree_nodes`: the complete-subtree hashes of the Merkle tree whose leaves are the entries' leaf bytes.
+/// - `ledger_checkpoints`: the operator's signed checkpoints of the tree, by tree size.
 public enum LedgerSchema {
     /// Registers the ledger's migrations, so a file can hold the ledger next to other tables (the matchmaker's jobs).
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -49,6 +52,38 @@ public enum LedgerSchema {
                     CHECK (coalesce(paid, 0) + coalesce(refunded, 0) <= escrowed)
                 ) WITHOUT ROWID;
                 """)
+        }
+        registerTreeMigration(in: &migrator)
+    }
+
+    /// The Merkle tree over the entries (RFC 6962, see docs/merkle.md) and the operator's signed checkpoints.
+    ///
+    /// Registered separately so that a ledger made before the tree existed gets its tree built from its entries.
+    static func registerTreeMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.v2.tree") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_tree_nodes (
+                    level INTEGER NOT NULL CHECK (level >= 0 AND level < 64),
+                    idx INTEGER NOT NULL CHECK (idx >= 0),
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER ledger_tree_nodes_no_update BEFORE UPDATE ON ledger_tree_nodes
+                BEGIN SELECT RAISE(ABORT, 'ledger tree nodes are append-only'); END;
+                CREATE TRIGGER ledger_tree_nodes_no_delete BEFORE DELETE ON ledger_tree_nodes
+                BEGIN SELECT RAISE(ABORT, 'ledger tree nodes are append-only'); END;
+                CREATE TABLE ledger_checkpoints (
+                    size INTEGER PRIMARY KEY NOT NULL CHECK (size >= 0),
+                    text TEXT NOT NULL
+                );
+                CREATE TRIGGER ledger_checkpoints_no_update BEFORE UPDATE ON ledger_checkpoints
+                BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;
+                """)
+            var tree = MerkleTree(store: LedgerTreeStore(db: db))
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
+            while let row = try rows.next() {
+                try tree.append(try Rows.entry(row).leafBytes)
+            }
         }
     }
 

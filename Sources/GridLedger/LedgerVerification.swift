@@ -27,6 +27,6 @@ public struct LedgerVerification: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         if let failure { return "The ledger is invalid after \(verifiedCount) good entries. \(failure)" }
-        return "The ledger is valid: \(verifiedCount) entries, every signature, link and balance checked."
+        return "The ledger is valid: \(verifiedCount) entries, every signature, link, balance, Merkle tree node and checkpoint checked."
     }
 }

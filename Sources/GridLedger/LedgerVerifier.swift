@@ -1,6 +1,7 @@
 import GRDB
 import GridCore
 import GridCrypto
+import GridMerkle
 
 /// Re-checks a whole ledger from its rows: signatures, links, seq order, authorship, credit rules and the cache.
 public enum LedgerVerifier {
@@ -10,8 +11,10 @@ public enum LedgerVerifier {
     /// Entries are read in seq order; each must have the next seq, decode, carry its author's valid signature,
     /// link to the previous entry's hash, have the stored hash its content gives, and pass the credit rules
     /// replayed from the start. Then the recorded head and the balance and job caches must equal the replay.
+    /// The Merkle tree is rebuilt from the entries alongside: every stored tree node must match it, and every signed
+    /// checkpoint must carry the operator's valid signature and the root of the tree at its size.
     public static func verify(in db: Database, operator operatorID: PeerID) -> LedgerVerification {
-        var progress = Progress()
+        var progress = Progress(store: LedgerTreeStore(db: db))
         do {
             guard try LedgerSchema.isInstalled(in: db) else {
                 return progress.fail(nil, "The database has no ledger tables.")
@@ -20,17 +23,36 @@ public enum LedgerVerifier {
                 return progress.fail(nil, "The ledger records peer \(stored.short) as its operator, not peer "
                     + "\(operatorID.short).")
             }
+            let checkpoints: [(size: Int64, text: String)]
+            if try db.tableExists("ledger_checkpoints") {
+                checkpoints = try Row.fetchAll(db, sql: "SELECT size, text FROM ledger_checkpoints ORDER BY size")
+                    .map { ($0[0], $0[1]) }
+            } else {
+                checkpoints = []
+            }
+            var pending = checkpoints[...]
+            if let failure = progress.checkCheckpoints(&pending, operator: operatorID) { return failure }
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
             while let row = try rows.next() {
                 if let failure = progress.check(row, operator: operatorID) {
                     return failure
                 }
+                if let failure = progress.checkCheckpoints(&pending, operator: operatorID) { return failure }
+            }
+            if let (size, _) = pending.first {
+                return progress.fail(nil, "A checkpoint claims \(size) entries but the ledger holds \(progress.count): "
+                    + "entries were removed after it was signed.")
             }
             if progress.count > 0, try LedgerSchema.operatorID(in: db) == nil {
                 return progress.fail(nil, "The ledger has entries but records no operator.")
             }
             if let failure = try checkHead(in: db, progress: &progress) {
                 return failure
+            }
+            let storedNodes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_tree_nodes") ?? 0
+            if storedNodes != progress.treeNodes {
+                return progress.fail(nil, "The Merkle tree holds \(storedNodes) nodes but the entries make "
+                    + "\(progress.treeNodes).")
             }
             if let failure = try checkCache(in: db, progress: &progress) {
                 return failure
@@ -94,6 +116,69 @@ private struct Progress {
     var count: Int64 = 0
     var prevHash = LedgerEntry.genesisHash
     var sheet = BalanceSheet()
+    /// The tree rebuilt from the entries, and the stored nodes it is compared with.
+    let store: LedgerTreeStore
+    var tree = CompactMerkleTree()
+    var treeNodes = 0
+    private var completed: [MerkleNode] = []
+    private var lastCheckpointTime: UInt64 = 0
+
+    init(store: LedgerTreeStore) {
+        self.store = store
+    }
+
+    /// Checks the checkpoints whose size is the number of entries checked so far.
+    mutating func checkCheckpoints(
+        _ pending: inout ArraySlice<(size: Int64, text: String)>, operator operatorID: PeerID
+    ) -> LedgerVerification? {
+        while let (size, text) = pending.first, size <= count {
+            pending = pending.dropFirst()
+            let signed: SignedCheckpoint
+            do {
+                signed = try SignedCheckpoint(parsing: text)
+                try signed.verify(publicKey: operatorID.publicKey)
+            } catch {
+                return fail(nil, "The checkpoint of \(size) entries is not valid: \(error)")
+            }
+            let checkpoint = signed.checkpoint
+            guard checkpoint.size == UInt64(size) else {
+                return fail(nil, "The checkpoint stored under \(size) entries is for \(checkpoint.size).")
+            }
+            guard checkpoint.origin == Ledger.origin(of: operatorID) else {
+                return fail(nil, "The checkpoint of \(size) entries names another log: \(checkpoint.origin).")
+            }
+            guard checkpoint.root == tree.root else {
+                return fail(nil, "The checkpoint of \(size) entries has root \(checkpoint.root.hex.prefix(16))… but the "
+                    + "entries give \(tree.root.hex.prefix(16))…: entries up to \(size) were changed after it was signed.")
+            }
+            guard checkpoint.timestamp >= lastCheckpointTime else {
+                return fail(nil, "The checkpoint of \(size) entries is older than the one before it.")
+            }
+            lastCheckpointTime = checkpoint.timestamp
+        }
+        return nil
+    }
+
+    /// Adds the entry's leaf to the rebuilt tree and compares the nodes it completes with the stored ones.
+    private mutating func growTree(_ leaf: [UInt8], seq: Int64) -> LedgerVerification? {
+        completed.removeAll(keepingCapacity: true)
+        do {
+            try tree.append(leafHash: TreeHasher.leafHash(leaf), completed: &completed)
+            for node in completed {
+                guard let stored = try store.node(level: node.level, index: node.index) else {
+                    return fail(seq, "its Merkle tree node (level \(node.level), index \(node.index)) is missing.")
+                }
+                guard stored == node.hash else {
+                    return fail(seq, "its Merkle tree node (level \(node.level), index \(node.index)) does not match "
+                        + "the entries, so proofs from the stored tree would be false.")
+                }
+            }
+        } catch {
+            return fail(seq, "its Merkle tree nodes cannot be read: \(error)")
+        }
+        treeNodes += completed.count
+        return nil
+    }
 
     /// Checks the next row, returning the failed verification if it is bad.
     mutating func check(_ row: Row, operator operatorID: PeerID) -> LedgerVerification? {
@@ -133,6 +218,7 @@ private struct Progress {
         } catch {
             return fail(expected, "it breaks a ledger rule. \(error)")
         }
+        if let failure = growTree(leaf, seq: expected) { return failure }
         count = expected
         prevHash = hash
         return nil

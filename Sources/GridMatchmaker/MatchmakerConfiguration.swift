@@ -12,6 +12,10 @@ public struct MatchmakerConfiguration: Sendable {
     public var network = NetConfiguration()
     /// How often leases are checked.
     public var tickInterval: Duration = .milliseconds(250)
+    /// A checkpoint of the ledger is signed at least every this many entries ...
+    public var checkpointEveryEntries = 16
+    /// ... or this long after the last one, whichever comes first (when there are new entries).
+    public var checkpointInterval: Duration = .seconds(1)
 
     public init(databasePath: String) {
         self.databasePath = databasePath

@@ -285,6 +285,15 @@ public actor MatchmakerService: Service {
 
     private func tick() {
         carryOut(scheduler.tick(now: .now))
+        do {
+            if let signed = try store.checkpointIfDue(
+                now: Self.nowMillis(), everyEntries: configuration.checkpointEveryEntries,
+                interval: configuration.checkpointInterval) {
+                logger.debug("ledger checkpoint signed", metadata: ["grid.ledger.size": "\(signed.checkpoint.size)"])
+            }
+        } catch {
+            logger.error("could not sign a ledger checkpoint", metadata: ["grid.reason": "\(error)"])
+        }
     }
 
     private func finished(_ id: JobID) {

@@ -3,11 +3,12 @@ import GRDB
 import GridCore
 import GridCrypto
 import GridLedger
+import GridMerkle
 
 /// The matchmaker's SQLite file: the job queue and the credit ledger, so that a job and its escrow are stored in
 /// one transaction before the submitter hears back.
 public final class MatchmakerStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
     private let identity: Identity
     /// Credits every new peer is granted on first contact.
     public let grantCredits: Int
@@ -15,7 +16,7 @@ public final class MatchmakerStore: Sendable {
     public init(path: String, identity: Identity, grantCredits: Int) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        database = try DatabasePool(path: path, configuration: configuration)
         self.identity = identity
         self.grantCredits = grantCredits
         var migrator = DatabaseMigrator()
@@ -64,6 +65,26 @@ public final class MatchmakerStore: Sendable {
 
     public func balance(of peer: PeerID) throws -> Int {
         try database.read { db in Int(try Ledger.balances(in: db)[.peer(peer)] ?? 0) }
+    }
+
+    // MARK: Checkpoints
+
+    /// Signs a checkpoint of the ledger's Merkle tree when entries were added since the last one and either
+    /// `everyEntries` were added or `interval` passed since it was signed. Returns the new checkpoint, if any.
+    @discardableResult
+    public func checkpointIfDue(now: Int64, everyEntries: Int, interval: Duration) throws -> SignedCheckpoint? {
+        try database.write { db in
+            let size = try Ledger.treeSize(in: db)
+            guard size > 0 else { return nil }
+            if let latest = try Ledger.latestCheckpoint(in: db)?.checkpoint {
+                guard size > latest.size else { return nil }
+                let elapsed = now - Int64(latest.timestamp)
+                let intervalMillis = interval.components.seconds * 1000
+                    + interval.components.attoseconds / 1_000_000_000_000_000
+                guard size - latest.size >= UInt64(everyEntries) || elapsed >= intervalMillis else { return nil }
+            }
+            return try Ledger.signCheckpoint(as: identity, timestamp: UInt64(max(0, now)), in: db)
+        }
     }
 
     // MARK: Jobs

@@ -198,6 +198,45 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("the matchmaker signs checkpoints; `ledger prove` makes a receipt that `ledger check-proof` verifies")
+    func receiptsVerifyOffline() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.text])
+            let run = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", "paid", "--wait", "--json"])
+            let job = try #require(run.json()?["job"] as? String, "\(run.stderr)")
+            let operatorID = try #require(grid.matchmakerPeer?.hex)
+
+            // The matchmaker signs a checkpoint within a second of new entries; poll with a deadline.
+            var prove = try await GridRun.run(["ledger", "prove", job, "--home", grid.matchmakerHome])
+            let deadline = ContinuousClock.now + .seconds(10)
+            while prove.status != 0 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                prove = try await GridRun.run(["ledger", "prove", job, "--home", grid.matchmakerHome])
+            }
+            #expect(prove.status == 0, "\(prove.stderr)")
+            let receipt = grid.folder.file("receipt.json")
+            try Data(prove.stdout.utf8).write(to: URL(fileURLWithPath: receipt))
+
+            let check = try await GridRun.run(["ledger", "check-proof", receipt, "--operator", operatorID])
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(check.stdout.contains("valid: entry"))
+            #expect(check.stdout.contains("payment"))
+            let wrongOperator = try await GridRun.run(["ledger", "check-proof", receipt, "--operator", String(repeating: "ab", count: 32)])
+            #expect(wrongOperator.status != 0)
+
+            var forged = prove.stdout
+            forged = forged.replacingOccurrences(of: "\"seq\" : ", with: "\"seq\" : 1")
+            try Data(forged.utf8).write(to: URL(fileURLWithPath: receipt))
+            let bad = try await GridRun.run(["ledger", "check-proof", receipt])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("not valid"))
+
+            let checkpoint = try await GridRun.run(["ledger", "checkpoint", "--home", grid.matchmakerHome])
+            #expect(checkpoint.stdout.hasPrefix("peergrid/ledger/\(operatorID)"))
+        }
+    }
+
     static var repositoryRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path

@@ -47,6 +47,8 @@ enum Fixture {
     static let sqlitePath = temporaryDatabasePath()
 
     static let sqliteTree: MerkleTree<SQLiteNodeStore> = {
+        // The benchmark runner starts one process per benchmark: remove the file when this one exits.
+        atexit { removeDatabase(Fixture.sqlitePath) }
         var tree = MerkleTree(store: try! SQLiteNodeStore(path: sqlitePath))
         var next = 0
         while next < leafCount {
@@ -78,11 +80,11 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 5)
     let perLeafSQLite = Benchmark.Configuration(
         metrics: [.wallClock, .throughput],
-        timeUnits: .microseconds, warmupIterations: 0, scalingFactor: .mega, maxDuration: .seconds(60),
+        timeUnits: .nanoseconds, warmupIterations: 0, scalingFactor: .mega, maxDuration: .seconds(60),
         maxIterations: 3)
     let perProof = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, proofHashes, proofBytes],
-        timeUnits: .microseconds, warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(10),
+        timeUnits: .nanoseconds, warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(10),
         maxIterations: 20)
 
     Benchmark("Merkle append, in memory, one by one (1M leaves)", configuration: perLeaf) { benchmark in

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import GridCore
 import GridLedger
+import GridMerkle
 
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Read and verify a credit ledger file (the matchmaker's, by default).",
-        subcommands: [Balances.self, Show.self, Verify.self])
+        subcommands: [Balances.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, CheckProof.self])
 
     /// Which ledger file to open.
     struct FileOptions: ParsableArguments {
@@ -98,6 +99,94 @@ struct LedgerCommand: AsyncParsableCommand {
             if !verification.isValid { throw ExitCode(1) }
         }
     }
+}
+
+extension LedgerCommand {
+    struct CheckpointCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "checkpoint", abstract: "Print the latest signed checkpoint of the ledger's Merkle tree.")
+        @OptionGroup var options: FileOptions
+
+        func run() async throws {
+            let store = try options.open()
+            guard let signed = try await store.database.read({ try Ledger.latestCheckpoint(in: $0) }) else {
+                throw CLIError("the ledger has no signed checkpoint yet")
+            }
+            if options.json {
+                let c = signed.checkpoint
+                say(JobPresentation.json(CheckpointPresentation(
+                    origin: c.origin, size: c.size, root: c.root.hex, timestamp: c.timestamp, signer: signed.signer.hex,
+                    text: signed.serialized)))
+            } else {
+                FileHandle.standardOutput.write(Data(signed.serialized.utf8))
+            }
+        }
+    }
+
+    struct Prove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a receipt: an inclusion proof of a job's settlement entry against the latest checkpoint.")
+        @OptionGroup var options: FileOptions
+        @Argument(help: "The job id.") var job: String
+
+        func run() async throws {
+            let store = try options.open()
+            let job = self.job
+            do {
+                let receipt = try await store.database.read { try Ledger.receipt(forJob: job, in: $0) }
+                say(receipt.json)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+    }
+
+    struct CheckProof: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-proof",
+            abstract: "Verify a receipt from `grid ledger prove` offline; exit 1 if it proves nothing.")
+        @Argument(help: ArgumentHelp("The receipt file ('-' for standard input).", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("Trust only checkpoints signed by this peer id.", valueName: "peer-id"))
+        var `operator`: String?
+
+        func run() async throws {
+            let trusted: PeerID?
+            if let text = `operator` {
+                guard let peer = PeerID(hex: text) else {
+                    throw ValidationError("--operator must be a peer id of 64 hex digits")
+                }
+                trusted = peer
+            } else {
+                trusted = nil
+            }
+            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+            guard let data else { throw CLIError("cannot read \(file)") }
+            do {
+                let receipt = try LedgerReceipt(json: data)
+                let entry = try receipt.verify(trustedOperator: trusted)
+                let body = entry.body
+                say("valid: entry \(entry.seq) (\(body.kind.rawValue) of \(body.amount) credits from \(body.from) to "
+                    + "\(body.to)\(body.job.map { " for job \($0)" } ?? "")) is in ledger "
+                    + "\(receipt.checkpoint.checkpoint.origin) at size \(receipt.checkpoint.checkpoint.size), "
+                    + "signed by \(receipt.checkpoint.signer.short)"
+                    + (trusted == nil ? " (pass --operator to pin who you trust)" : ""))
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+    }
+}
+
+/// A checkpoint as `ledger checkpoint --json` prints it.
+struct CheckpointPresentation: Encodable {
+    var origin: String
+    var size: UInt64
+    var root: String
+    var timestamp: UInt64
+    var signer: String
+    var text: String
 }
 
 /// A ledger entry as `ledger show --json` prints it.
