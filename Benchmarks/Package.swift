@@ -22,6 +22,9 @@ let package = Package(
             dependencies: [
                 benchmark,
                 .product(name: "GridMerkle", package: "PeerGrid"),
+                .product(name: "GridLedger", package: "PeerGrid"),
+                .product(name: "GridCrypto", package: "PeerGrid"),
+                .product(name: "GridCore", package: "PeerGrid"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/LedgerBenchmarks",

@@ -100,6 +100,19 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("a submitter without enough credits gets a clear refusal and nothing is stored")
+    func refusesOverdraft() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let run = try await grid.grid(["submit", "--capability", "text.uppercase", "--text", "x",
+                                           "--max-credits", "150"])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("has 100 credits and cannot escrow 150"), "\(run.stderr)")
+            let jobs = try await grid.grid(["jobs", "--json"])
+            #expect(jobs.stdout == "[]")
+        }
+    }
+
     @Test("editing a ledger row in the SQLite file makes `ledger verify` fail naming the entry")
     func tamperedLedgerFailsVerification() async throws {
         try await TestGrid.run { grid in

@@ -5,7 +5,8 @@ import GridMerkle
 // Ledger (Merkle tree) benchmarks; figures and the command to run them are in docs/PERFORMANCE.md.
 // "Per leaf" benchmarks use the .mega scaling factor: one iteration appends (or hashes) 1,000,000 leaves, and
 // the reported time is per leaf and the throughput per second. Proof benchmarks use .kilo: 1,000 proofs of
-// random leaves or sizes per iteration, against a 1,000,000-leaf tree.
+// random leaves or sizes per iteration, against a 1,000,000-leaf tree. The real ledger's benchmarks
+// (`LedgerStore`, its own SQLite tree and `LedgerVerifier`) are in LedgerStoreBenchmarks.swift.
 
 let leafCount = 1_000_000
 let entryLength = 128
@@ -206,4 +207,6 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         _ = Fixture.memoryTree
     }
+
+    ledgerStoreBenchmarks()
 }
