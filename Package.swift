@@ -55,7 +55,7 @@ let package = Package(
         ]),
 
         // Plugins shipped with PeerGrid.
-        .target(name: "HashPlugin", dependencies: ["GridPluginKit", "GridCrypto"], path: "Plugins/hash"),
+        .target(name: "HashPlugin", dependencies: ["GridPluginKit", "GridCore", "GridCrypto"], path: "Plugins/hash"),
         .target(name: "PrimesPlugin", dependencies: ["GridPluginKit"], path: "Plugins/primes"),
         .target(name: "TextPlugin", dependencies: ["GridPluginKit"], path: "Plugins/text"),
         .target(name: "Rot13Plugin", dependencies: ["CGridPluginABI"], path: "Plugins/rot13"),
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix, logging]),
-        .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridTestKit"]),
+        .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),

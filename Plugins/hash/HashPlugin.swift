@@ -1,3 +1,4 @@
+import GridCore
 import GridCrypto
 import GridPluginKit
 
@@ -11,14 +12,14 @@ let hashPlugin = PluginDefinition(
             description: "SHA-256 of the input, as 64 lowercase hex characters.",
             cost: 1
         ) { input in
-            Array(HexText.encode(Digest.sha256(input)).utf8)
+            Array(Hex.encode(Digest.sha256(input)).utf8)
         },
         Capability(
             "hash.blake2b",
             description: "BLAKE2b-256 of the input, as 64 lowercase hex characters.",
             cost: 1
         ) { input in
-            Array(HexText.encode(Digest.blake2b(input)).utf8)
+            Array(Hex.encode(Digest.blake2b(input)).utf8)
         },
     ]
 )

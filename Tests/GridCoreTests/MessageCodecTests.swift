@@ -1,4 +1,5 @@
 import Foundation
+import GridTestKit
 import Testing
 @testable import GridCore
 
@@ -159,7 +160,7 @@ struct MessageCodecTests {
 
     @Test("random bytes are refused, never a crash")
     func randomBytes() {
-        var generator = SeededGenerator(seed: 0x5eed)
+        var generator = SeededRandom(seed: 0x5eed)
         for length in [1, 2, 7, 64, 1000] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             #expect(throws: ProtocolError.self) { try MessageCodec.decode(bytes) }
@@ -215,17 +216,3 @@ struct MessageCodecTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
