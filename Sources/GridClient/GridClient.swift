@@ -68,6 +68,11 @@ public struct GridClient: Sendable {
             return try expectJob(await request(.wait(id, timeoutMillis: millis)))
         }
 
+        /// Withdraws a queued job and refunds its escrow.
+        public func cancel(_ id: JobID) async throws -> JobRecord {
+            try expectJob(await request(.cancel(id)))
+        }
+
         public func jobs() async throws -> [JobRecord] {
             guard case .jobs(let list) = try await request(.listJobs) else { throw ClientError.unexpected("jobs") }
             return list

@@ -8,6 +8,8 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
     case succeeded
     /// Finished without a result; the escrow was refunded.
     case failed
+    /// Withdrawn by its submitter before it ran; the escrow was refunded.
+    case cancelled
 
-    public var isFinal: Bool { self == .succeeded || self == .failed }
+    public var isFinal: Bool { self == .succeeded || self == .failed || self == .cancelled }
 }

@@ -73,6 +73,8 @@ public enum Message: Sendable, Hashable {
     case status(JobID)
     /// Waits until the job is final or `timeoutMillis` pass, then answers `.job`.
     case wait(JobID, timeoutMillis: Int)
+    /// Withdraws a queued job of the sender's and refunds it; answers `.job`.
+    case cancel(JobID)
     case listJobs
     case listPeers
     case balance(PeerID)

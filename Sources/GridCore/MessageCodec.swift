@@ -36,6 +36,7 @@ public enum MessageCodec {
         case .submit(let submission): return wrap("submit", submission)
         case .status(let id): return wrap("status", id)
         case .wait(let id, let timeout): return wrap("wait", WaitBody(job: id, timeoutMillis: timeout))
+        case .cancel(let id): return wrap("cancel", id)
         case .listJobs: return wrap("list-jobs", Empty())
         case .listPeers: return wrap("list-peers", Empty())
         case .balance(let peer): return wrap("balance", peer)
@@ -76,6 +77,7 @@ public enum MessageCodec {
         case "wait":
             let wait = try body(WaitBody.self)
             return .wait(wait.job, timeoutMillis: wait.timeoutMillis)
+        case "cancel": return .cancel(try body(JobID.self))
         case "list-jobs": return .listJobs
         case "list-peers": return .listPeers
         case "balance": return .balance(try body(PeerID.self))

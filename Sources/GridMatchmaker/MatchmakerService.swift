@@ -180,6 +180,8 @@ public actor MatchmakerService: Service {
                     group.cancelAll()
                 }
                 return .job(try describe(id))
+            case .cancel(let id):
+                return .job(try cancel(id, by: peer))
             case .listJobs:
                 return .jobs(try store.jobs().map { withExplanation($0) })
             case .listPeers:
@@ -210,6 +212,25 @@ public actor MatchmakerService: Service {
         logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
         carryOut(scheduler.jobSubmitted(job, now: .now))
         return withExplanation(try store.job(record.id) ?? record)
+    }
+
+    private func cancel(_ id: JobID, by peer: PeerID) throws -> JobRecord {
+        let record = try describe(id)
+        guard record.submitter == peer else {
+            throw MatchmakerError.badRequest("only the submitter of job \(id) may cancel it")
+        }
+        guard !record.status.isFinal else {
+            throw MatchmakerError.badRequest("job \(id) has already \(record.status.rawValue)")
+        }
+        guard scheduler.cancel(id) else {
+            let worker = record.worker.map { " on worker \($0.short)" } ?? ""
+            throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
+        }
+        let cancelled = try store.settleFailure(id, worker: nil, message: "cancelled by its submitter",
+                                                now: Self.nowMillis(), status: .cancelled)
+        logger.info("job cancelled", metadata: ["grid.job.id": "\(id)"])
+        finished(id)
+        return cancelled
     }
 
     private func describe(_ id: JobID) throws -> JobRecord {

@@ -29,7 +29,7 @@ public final class MatchmakerStore: Sendable {
                 t.column("version", .text).notNull()
                 t.column("request", .blob).notNull()
                 t.column("status", .text).notNull()
-                    .check(sql: "status IN ('queued', 'running', 'succeeded', 'failed')")
+                    .check(sql: "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')")
                 t.column("worker", .text)
                 t.column("attempts", .integer).notNull().defaults(to: 0)
                 t.column("output", .blob)
@@ -159,16 +159,17 @@ public final class MatchmakerStore: Sendable {
         }
     }
 
-    /// Records a failure and refunds the whole escrow in one transaction.
-    public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64) throws -> JobRecord {
+    /// Records a failure (or, with `status: .cancelled`, a withdrawal) and refunds the whole escrow in one transaction.
+    public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
+                              status: JobStatus = .failed) throws -> JobRecord {
         try database.write { db in
             guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
             let refund = try EntryBody(kind: .refund, from: .escrow(job: id.rawValue), to: .peer(submitter),
                                    amount: Int64(row.max_credits), job: id.rawValue, author: operatorID,
-                                   timestamp: now, memo: "job failed")
+                                   timestamp: now, memo: status == .cancelled ? "job cancelled" : "job failed")
             _ = try Ledger.append(try refund.signed(by: identity), operator: operatorID, in: db)
-            row.status = JobStatus.failed.rawValue
+            row.status = status.rawValue
             if let worker { row.worker = worker.hex }
             row.message = message
             row.credits = 0

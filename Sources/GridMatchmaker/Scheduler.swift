@@ -89,6 +89,14 @@ public struct Scheduler: Sendable {
         return placeQueued(now: now)
     }
 
+    /// Takes a queued job out of the queue; false when it is not queued (unknown, leased or finished).
+    public mutating func cancel(_ id: JobID) -> Bool {
+        guard jobs[id] != nil, leases[id] == nil, let index = queue.firstIndex(of: id) else { return false }
+        queue.remove(at: index)
+        jobs[id] = nil
+        return true
+    }
+
     /// Leases past their deadline count as lost attempts.
     public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
         var directives: [Directive] = []

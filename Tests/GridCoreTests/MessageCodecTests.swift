@@ -54,6 +54,7 @@ struct MessageCodecTests {
         .status(job),
         .wait(job, timeoutMillis: 30_000),
         .wait(job, timeoutMillis: 0),
+        .cancel(Self.job),
         .listJobs,
         .listPeers,
         .balance(peerA),
@@ -94,7 +95,7 @@ struct MessageCodecTests {
              "assign"),
             (.submit(Submission(id: Self.job, request: Self.request, escrowTimestamp: 0, escrowSignature: Data())),
              "submit"),
-            (.status(Self.job), "status"), (.wait(Self.job, timeoutMillis: 1), "wait"), (.listJobs, "list-jobs"),
+            (.status(Self.job), "status"), (.wait(Self.job, timeoutMillis: 1), "wait"), (.cancel(Self.job), "cancel"), (.listJobs, "list-jobs"),
             (.listPeers, "list-peers"), (.balance(Self.peerA), "balance"), (.job(Self.bareRecord), "job"),
             (.jobs([]), "jobs"), (.peers([]), "peers"), (.credits(1), "credits"), (.failure("x"), "failure"),
         ]

@@ -73,6 +73,22 @@ struct GridEndToEndTests {
             #expect(run.stderr.contains("image.thumbnail"))
             #expect(run.stderr.contains("hash.sha256"))
             #expect(run.stderr.contains("still queued"))
+
+            // Only its submitter may withdraw the waiting job, once; the escrow comes back.
+            let listing = try await grid.grid(["jobs", "--json"]).stdout
+            let jobs = try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [[String: Any]]
+            let job = try #require(jobs?.first?["job"] as? String)
+            let stranger = try await GridRun.run(["cancel", job, "--home", grid.folder.file("stranger"),
+                                                  "--matchmaker", grid.matchmakerAddress])
+            #expect(stranger.status != 0)
+            #expect(stranger.stderr.contains("only the submitter"))
+            let cancel = try await grid.grid(["cancel", job])
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(cancel.stdout.contains("cancelled"))
+            let again = try await grid.grid(["cancel", job])
+            #expect(again.stderr.contains("already cancelled"))
+            let status = try await grid.grid(["status", job, "--json"])
+            #expect(status.json()?["status"] as? String == "cancelled")
         }
     }
 

@@ -190,4 +190,21 @@ struct SchedulerTests {
         rich.maxCredits = 60
         #expect(s.jobSubmitted(rich, now: Self.t0) == [.assign(Self.job(2), to: Self.peer(1), attempt: 1)])
     }
+
+    @Test("a queued job can be cancelled; a leased one cannot")
+    func cancel() {
+        var s = Scheduler()
+        _ = s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0)
+        let first = s.cancel(Self.job(1))
+        #expect(first)
+        #expect(!s.isQueued(Self.job(1)))
+        let second = s.cancel(Self.job(1))
+        #expect(!second)
+        _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0)
+        _ = s.jobSubmitted(Self.schedulable(2, "a.b"), now: Self.t0)
+        let leased = s.cancel(Self.job(2))
+        #expect(!leased)
+        // The cancelled job is not placed when a worker appears.
+        #expect(s.workerJoined(Self.peer(2), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0).isEmpty)
+    }
 }

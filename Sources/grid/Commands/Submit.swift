@@ -7,10 +7,12 @@ struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a job from a spec file or from flags; --wait prints its result.",
         discussion: """
-            grid submit Jobs/hash.json --wait
-            grid submit --capability text.uppercase --text "hello" --wait --json
-            The spec format is in docs/job-spec.md. Exit code 0 only when the job succeeded (or, without --wait,
-            was accepted).
+            Examples:
+              grid submit Jobs/hash-sha256.json --wait
+              grid submit --capability text.uppercase --text "hello" --wait --json
+
+            The spec format is in docs/job-spec.md. The exit code is 0 only when the job succeeded (or, without \
+            --wait, was accepted).
             """)
 
     @OptionGroup var options: HomeOptions
@@ -138,6 +140,9 @@ enum JobOutput {
         case .failed:
             guard waited || json else { return }
             throw CLIError("job \(record.id) failed: \(record.message ?? "no reason given")")
+        case .cancelled:
+            guard waited || json else { return }
+            throw CLIError("job \(record.id) was cancelled by its submitter")
         }
     }
 
