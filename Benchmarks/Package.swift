@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Benchmarks for `make bench` (ordo-one/benchmark). Run from this folder:
-//   swift package --scratch-path /tmp/grid-bench-build benchmark
+// Benchmarks for `make bench` (ordo-one/benchmark), which runs from this folder:
+//   swift package --allow-writing-to-package-directory benchmark
+// Figures and notes are in docs/PERFORMANCE.md.
 // The root package is a path dependency, so benchmarks measure the code in ../Sources.
 let benchmark: Target.Dependency = .product(name: "Benchmark", package: "benchmark")
 let benchmarkPlugin: Target.PluginUsage = .plugin(name: "BenchmarkPlugin", package: "benchmark")

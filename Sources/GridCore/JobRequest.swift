@@ -6,8 +6,10 @@ public struct JobRequest: Hashable, Sendable, Codable {
     public static let defaultMaxCredits = 10
     public static let maxTimeoutSeconds = 86_400
     public static let maxCredits = 1_000_000
-    /// The largest input a job may carry (frames have a hard cap above it).
+    /// The largest input a job may carry (frames have a hard cap above it, with room for base64 in JSON).
     public static let maxInputBytes = 8 * 1024 * 1024
+    /// The largest output a worker may return; a larger one fails the job.
+    public static let maxOutputBytes = 8 * 1024 * 1024
 
     public var capability: String
     /// A version range over the capability's version (`^1.0`, `>=1.2.0 <2.0.0`, `*`).

@@ -27,7 +27,7 @@ struct JobRow: Codable, FetchableRecord, PersistableRecord {
     func record() throws -> JobRecord {
         guard let jobID = JobID(id), let submitterID = PeerID(hex: submitter),
               let jobStatus = JobStatus(rawValue: status) else {
-            throw MatchmakerError.corruptRow(JobID(id) ?? JobID(randomBytes: []))
+            throw MatchmakerError.corruptRow(id)
         }
         return JobRecord(id: jobID, capability: capability, version: version, submitter: submitterID,
                          status: jobStatus, worker: worker.flatMap(PeerID.init(hex:)), attempts: attempts,

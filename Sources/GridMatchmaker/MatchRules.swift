@@ -35,6 +35,11 @@ public enum MatchRules {
         return .fits
     }
 
+    /// What the job costs on this worker: the highest price among its offers that fit the job.
+    public static func cost(of job: SchedulableJob, on ad: WorkerAd) -> Int? {
+        ad.capabilities.filter { $0.name == job.capability && job.versionRange.contains($0.version) }.map(\.cost).max()
+    }
+
     /// The job's rank for this worker; nil (undefined or no rank) ranks last.
     public static func rank(_ job: SchedulableJob, worker ad: WorkerAd, running: Int) -> Double? {
         guard let rank = job.rank else { return nil }

@@ -5,7 +5,7 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
         case unknownJob(JobID)
         case jobIDTaken(JobID)
-        case corruptRow(JobID)
+        case corruptRow(String)
         case badRequest(String)
     }
 
@@ -13,7 +13,8 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
 
     public static func unknownJob(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .unknownJob(id)) }
     public static func jobIDTaken(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .jobIDTaken(id)) }
-    public static func corruptRow(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .corruptRow(id)) }
+    public static func corruptRow(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .corruptRow(id.rawValue)) }
+    public static func corruptRow(_ id: String) -> MatchmakerError { MatchmakerError(code: .corruptRow(id)) }
     public static func badRequest(_ reason: String) -> MatchmakerError { MatchmakerError(code: .badRequest(reason)) }
 
     public var description: String {

@@ -191,13 +191,26 @@ public final class MatchmakerStore: Sendable {
         }
     }
 
-    /// Every job, newest first, without outputs.
-    public func jobs(limit: Int = 500) throws -> [JobRecord] {
+    /// The jobs `submitter` sent, newest first, without inputs or outputs.
+    public func jobs(submittedBy submitter: PeerID, limit: Int = 500) throws -> [JobRecord] {
         try database.read { db in
-            try JobRow.order(Column("submitted_at").desc, Column("id")).limit(limit).fetchAll(db).map {
-                var record = try $0.record()
-                record.output = nil
-                return record
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, submitter, capability, version, status, worker, attempts, message, credits, max_credits,
+                       submitted_at, finished_at
+                FROM jobs WHERE submitter = ? ORDER BY submitted_at DESC, id LIMIT ?
+                """, arguments: [submitter.hex, limit])
+            return try rows.map { row in
+                let id: String = try row.decode(atIndex: 0)
+                guard let jobID = JobID(id), let submitterID = PeerID(hex: try row.decode(atIndex: 1)),
+                      let status = JobStatus(rawValue: try row.decode(atIndex: 4)) else {
+                    throw MatchmakerError.corruptRow(id)
+                }
+                let worker: String? = try row.decode(atIndex: 5)
+                return JobRecord(id: jobID, capability: try row.decode(atIndex: 2), version: try row.decode(atIndex: 3),
+                                 submitter: submitterID, status: status, worker: worker.flatMap(PeerID.init(hex:)),
+                                 attempts: try row.decode(atIndex: 6), output: nil, message: try row.decode(atIndex: 7),
+                                 credits: try row.decode(atIndex: 8), maxCredits: try row.decode(atIndex: 9),
+                                 submittedAt: try row.decode(atIndex: 10), finishedAt: try row.decode(atIndex: 11))
             }
         }
     }

@@ -77,6 +77,23 @@ public struct Scheduler: Sendable {
         return placeQueued(now: now)
     }
 
+    /// True when `worker` holds the lease of this attempt of the job: its outcome is the one to settle.
+    public func holdsLease(_ id: JobID, attempt: Int, worker: PeerID) -> Bool {
+        guard let lease = leases[id] else { return false }
+        return lease.worker == worker && lease.attempt == attempt
+    }
+
+    /// The assignment could not be delivered (the worker's session is gone, or the store failed): the lease is
+    /// released and the job goes back to the front of the queue without using up an attempt.
+    public mutating func assignmentFailed(_ id: JobID, reason: String, now: ContinuousClock.Instant) -> [Directive] {
+        guard let lease = leases.removeValue(forKey: id), var job = jobs[id] else { return [] }
+        workers[lease.worker]?.running.remove(id)
+        job.attempts = max(0, job.attempts - 1)
+        jobs[id] = job
+        queue.insert(id, at: 0)
+        return [.requeue(id, reason: reason)]
+    }
+
     /// The worker finished an attempt. Returns nil when the report does not match a current lease (a late
     /// answer from an attempt that was already given up on), which the service ignores.
     public mutating func attemptFinished(
@@ -115,11 +132,10 @@ public struct Scheduler: Sendable {
         workers.sorted { $0.key < $1.key }.map { ($0.key, $0.value.ad, $0.value.running.count) }
     }
 
-    /// What the job costs on `worker`: the highest cost among the worker's offers that fit the job.
+    /// What the job costs on `worker` (see `MatchRules.cost`).
     public func cost(of id: JobID, on worker: PeerID) -> Int? {
         guard let job = jobs[id], let ad = workers[worker]?.ad else { return nil }
-        return ad.capabilities.filter { $0.name == job.capability && job.versionRange.contains($0.version) }
-            .map(\.cost).max()
+        return MatchRules.cost(of: job, on: ad)
     }
 
     /// Whether the job is waiting in the queue.
@@ -132,14 +148,15 @@ public struct Scheduler: Sendable {
         if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }
         let offered = Set(workers.values.flatMap { $0.ad.capabilities.map(\.name) }).sorted()
         if !offered.contains(job.capability) {
-            let list = offered.isEmpty ? "none (no worker is connected)" : offered.joined(separator: ", ")
+            let shown = offered.prefix(20).joined(separator: ", ") + (offered.count > 20 ? ", …" : "")
+            let list = offered.isEmpty ? "none (no worker is connected)" : shown
             return "no connected worker offers capability '\(job.capability)'; capabilities on offer: \(list)"
         }
         let reasons = Set(verdicts.compactMap { verdict -> String? in
             if case .rejected(let reason) = verdict { return reason }
             return nil
         }).sorted()
-        return "no worker fits: " + reasons.joined(separator: "; ")
+        return "no worker fits: " + reasons.prefix(5).joined(separator: "; ") + (reasons.count > 5 ? "; …" : "")
     }
 
     // MARK: Placement
@@ -159,6 +176,12 @@ public struct Scheduler: Sendable {
         var stillQueued: [JobID] = []
         for id in queue {
             guard var job = jobs[id] else { continue }
+            if job.attempts >= configuration.maxAttempts {
+                // Reloaded after a restart with its attempts used up.
+                jobs[id] = nil
+                directives.append(.fail(id, reason: "it used all \(configuration.maxAttempts) attempts"))
+                continue
+            }
             guard let worker = bestWorker(for: job) else {
                 stillQueued.append(id)
                 continue
@@ -174,19 +197,17 @@ public struct Scheduler: Sendable {
         return directives
     }
 
-    /// The fitting worker with the highest rank (an undefined rank is last), then the most free slots; remaining
-    /// ties go to the lower peer id, so placement is deterministic.
+    /// The fitting worker with the highest rank (an undefined rank is last), then the lowest price, then the most
+    /// free slots; remaining ties go to the lower peer id, so placement is deterministic.
     private func bestWorker(for job: SchedulableJob) -> PeerID? {
-        var best: (peer: PeerID, rank: Double, free: Int)?
+        var best: (peer: PeerID, key: PlacementKey)?
         for (peer, state) in workers where MatchRules.verdict(job, worker: state.ad, running: state.running.count) == .fits {
-            let rank = MatchRules.rank(job, worker: state.ad, running: state.running.count) ?? -.infinity
-            let free = state.ad.slots - state.running.count
-            if let current = best {
-                if current.rank > rank { continue }
-                if current.rank == rank && current.free > free { continue }
-                if current.rank == rank && current.free == free && current.peer < peer { continue }
-            }
-            best = (peer, rank, free)
+            let key = PlacementKey(
+                rank: MatchRules.rank(job, worker: state.ad, running: state.running.count) ?? -.infinity,
+                cost: MatchRules.cost(of: job, on: state.ad) ?? Int.max,
+                free: state.ad.slots - state.running.count)
+            if let current = best, current.key > key || (current.key == key && current.peer < peer) { continue }
+            best = (peer, key)
         }
         return best?.peer
     }

@@ -32,23 +32,24 @@ public struct JobRunner: Sendable {
         }
         let input = Array(assignment.input)
         let capability = assignment.capability
-        let result: (Result<[UInt8], any Error>, Int)? = await withTaskGroup(of: (Result<[UInt8], any Error>, Int)?.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    DispatchQueue.global().async {
-                        let start = Self.threadCPUMillis()
-                        let result = Result { try plugin.invoke(capability: capability, input: input) }
-                        continuation.resume(returning: (result, Self.threadCPUMillis() - start))
-                    }
+        let timeout = assignment.timeoutSeconds
+        // The plugin thread and a timer race to resume one continuation; a plugin that overruns keeps its thread
+        // until it returns, but the job is answered at the deadline.
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Finished?, Never>) in
+            let once = ResumeOnce(continuation)
+            DispatchQueue.global().async {
+                let start = Self.threadCPUMillis()
+                let result: Result<[UInt8], PluginFailure>
+                do {
+                    result = .success(try plugin.invoke(capability: capability, input: input))
+                } catch {
+                    result = .failure(PluginFailure(message: "\(error)"))
                 }
+                once.resume((result, Self.threadCPUMillis() - start))
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(assignment.timeoutSeconds))
-                return nil
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeout)) {
+                once.resume(nil)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         guard let (outcome, cpu) = result else {
             return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
@@ -56,14 +57,26 @@ public struct JobRunner: Sendable {
                               cpuMillis: 0, pluginHash: plugin.sha256)
         }
         switch outcome {
+        case .success(let output) where output.count > JobRequest.maxOutputBytes:
+            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
+                              error: "the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)",
+                              cpuMillis: cpu, pluginHash: plugin.sha256)
         case .success(let output):
             return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: Data(output), error: nil,
                               cpuMillis: cpu, pluginHash: plugin.sha256)
         case .failure(let error):
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: "\(error)",
+            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error.message,
                               cpuMillis: cpu, pluginHash: plugin.sha256)
         }
     }
+
+    /// A plugin's error, carried across threads as its description.
+    struct PluginFailure: Error {
+        let message: String
+    }
+
+    /// What the plugin thread reports: its result and the CPU milliseconds it used.
+    typealias Finished = (Result<[UInt8], PluginFailure>, Int)
 
     private static func threadCPUMillis() -> Int {
         var spec = timespec()

@@ -41,7 +41,11 @@ public struct WorkerService: Service {
                 } catch {
                     logger.warning("matchmaker connection lost", metadata: ["grid.reason": "\(error)"])
                 }
-                try await Task.sleep(for: configuration.reconnectDelay)
+                do {
+                    try await Task.sleep(for: configuration.reconnectDelay)
+                } catch {
+                    return  // shut down while waiting to reconnect
+                }
             }
         }
     }

@@ -75,6 +75,17 @@ struct CommandLineTests {
         #expect(run.stderr.contains("no plugin"))
     }
 
+    @Test("SIGTERM stops a matchmaker and a worker gracefully, with exit code 0")
+    func gracefulShutdown() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let worker = try await grid.startWorker("a", plugins: [GridEndToEndTests.text])
+            worker.process.signal(SIGTERM)
+            #expect(await worker.process.wait() == 0, "\(grid.log("a.log"))")
+            #expect(await grid.stopMatchmaker() == 0, "\(grid.log("matchmaker.log"))")
+        }
+    }
+
     @Test("grid demo runs a whole grid and exits 0")
     func demo() async throws {
         let run = try await GridRun.run(["demo", "--jobs", GridEndToEndTests.repositoryRoot + "/Jobs"])

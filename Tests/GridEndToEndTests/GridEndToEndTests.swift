@@ -57,6 +57,14 @@ struct GridEndToEndTests {
             #expect(result.stdout == "Uryyb sebz n P cyhtva")
             let jobs = try await grid.grid(["jobs"])
             #expect(jobs.stdout.contains(job))
+
+            // Another peer sees the job's state but neither its output nor it in its own listing.
+            let stranger = ["--home", grid.folder.file("stranger"), "--matchmaker", grid.matchmakerAddress]
+            let peek = try await GridRun.run(["status", job, "--json"] + stranger)
+            #expect(peek.json()?["status"] as? String == "succeeded")
+            #expect(peek.json()?["output"] == nil)
+            let theirs = try await GridRun.run(["jobs", "--json"] + stranger)
+            #expect(theirs.stdout == "[]")
             let peers = try await grid.grid(["peers"])
             #expect(peers.stdout.contains("text.rot13@1.0.0"))
         }

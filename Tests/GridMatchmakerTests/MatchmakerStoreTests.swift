@@ -48,7 +48,7 @@ struct MatchmakerStoreTests {
         _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
         _ = try store.insert(submission("j1"), from: submitter.peerID, now: 6)
         #expect(try store.balance(of: submitter.peerID) == 90)
-        #expect(try store.jobs().count == 1)
+        #expect(try store.jobs(submittedBy: submitter.peerID).count == 1)
     }
 
     @Test("a submitter without enough credits is refused and nothing is stored")
@@ -56,7 +56,7 @@ struct MatchmakerStoreTests {
         defer { folder.remove() }
         let store = try store(grant: 5)
         #expect(throws: (any Error).self) { try store.insert(submission("j1", maxCredits: 6), from: submitter.peerID, now: 5) }
-        #expect(try store.jobs().isEmpty)
+        #expect(try store.jobs(submittedBy: submitter.peerID).isEmpty)
         #expect(try store.job(JobID("j1")!) == nil)
     }
 
@@ -67,7 +67,7 @@ struct MatchmakerStoreTests {
         #expect(throws: (any Error).self) {
             try store.insert(submission("j1", signer: worker), from: submitter.peerID, now: 5)
         }
-        #expect(try store.jobs().isEmpty)
+        #expect(try store.jobs(submittedBy: submitter.peerID).isEmpty)
     }
 
     @Test("success pays the worker the cost and refunds the rest; the ledger verifies")

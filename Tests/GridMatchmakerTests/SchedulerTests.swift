@@ -207,4 +207,33 @@ struct SchedulerTests {
         // The cancelled job is not placed when a worker appears.
         #expect(s.workerJoined(Self.peer(2), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0).isEmpty)
     }
+
+    @Test("an assignment that cannot be delivered is requeued without using up an attempt")
+    func assignmentFailed() {
+        var s = Scheduler()
+        _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0)
+        _ = s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0)
+        #expect(s.assignmentFailed(Self.job(1), reason: "gone", now: Self.t0) == [.requeue(Self.job(1), reason: "gone")])
+        #expect(s.isQueued(Self.job(1)))
+        #expect(!s.holdsLease(Self.job(1), attempt: 1, worker: Self.peer(1)))
+        #expect(s.tick(now: Self.t0) == [.assign(Self.job(1), to: Self.peer(1), attempt: 1)])
+        #expect(s.holdsLease(Self.job(1), attempt: 1, worker: Self.peer(1)))
+    }
+
+    @Test("among equally ranked workers the cheaper one wins, before free slots")
+    func cheaperFirst() {
+        var s = Scheduler()
+        _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")], slots: 8, cost: 9), now: Self.t0)
+        _ = s.workerJoined(Self.peer(2), ad: Self.ad([("a.b", "1.0.0")], slots: 1, cost: 2), now: Self.t0)
+        #expect(s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0) == [.assign(Self.job(1), to: Self.peer(2), attempt: 1)])
+    }
+
+    @Test("a job reloaded with its attempts used up fails instead of running again")
+    func reloadedOutOfAttempts() {
+        var s = Scheduler()
+        var job = Self.schedulable(1, "a.b")
+        job.attempts = 3
+        #expect(s.jobSubmitted(job, now: Self.t0) == [.fail(Self.job(1), reason: "it used all 3 attempts")])
+        #expect(s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0).isEmpty)
+    }
 }
