@@ -13,6 +13,7 @@ public final class ChildProcess: @unchecked Sendable {
     private let stdoutFD: Int32
     private var buffer: [UInt8] = []
     private let lock = NSLock()
+    private let waitLock = NSLock()
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout is captured, stderr goes to `stderrPath` (or /dev/null).
@@ -20,6 +21,10 @@ public final class ChildProcess: @unchecked Sendable {
                 stderrPath: String? = nil) throws {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw ChildProcessError(executable: executable, errno: errno) }
+        // Close-on-exec, so children spawned at the same time by other threads do not inherit this pipe (the dup2
+        // below gives this child its own copy as stdout, without the flag).
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -60,6 +65,7 @@ public final class ChildProcess: @unchecked Sendable {
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = read(stdoutFD, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 {
                 if buffer.isEmpty { return nil }
                 let line = String(decoding: buffer, as: UTF8.self)
@@ -70,16 +76,43 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Reads lines until one satisfies `predicate` or output ends, on a background thread.
-    public func firstLine(where predicate: @escaping @Sendable (String) -> Bool) async -> String? {
-        await withCheckedContinuation { continuation in
+    /// Reads lines until one satisfies `predicate` or output ends, on a background thread. If no such line comes
+    /// within `timeout`, the child is killed (which ends its output) and the result is nil.
+    public func firstLine(timeout: Duration = .seconds(30),
+                          where predicate: @escaping @Sendable (String) -> Bool) async -> String? {
+        let found = NSLock()
+        nonisolated(unsafe) var done = false
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            found.withLock { if !done { self.signal(SIGKILL) } }
+        }
+        return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
+                var result: String?
                 while let line = self.readLine() {
-                    if predicate(line) { return continuation.resume(returning: line) }
+                    if predicate(line) {
+                        result = line
+                        break
+                    }
                 }
-                continuation.resume(returning: nil)
+                found.withLock { done = true }
+                continuation.resume(returning: result)
             }
         }
+    }
+
+    /// Asks the child to stop with SIGTERM and waits; after `grace` it is killed with SIGKILL.
+    public func stop(grace: Duration = .seconds(10)) async -> Int32 {
+        signal(SIGTERM)
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if !self.hasExited { self.signal(SIGKILL) }
+        }
+        return await wait()
+    }
+
+    private var hasExited: Bool {
+        waitLock.withLock { exitStatus != nil }
     }
 
     /// Sends `signal` (SIGTERM by default).
@@ -97,12 +130,17 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     private func waitBlocking() -> Int32 {
-        if let exitStatus { return exitStatus }
+        if let known = waitLock.withLock({ exitStatus }) { return known }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        exitStatus = code
-        return code
+        var result = waitpid(pid, &status, 0)
+        while result < 0 && errno == EINTR { result = waitpid(pid, &status, 0) }
+        return waitLock.withLock {
+            // Another waiter may have reaped it first (ECHILD here); otherwise a failed wait is never success.
+            if let exitStatus { return exitStatus }
+            let code: Int32 = result < 0 ? 255 : (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            exitStatus = code
+            return code
+        }
     }
 }
 

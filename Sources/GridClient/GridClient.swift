@@ -11,6 +11,8 @@ public struct GridClient: Sendable {
     public let port: Int
     public let identity: Identity
     public var network = NetConfiguration()
+    /// When set, the handshake fails unless the matchmaker proves this identity.
+    public var expectedMatchmaker: PeerID?
     private let logger: Logger
 
     public init(host: String, port: Int, identity: Identity, logger: Logger) {
@@ -22,8 +24,8 @@ public struct GridClient: Sendable {
 
     /// Runs `body` with an open session.
     public func withSession<R: Sendable>(_ body: (Session) async throws -> R) async throws -> R {
-        try await GridConnector.connect(host: host, port: port, identity: identity, configuration: network,
-                                        logger: logger) { connection in
+        try await GridConnector.connect(host: host, port: port, identity: identity, expectedPeer: expectedMatchmaker,
+                                        configuration: network, logger: logger) { connection in
             try await body(Session(connection: connection, identity: identity))
         }
     }

@@ -27,6 +27,7 @@ public struct LedgerReceipt: Sendable, Hashable {
     /// the checkpoint's signature (by `trustedOperator` when given, else by the signer it names), its origin,
     /// the entry's own signature and seq, and the inclusion proof against the checkpoint's root.
     public func verify(trustedOperator: PeerID? = nil) throws -> LedgerEntry {
+        guard seq >= 1 else { throw ReceiptError.badReceipt("its seq must be 1 or more") }
         let signer = checkpoint.signer
         if let trustedOperator, trustedOperator != signer {
             throw ReceiptError.untrustedSigner(expected: trustedOperator, got: signer)

@@ -25,8 +25,9 @@ public enum LedgerVerifier {
             }
             let checkpoints: [(size: Int64, text: String)]
             if try db.tableExists("ledger_checkpoints") {
+                // Decoded with throwing accessors: a tampered row must be reported, not crash the verifier.
                 checkpoints = try Row.fetchAll(db, sql: "SELECT size, text FROM ledger_checkpoints ORDER BY size")
-                    .map { ($0[0], $0[1]) }
+                    .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
             } else {
                 checkpoints = []
             }

@@ -11,7 +11,8 @@ public struct GridRun: Sendable {
     public static var executable: String { BuildProducts.path("grid") }
 
     /// Runs `grid arguments…` to completion.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> GridRun {
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           limit: TimeInterval = 180) async throws -> GridRun {
         let folder = try TemporaryFolder("grid-run")
         defer { folder.remove() }
         var env = ProcessInfo.processInfo.environment
@@ -19,15 +20,20 @@ public struct GridRun: Sendable {
         for (key, value) in environment { env[key] = value }
         let process = try ChildProcess(executable: executable, arguments: arguments, environment: env,
                                        stderrPath: folder.file("stderr"))
-        var lines: [String] = []
-        let collected = await withCheckedContinuation { (continuation: CheckedContinuation<[String], Never>) in
+        // A command that hangs is killed after `limit`, so a broken build fails the test instead of hanging it.
+        let finished = NSLock()
+        nonisolated(unsafe) var done = false
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit) {
+            finished.withLock { if !done { process.signal(SIGKILL) } }
+        }
+        let lines = await withCheckedContinuation { (continuation: CheckedContinuation<[String], Never>) in
             DispatchQueue.global().async {
                 var all: [String] = []
                 while let line = process.readLine() { all.append(line) }
+                finished.withLock { done = true }
                 continuation.resume(returning: all)
             }
         }
-        lines = collected
         let status = await process.wait()
         let stderr = (try? String(contentsOfFile: folder.file("stderr"), encoding: .utf8)) ?? ""
         return GridRun(status: status, stdout: lines.joined(separator: "\n"), stderr: stderr)

@@ -91,9 +91,8 @@ public final class TestGrid: @unchecked Sendable {
     /// Stops the matchmaker gracefully and waits for it.
     public func stopMatchmaker() async -> Int32? {
         guard let matchmaker else { return nil }
-        matchmaker.signal(SIGTERM)
         self.matchmaker = nil
-        return await matchmaker.wait()
+        return await matchmaker.stop()
     }
 
     /// Runs a client command against this grid with the client's home.
@@ -110,7 +109,7 @@ public final class TestGrid: @unchecked Sendable {
     public func shutdown() async {
         let all = lock.withLock { Array(workers.values) }
         for worker in all { worker.process.signal(SIGTERM) }
-        for worker in all { _ = await worker.process.wait() }
+        for worker in all { _ = await worker.process.stop() }
         lock.withLock { workers.removeAll() }
         _ = await stopMatchmaker()
         folder.remove()

@@ -5,6 +5,8 @@ import GridNet
 public struct WorkerConfiguration: Sendable {
     public var matchmakerHost: String = "127.0.0.1"
     public var matchmakerPort: Int = 7700
+    /// When set, the worker only talks to a matchmaker that proves this identity.
+    public var matchmakerID: PeerID?
     /// The folder whose `*.so` plugins are loaded.
     public var pluginDirectory: String
     public var slots: Int = 1

@@ -53,7 +53,7 @@ public struct WorkerService: Service {
     private func session() async throws {
         try await GridConnector.connect(
             host: configuration.matchmakerHost, port: configuration.matchmakerPort, identity: identity,
-            configuration: configuration.network, logger: logger
+            expectedPeer: configuration.matchmakerID, configuration: configuration.network, logger: logger
         ) { connection in
             try await connection.send(MessageCodec.encode(.register(advertisement)))
             guard let reply = try await connection.receive() else { return }

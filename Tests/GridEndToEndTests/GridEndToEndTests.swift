@@ -67,6 +67,14 @@ struct GridEndToEndTests {
             #expect(theirs.stdout == "[]")
             let peers = try await grid.grid(["peers"])
             #expect(peers.stdout.contains("text.rot13@1.0.0"))
+
+            // A pinned matchmaker identity must match what the handshake proves.
+            let pinned = try #require(grid.matchmakerPeer?.hex)
+            let right = try await grid.grid(["jobs", "--matchmaker-id", pinned])
+            #expect(right.status == 0, "\(right.stderr)")
+            let wrong = try await grid.grid(["jobs", "--matchmaker-id", String(repeating: "cd", count: 32)])
+            #expect(wrong.status != 0)
+            #expect(wrong.stderr.contains("handshake"), "\(wrong.stderr)")
         }
     }
 
@@ -121,6 +129,13 @@ struct GridEndToEndTests {
             #expect(clientBalance + workerBalance == 200)
             let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+            let pinned = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome,
+                                                "--operator", try #require(grid.matchmakerPeer?.hex)])
+            #expect(pinned.status == 0)
+            let impostor = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome,
+                                                  "--operator", worker.peer.hex])
+            #expect(impostor.status != 0)
+            #expect(impostor.stderr.contains("operated by peer"))
         }
     }
 

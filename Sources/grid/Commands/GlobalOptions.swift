@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCore
 import GridCrypto
 import GridNet
 import Logging
@@ -59,6 +60,22 @@ struct MatchmakerOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Matchmaker address (default $GRID_MATCHMAKER or 127.0.0.1:7700).",
                                             valueName: "host:port"))
     var matchmaker: String?
+
+    @Option(name: .customLong("matchmaker-id"),
+            help: ArgumentHelp("Only talk to a matchmaker with this peer id (default $GRID_MATCHMAKER_ID).",
+                               valueName: "peer-id"))
+    var matchmakerID: String?
+
+    /// The pinned matchmaker identity, if any.
+    func expectedPeer() throws -> PeerID? {
+        guard let text = matchmakerID ?? ProcessInfo.processInfo.environment["GRID_MATCHMAKER_ID"], !text.isEmpty else {
+            return nil
+        }
+        guard let peer = PeerID(hex: text) else {
+            throw ValidationError("--matchmaker-id must be a peer id of 64 hex digits, got '\(text)'")
+        }
+        return peer
+    }
 
     func endpoint() throws -> Endpoint {
         let text = matchmaker ?? ProcessInfo.processInfo.environment["GRID_MATCHMAKER"] ?? "127.0.0.1:7700"

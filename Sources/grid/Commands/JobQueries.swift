@@ -14,7 +14,8 @@ struct QueryOptions: ParsableArguments {
     func withSession<R: Sendable>(_ body: (GridClient.Session) async throws -> R) async throws -> R {
         let endpoint = try matchmaker.endpoint()
         let logger = try home.bootstrapLogging(defaultLevel: .warning)
-        let client = GridClient(host: endpoint.host, port: endpoint.port, identity: try home.identity(), logger: logger)
+        var client = GridClient(host: endpoint.host, port: endpoint.port, identity: try home.identity(), logger: logger)
+        client.expectedMatchmaker = try matchmaker.expectedPeer()
         return try await ClientCall.run(endpoint) { try await client.withSession(body) }
     }
 }

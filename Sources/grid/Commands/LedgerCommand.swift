@@ -87,8 +87,20 @@ struct LedgerCommand: AsyncParsableCommand {
             abstract: "Check every signature, hash link and credit rule; exit 1 naming the first bad entry.")
         @OptionGroup var options: FileOptions
 
+        @Option(help: ArgumentHelp("Fail unless the ledger is operated (signed) by this peer id.", valueName: "peer-id"))
+        var `operator`: String?
+
         func run() async throws {
-            let verification = try await options.open().verify()
+            let store = try options.open()
+            if let text = `operator` {
+                guard let expected = PeerID(hex: text) else {
+                    throw ValidationError("--operator must be a peer id of 64 hex digits")
+                }
+                guard store.operatorID == expected else {
+                    throw CLIError("the ledger is operated by peer \(store.operatorID.short), not by \(expected.short)")
+                }
+            }
+            let verification = try await store.verify()
             if options.json {
                 say(JobPresentation.json(["valid": verification.isValid ? "true" : "false",
                                           "entries": "\(verification.verifiedCount)",

@@ -104,7 +104,8 @@ struct Submit: AsyncParsableCommand {
         let request = try request()
         let endpoint = try matchmaker.endpoint()
         let logger = try options.bootstrapLogging(defaultLevel: .warning)
-        let client = GridClient(host: endpoint.host, port: endpoint.port, identity: try options.identity(), logger: logger)
+        var client = GridClient(host: endpoint.host, port: endpoint.port, identity: try options.identity(), logger: logger)
+        client.expectedMatchmaker = try matchmaker.expectedPeer()
         let record: JobRecord = try await ClientCall.run(endpoint) {
             try await client.withSession { session in
                 let submitted = try await session.submit(request)

@@ -74,6 +74,7 @@ struct Worker: AsyncParsableCommand {
         var configuration = WorkerConfiguration(pluginDirectory: plugins)
         configuration.matchmakerHost = endpoint.host
         configuration.matchmakerPort = endpoint.port
+        configuration.matchmakerID = try matchmaker.expectedPeer()
         configuration.slots = slots
         configuration.labels = try parsedLabels()
         configuration.accept = accept

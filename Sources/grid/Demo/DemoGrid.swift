@@ -153,10 +153,9 @@ final class DemoGrid: @unchecked Sendable {
     /// Stops the workers, then the matchmaker, and waits for each to exit.
     func stop() async {
         for worker in workers { worker.process.signal() }
-        for worker in workers { _ = await worker.process.wait() }
+        for worker in workers { _ = await worker.process.stop() }
         if let matchmaker {
-            matchmaker.signal()
-            _ = await matchmaker.wait()
+            _ = await matchmaker.stop()
         }
         workers = []
         matchmaker = nil
