@@ -66,6 +66,11 @@ struct MatchmakerOption: ParsableArguments {
                                valueName: "peer-id"))
     var matchmakerID: String?
 
+    mutating func validate() throws {
+        _ = try endpoint()
+        _ = try expectedPeer()
+    }
+
     /// The pinned matchmaker identity, if any.
     func expectedPeer() throws -> PeerID? {
         guard let text = matchmakerID ?? ProcessInfo.processInfo.environment["GRID_MATCHMAKER_ID"], !text.isEmpty else {
