@@ -95,5 +95,7 @@ struct CommandLineTests {
             #expect(run.stdout.contains(capability))
         }
         #expect(!run.stdout.contains("failed"))
+        #expect(run.stdout.contains("waits: no connected worker offers capability 'image.thumbnail'"))
+        #expect(run.stdout.contains("checks out offline"))
     }
 }

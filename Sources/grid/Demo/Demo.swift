@@ -53,6 +53,10 @@ struct Demo: AsyncParsableCommand {
         }
         say(jobs.render() + "\n")
 
+        let unrunnable = try await grid.unrunnableJob()
+        say("Why isn't it running? job \(unrunnable.id) (image.thumbnail) waits: \(unrunnable.why)")
+        say("  cancelled: \(unrunnable.cancelled.maxCredits) escrowed credits refunded\n")
+
         let ledger = try LedgerStore(existingAt: grid.ledgerPath)
         var balances = Table("ACCOUNT", "BALANCE")
         for (account, amount) in try await ledger.balances() where account != .mint && amount != 0 {
@@ -62,10 +66,30 @@ struct Demo: AsyncParsableCommand {
         say(balances.render() + "\n")
         let verification = try await ledger.verify()
         say("ledger verify: \(verification.description)")
+        if let (spec, paid) = results.first(where: { $0.1.status == .succeeded && $0.1.credits > 0 }) {
+            say(try await receiptLine(for: paid.id, spec: spec, ledger: ledger, grid: grid))
+        }
 
         let failed = results.filter { $0.1.status != .succeeded }.count
         guard failed == 0, verification.isValid else {
             throw CLIError("the demo ended with \(failed) failed jobs\(verification.isValid ? "" : " and a ledger that does not verify")")
+        }
+    }
+
+    /// Waits (up to 5 s) for a checkpoint covering the job's payment, then proves the payment from it offline.
+    private func receiptLine(for job: JobID, spec: String, ledger: LedgerStore, grid: DemoGrid) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                let receipt = try await ledger.database.read { try Ledger.receipt(forJob: job.rawValue, in: $0) }
+                let entry = try receipt.verify(trustedOperator: grid.matchmakerID)
+                return "receipt: the payment for \(spec) is entry \(entry.seq) of \(receipt.checkpoint.checkpoint.size) "
+                    + "in the matchmaker's signed Merkle tree; its \(receipt.proof.hashes.count)-hash inclusion proof "
+                    + "checks out offline (grid ledger prove / check-proof)"
+            } catch {
+                guard ContinuousClock.now < deadline else { return "receipt: \(error)" }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 }

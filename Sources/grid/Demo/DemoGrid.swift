@@ -116,9 +116,7 @@ final class DemoGrid: @unchecked Sendable {
                 throw CLIError("\(error)")
             }
         }
-        var logger = Logger(label: "grid.demo")
-        logger.logLevel = .critical
-        let client = GridClient(host: "127.0.0.1", port: port, identity: client, logger: logger)
+        let client = GridClient(host: "127.0.0.1", port: port, identity: client, logger: quietLogger)
         return try await withThrowingTaskGroup(of: (Int, String, JobRecord).self) { group in
             for (index, (name, request)) in requests.enumerated() {
                 group.addTask {
@@ -132,6 +130,22 @@ final class DemoGrid: @unchecked Sendable {
             for try await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
         }
+    }
+
+    /// Submits a job no worker can run, reads why it waits, and withdraws it: (id, why, cancelled record).
+    func unrunnableJob() async throws -> (id: JobID, why: String, cancelled: JobRecord) {
+        let client = GridClient(host: "127.0.0.1", port: port, identity: client, logger: quietLogger)
+        return try await client.withSession { session in
+            let job = try await session.submit(JobRequest(capability: "image.thumbnail", input: Data("photo".utf8)))
+            let why = try await session.status(job.id).message ?? "(no reason given)"
+            return (job.id, why, try await session.cancel(job.id))
+        }
+    }
+
+    private var quietLogger: Logger {
+        var logger = Logger(label: "grid.demo")
+        logger.logLevel = .critical
+        return logger
     }
 
     /// A readable name for a peer or ledger account.
