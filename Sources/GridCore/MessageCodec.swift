@@ -107,9 +107,3 @@ public enum MessageCodec {
         keys.map { key in key.intValue.map(String.init) ?? key.stringValue }.joined(separator: ".")
     }
 }
-
-/// A message that breaks the protocol: unknown version or type, or a malformed body.
-public struct ProtocolError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -108,13 +108,6 @@ public struct VersionRange: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A version range that could not be parsed.
-public struct VersionRangeError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let text: String
-    public let reason: String
-    public var description: String { "'\(text)' is not a version range: \(reason)." }
-}
-
 extension String {
     func trimmingSpaces() -> String {
         var s = Substring(self)

@@ -115,9 +115,3 @@ public final class TestGrid: @unchecked Sendable {
         folder.remove()
     }
 }
-
-/// A test grid that could not be brought up.
-public struct TestGridError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

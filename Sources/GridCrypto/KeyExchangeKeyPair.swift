@@ -1,13 +1,5 @@
 import CSodium
 
-/// Session keys for one direction pair of a connection, derived with libsodium's `crypto_kx`.
-public struct SessionKeys: Sendable {
-    /// Key for decrypting what the peer sends.
-    public let receive: [UInt8]
-    /// Key for encrypting what this side sends.
-    public let transmit: [UInt8]
-}
-
 /// An ephemeral X25519 key pair for `crypto_kx`, used once per connection.
 public struct KeyExchangeKeyPair: Sendable {
     public static let publicKeyLength = Int(crypto_kx_PUBLICKEYBYTES)

@@ -1,0 +1,16 @@
+import Foundation
+
+/// A connected worker as clients see it.
+public struct PeerInfo: Hashable, Sendable, Codable {
+    public var peer: PeerID
+    public var ad: WorkerAd
+    public var running: Int
+    public var connectedAt: Int64
+
+    public init(peer: PeerID, ad: WorkerAd, running: Int, connectedAt: Int64) {
+        self.peer = peer
+        self.ad = ad
+        self.running = running
+        self.connectedAt = connectedAt
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import GridClient
+import GridCore
+
+struct Peers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List connected workers and their capabilities.")
+
+    @OptionGroup var query: QueryOptions
+
+    func run() async throws {
+        let peers = try await query.withSession { try await $0.peers() }
+        if query.json {
+            say(JobPresentation.json(peers))
+            return
+        }
+        var table = Table("PEER", "SLOTS", "RUNNING", "CORES", "MEMORY", "LABELS", "CAPABILITIES")
+        for info in peers {
+            let attributes = info.ad.attributes
+            let labels = attributes.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let capabilities = info.ad.capabilities.map { "\($0.name)@\($0.version)" }.joined(separator: " ")
+            table.add(info.peer.short, "\(info.ad.slots)", "\(info.running)", "\(attributes.cores)",
+                      "\(attributes.memoryGB) GB", labels.isEmpty ? "-" : labels, capabilities)
+        }
+        say(table.render())
+    }
+}
