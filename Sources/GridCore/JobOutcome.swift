@@ -12,13 +12,21 @@ public struct JobOutcome: Hashable, Sendable, Codable {
     public var cpuMillis: Int
     /// SHA-256 (hex) of the plugin binary that ran the job.
     public var pluginHash: String?
+    /// True when another worker might succeed (a timeout, a plugin failure); false when the job itself is at fault
+    /// (bad input, an output over the limit). Absent means false.
+    public var retryable: Bool?
 
-    public init(job: JobID, attempt: Int, output: Data?, error: String?, cpuMillis: Int, pluginHash: String?) {
+    public init(job: JobID, attempt: Int, output: Data?, error: String?, cpuMillis: Int, pluginHash: String?,
+                retryable: Bool = false) {
         self.job = job
         self.attempt = attempt
         self.output = output
         self.error = error
         self.cpuMillis = cpuMillis
         self.pluginHash = pluginHash
+        self.retryable = retryable
     }
+
+    /// Whether the matchmaker should try the job on another worker.
+    public var isRetryable: Bool { output == nil && retryable == true }
 }

@@ -34,6 +34,14 @@ extension MatchmakerService {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
+        if outcome.isRetryable {
+            let reason = outcome.error ?? "the worker reported a failure without a reason"
+            logger.info("attempt failed; retrying", metadata: ["grid.job.id": "\(outcome.job)", "grid.reason": "\(reason)"])
+            leasedCosts[outcome.job] = nil
+            carryOut(scheduler.attemptFailed(outcome.job, attempt: outcome.attempt, by: worker, reason: reason,
+                                             now: .now) ?? [])
+            return
+        }
         let now = Self.nowMillis()
         do {
             if let output = outcome.output, output.count <= JobRequest.maxOutputBytes {

@@ -15,6 +15,8 @@ public struct SchedulableJob: Sendable, Hashable {
     public var maxCredits: Int
     /// Attempts already used (non-zero when a job is reloaded after a restart).
     public var attempts: Int
+    /// Workers on which an attempt failed; others are preferred for the next one.
+    public var failedOn: Set<PeerID> = []
 
     public init(id: JobID, submitter: PeerID, capability: String, versionRange: VersionRange,
                 labels: [String: String], timeoutSeconds: Int, maxCredits: Int, attempts: Int = 0,

@@ -64,6 +64,7 @@ public struct Scheduler: Sendable {
         var directives: [Directive] = []
         for job in state.running.sorted() {
             leases[job] = nil
+            jobs[job]?.failedOn.insert(peer)
             directives += retryOrFail(job, reason: "worker \(peer.short) disconnected while running it")
         }
         return directives + placeQueued(now: now)
@@ -114,12 +115,26 @@ public struct Scheduler: Sendable {
         return true
     }
 
+    /// The worker holding the lease reported a failure that another worker might not hit: the job is retried,
+    /// preferring workers it has not failed on, until its attempts run out. Nil when the lease does not match.
+    public mutating func attemptFailed(
+        _ id: JobID, attempt: Int, by worker: PeerID, reason: String, now: ContinuousClock.Instant
+    ) -> [Directive]? {
+        guard holdsLease(id, attempt: attempt, worker: worker) else { return nil }
+        leases[id] = nil
+        workers[worker]?.running.remove(id)
+        jobs[id]?.failedOn.insert(worker)
+        return retryOrFail(id, reason: "attempt \(attempt) failed on worker \(worker.short): \(reason)")
+            + placeQueued(now: now)
+    }
+
     /// Leases past their deadline count as lost attempts.
     public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
         var directives: [Directive] = []
         for (id, lease) in leases.sorted(by: { $0.key < $1.key }) where lease.deadline <= now {
             leases[id] = nil
             workers[lease.worker]?.running.remove(id)
+            jobs[id]?.failedOn.insert(lease.worker)
             directives += retryOrFail(id, reason: "worker \(lease.worker.short) did not answer before the lease ran out")
         }
         return directives + placeQueued(now: now)
@@ -203,6 +218,7 @@ public struct Scheduler: Sendable {
         var best: (peer: PeerID, key: PlacementKey)?
         for (peer, state) in workers where MatchRules.verdict(job, worker: state.ad, running: state.running.count) == .fits {
             let key = PlacementKey(
+                untried: !job.failedOn.contains(peer),
                 rank: MatchRules.rank(job, worker: state.ad, running: state.running.count) ?? -.infinity,
                 cost: MatchRules.cost(of: job, on: state.ad) ?? Int.max,
                 free: state.ad.slots - state.running.count)

@@ -42,8 +42,11 @@ public struct JobRunner: Sendable {
                 let result: Result<[UInt8], PluginFailure>
                 do {
                     result = .success(try plugin.invoke(capability: capability, input: input))
+                } catch let error as PluginError {
+                    let retryable = error.kind == .failed || error.kind == .invalidOutput
+                    result = .failure(PluginFailure(message: "\(error)", retryable: retryable))
                 } catch {
-                    result = .failure(PluginFailure(message: "\(error)"))
+                    result = .failure(PluginFailure(message: "\(error)", retryable: true))
                 }
                 once.resume((result, Self.threadCPUMillis() - start))
             }
@@ -54,7 +57,7 @@ public struct JobRunner: Sendable {
         guard let (outcome, cpu) = result else {
             return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
                               error: "capability '\(capability)' did not finish within \(assignment.timeoutSeconds) s",
-                              cpuMillis: 0, pluginHash: plugin.sha256)
+                              cpuMillis: 0, pluginHash: plugin.sha256, retryable: true)
         }
         switch outcome {
         case .success(let output) where output.count > JobRequest.maxOutputBytes:
@@ -66,13 +69,15 @@ public struct JobRunner: Sendable {
                               cpuMillis: cpu, pluginHash: plugin.sha256)
         case .failure(let error):
             return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error.message,
-                              cpuMillis: cpu, pluginHash: plugin.sha256)
+                              cpuMillis: cpu, pluginHash: plugin.sha256, retryable: error.retryable)
         }
     }
 
     /// A plugin's error, carried across threads as its description.
     struct PluginFailure: Error {
         let message: String
+        /// False for bad input, which fails on every worker alike.
+        let retryable: Bool
     }
 
     /// What the plugin thread reports: its result and the CPU milliseconds it used.

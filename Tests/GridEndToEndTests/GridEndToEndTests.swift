@@ -139,6 +139,23 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("bad input fails a job at once with the plugin's reason, and the escrow comes back")
+    func badInputFailsAtOnce() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.primes])
+            let run = try await grid.grid(["submit", "--capability", "primes.count", "--text", "many", "--wait", "--json"])
+            #expect(run.status != 0)
+            let json = try #require(run.json(), "\(run.stdout) \(run.stderr)")
+            #expect(json["status"] as? String == "failed")
+            #expect(json["attempts"] as? Int == 1)
+            #expect((json["message"] as? String)?.contains("rejected its input") == true, "\(json)")
+            let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
+            let balances = try await GridRun.run(["ledger", "balances", "--home", grid.matchmakerHome, "--json"])
+            #expect(balances.json()?["peer:" + client] as? Int == 100)
+        }
+    }
+
     @Test("a submitter without enough credits gets a clear refusal and nothing is stored")
     func refusesOverdraft() async throws {
         try await TestGrid.run { grid in

@@ -236,4 +236,24 @@ struct SchedulerTests {
         #expect(s.jobSubmitted(job, now: Self.t0) == [.fail(Self.job(1), reason: "it used all 3 attempts")])
         #expect(s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")]), now: Self.t0).isEmpty)
     }
+
+    @Test("a retryable failure moves the job to a worker it has not failed on, and ends after maxAttempts")
+    func retryElsewhere() {
+        var s = Scheduler()
+        _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")], slots: 4), now: Self.t0)
+        _ = s.workerJoined(Self.peer(2), ad: Self.ad([("a.b", "1.0.0")], slots: 1), now: Self.t0)
+        #expect(s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0) == [.assign(Self.job(1), to: Self.peer(1), attempt: 1)])
+        #expect(s.attemptFailed(Self.job(1), attempt: 2, by: Self.peer(1), reason: "x", now: Self.t0) == nil)
+        let second = s.attemptFailed(Self.job(1), attempt: 1, by: Self.peer(1), reason: "timed out", now: Self.t0)
+        #expect(second?.last == .assign(Self.job(1), to: Self.peer(2), attempt: 2))
+        // With every worker tried, it goes back to one it failed on rather than waiting forever.
+        let third = s.attemptFailed(Self.job(1), attempt: 2, by: Self.peer(2), reason: "timed out", now: Self.t0)
+        #expect(third?.last == .assign(Self.job(1), to: Self.peer(1), attempt: 3))
+        let last = s.attemptFailed(Self.job(1), attempt: 3, by: Self.peer(1), reason: "timed out", now: Self.t0)
+        guard case .fail(_, let reason)? = last?.first else {
+            Issue.record("expected a failure, got \(String(describing: last))")
+            return
+        }
+        #expect(reason.contains("gave up after 3 attempts"))
+    }
 }
