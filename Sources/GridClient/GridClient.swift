@@ -22,6 +22,65 @@ public struct GridClient: Sendable {
         self.logger = logger
     }
 
+    /// Whether `error` may go away on a new connection: the matchmaker is gone or restarting.
+    public static func isTransient(_ error: any Error) -> Bool {
+        if let error = error as? NetError { return error.isTransient }
+        if let error = error as? ClientError { return error.isTransient }
+        return false
+    }
+
+    /// A signed submission of `request` under a fresh job id. Sending the same submission again is safe: the
+    /// matchmaker answers with the job it already stored.
+    public func submission(for request: JobRequest) throws -> Submission {
+        let id = JobID(randomBytes: Digest.randomBytes(8))
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
+                                   amount: Int64(request.maxCredits), job: id.rawValue, author: identity.peerID,
+                                   timestamp: now, memo: nil)
+        let signed = try escrow.signed(by: identity)
+        return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))
+    }
+
+    /// Submits, resending the same submission on a new connection if the first one breaks after it was opened
+    /// (never twice charged: the matchmaker keys jobs by id). A matchmaker that cannot be reached at all fails fast.
+    public func submit(_ submission: Submission, retryFor window: Duration = .seconds(10)) async throws -> JobRecord {
+        try await retrying(until: .now + window, evenIfUnreachable: false) { session in
+            try await session.submit(submission)
+        }
+    }
+
+    /// Waits until the job is final or `deadline` passes, reconnecting while the matchmaker is gone or restarting
+    /// (a matchmaker shutting down answers waits early, with the job still unfinished).
+    public func waitUntilFinal(_ id: JobID, deadline: ContinuousClock.Instant) async throws -> JobRecord {
+        while true {
+            let record = try await retrying(until: deadline, evenIfUnreachable: true) { session in
+                try await session.wait(id, timeout: max(.zero, deadline - .now))
+            }
+            guard !record.status.isFinal, ContinuousClock.now + .milliseconds(250) < deadline else { return record }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    private func retrying<R: Sendable>(
+        until deadline: ContinuousClock.Instant, evenIfUnreachable: Bool, _ body: (Session) async throws -> R
+    ) async throws -> R {
+        var connectedOnce = false
+        while true {
+            do {
+                return try await withSession { session in
+                    connectedOnce = true
+                    return try await body(session)
+                }
+            } catch {
+                let unreachable = (error as? NetError)?.isConnectionFailure == true
+                guard Self.isTransient(error), evenIfUnreachable || connectedOnce || !unreachable,
+                      ContinuousClock.now + .milliseconds(250) < deadline else { throw error }
+                logger.info("matchmaker connection lost; retrying", metadata: ["grid.reason": "\(error)"])
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
     /// Runs `body` with an open session.
     public func withSession<R: Sendable>(_ body: (Session) async throws -> R) async throws -> R {
         try await GridConnector.connect(host: host, port: port, identity: identity, expectedPeer: expectedMatchmaker,
@@ -47,17 +106,9 @@ public struct GridClient: Sendable {
             return reply
         }
 
-        /// Signs the escrow of `request.maxCredits` and submits the job with a fresh id.
-        public func submit(_ request: JobRequest) async throws -> JobRecord {
-            let id = JobID(randomBytes: Digest.randomBytes(8))
-            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-            let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
-                                   amount: Int64(request.maxCredits), job: id.rawValue, author: identity.peerID,
-                                   timestamp: now, memo: nil)
-            let signed = try escrow.signed(by: identity)
-            let submission = Submission(id: id, request: request, escrowTimestamp: now,
-                                        escrowSignature: Data(signed.signature))
-            return try expectJob(await self.request(.submit(submission)))
+        /// Sends a signed submission (see `GridClient.submission(for:)`).
+        public func submit(_ submission: Submission) async throws -> JobRecord {
+            try expectJob(await request(.submit(submission)))
         }
 
         public func status(_ id: JobID) async throws -> JobRecord {

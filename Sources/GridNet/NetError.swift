@@ -96,6 +96,23 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Two tasks called `receive()` on one connection at the same time.
     public static let concurrentReceive = NetError(.concurrentReceive)
 
+    /// True when a new connection may succeed where this one failed: the peer was not there, went away, or
+    /// closed before the handshake finished (a restart). Protocol and security failures are not transient.
+    public var isTransient: Bool {
+        switch code {
+        case .connectionFailed, .connectionClosed, .connectionLost, .closedDuringHandshake, .handshakeTimedOut:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True when the connection could not be opened at all (nothing listens there, or it is unreachable).
+    public var isConnectionFailure: Bool {
+        if case .connectionFailed = code { return true }
+        return false
+    }
+
     /// True when the error happened during the handshake (including its timeout).
     public var isHandshakeFailure: Bool {
         switch code {

@@ -40,10 +40,11 @@ public final class TestGrid: @unchecked Sendable {
     public var clientHome: String { folder.file("client") }
 
     /// Starts the matchmaker on port 0 and learns the port it bound from its first line.
-    public func startMatchmaker(extra: [String] = []) async throws {
+    /// Pass `port` to restart on the port it had before.
+    public func startMatchmaker(port requested: Int = 0, extra: [String] = []) async throws {
         let process = try ChildProcess(
             executable: GridRun.executable,
-            arguments: ["matchmaker", "--home", matchmakerHome, "--listen", "127.0.0.1:0"] + extra,
+            arguments: ["matchmaker", "--home", matchmakerHome, "--listen", "127.0.0.1:\(requested)"] + extra,
             stderrPath: folder.file("matchmaker.log"))
         matchmaker = process
         guard let line = await process.firstLine(where: { $0.contains(" listening on ") }),

@@ -156,6 +156,49 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("a queued job survives a matchmaker restart and runs once a worker arrives")
+    func queuedJobSurvivesRestart() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let submitted = try await grid.grid(["submit", "--capability", "text.wordcount", "--text", "one two three"])
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let job = submitted.stdout
+            #expect(await grid.stopMatchmaker() == 0)
+
+            try await grid.startMatchmaker()
+            try await grid.startWorker("late", plugins: [Self.text])
+            let result = try await grid.grid(["result", job, "--wait", "30"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "3")
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout)")
+        }
+    }
+
+    @Test("`submit --wait` rides out a matchmaker restart and gets its result")
+    func waitSurvivesMatchmakerRestart() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let port = grid.port
+            async let waiting = grid.grid(["submit", "--capability", "text.uppercase", "--text", "again", "--wait",
+                                           "--timeout", "60"])
+            // Once the job is stored, restart the matchmaker on the same port, then bring a worker.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var stored = false
+            while !stored && ContinuousClock.now < deadline {
+                stored = (try await grid.grid(["jobs"]).stdout.contains("text.uppercase"))
+                if !stored { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(stored)
+            #expect(await grid.stopMatchmaker() == 0)
+            try await grid.startMatchmaker(port: port)
+            try await grid.startWorker("a", plugins: [Self.text])
+            let run = try await waiting
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "AGAIN")
+        }
+    }
+
     @Test("a submitter without enough credits gets a clear refusal and nothing is stored")
     func refusesOverdraft() async throws {
         try await TestGrid.run { grid in

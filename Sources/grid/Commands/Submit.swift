@@ -106,12 +106,11 @@ struct Submit: AsyncParsableCommand {
         let logger = try options.bootstrapLogging(defaultLevel: .warning)
         var client = GridClient(host: endpoint.host, port: endpoint.port, identity: try options.identity(), logger: logger)
         client.expectedMatchmaker = try matchmaker.expectedPeer()
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         let record: JobRecord = try await ClientCall.run(endpoint) {
-            try await client.withSession { session in
-                let submitted = try await session.submit(request)
-                guard wait else { return submitted }
-                return try await session.wait(submitted.id, timeout: .milliseconds(Int(timeout * 1000)))
-            }
+            let submitted = try await client.submit(try client.submission(for: request))
+            guard wait else { return submitted }
+            return try await client.waitUntilFinal(submitted.id, deadline: deadline)
         }
         try JobOutput.print(record, json: json, waited: wait, timeout: timeout)
     }

@@ -120,10 +120,8 @@ final class DemoGrid: @unchecked Sendable {
         return try await withThrowingTaskGroup(of: (Int, String, JobRecord).self) { group in
             for (index, (name, request)) in requests.enumerated() {
                 group.addTask {
-                    try await client.withSession { session in
-                        let job = try await session.submit(request)
-                        return (index, name, try await session.wait(job.id, timeout: .seconds(30)))
-                    }
+                    let job = try await client.submit(try client.submission(for: request))
+                    return (index, name, try await client.waitUntilFinal(job.id, deadline: .now + .seconds(30)))
                 }
             }
             var results: [(Int, String, JobRecord)] = []
@@ -135,8 +133,9 @@ final class DemoGrid: @unchecked Sendable {
     /// Submits a job no worker can run, reads why it waits, and withdraws it: (id, why, cancelled record).
     func unrunnableJob() async throws -> (id: JobID, why: String, cancelled: JobRecord) {
         let client = GridClient(host: "127.0.0.1", port: port, identity: client, logger: quietLogger)
+        let submission = try client.submission(for: JobRequest(capability: "image.thumbnail", input: Data("photo".utf8)))
         return try await client.withSession { session in
-            let job = try await session.submit(JobRequest(capability: "image.thumbnail", input: Data("photo".utf8)))
+            let job = try await session.submit(submission)
             let why = try await session.status(job.id).message ?? "(no reason given)"
             return (job.id, why, try await session.cancel(job.id))
         }
