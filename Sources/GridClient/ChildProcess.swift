@@ -82,8 +82,7 @@ public final class ChildProcess: @unchecked Sendable {
                           where predicate: @escaping @Sendable (String) -> Bool) async -> String? {
         let found = NSLock()
         nonisolated(unsafe) var done = false
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.inSeconds) {
             found.withLock { if !done { self.signal(SIGKILL) } }
         }
         return await withCheckedContinuation { continuation in
@@ -104,8 +103,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// Asks the child to stop with SIGTERM and waits; after `grace` it is killed with SIGKILL.
     public func stop(grace: Duration = .seconds(10)) async -> Int32 {
         signal(SIGTERM)
-        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace.inSeconds) {
             if !self.hasExited { self.signal(SIGKILL) }
         }
         return await wait()

@@ -33,7 +33,7 @@ public struct GridClient: Sendable {
     /// matchmaker answers with the job it already stored.
     public func submission(for request: JobRequest) throws -> Submission {
         let id = JobID(randomBytes: Digest.randomBytes(8))
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let now = UnixTime.nowMillis()
         let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
                                    amount: Int64(request.maxCredits), job: id.rawValue, author: identity.peerID,
                                    timestamp: now, memo: nil)
@@ -117,8 +117,7 @@ public struct GridClient: Sendable {
 
         /// Waits until the job is final or `timeout` passes; returns the job either way.
         public func wait(_ id: JobID, timeout: Duration) async throws -> JobRecord {
-            let millis = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-            return try expectJob(await request(.wait(id, timeoutMillis: millis)))
+            try expectJob(await request(.wait(id, timeoutMillis: Int(timeout.wholeMilliseconds))))
         }
 
         /// Withdraws a queued job and refunds its escrow.

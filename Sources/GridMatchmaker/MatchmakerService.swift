@@ -188,6 +188,6 @@ public actor MatchmakerService: Service {
     }
 
     static func nowMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        UnixTime.nowMillis()
     }
 }

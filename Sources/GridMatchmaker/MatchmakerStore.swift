@@ -79,9 +79,9 @@ public final class MatchmakerStore: Sendable {
             if let latest = try Ledger.latestCheckpoint(in: db)?.checkpoint {
                 guard size > latest.size else { return nil }
                 let elapsed = now - Int64(latest.timestamp)
-                let intervalMillis = interval.components.seconds * 1000
-                    + interval.components.attoseconds / 1_000_000_000_000_000
-                guard size - latest.size >= UInt64(everyEntries) || elapsed >= intervalMillis else { return nil }
+                guard size - latest.size >= UInt64(everyEntries) || elapsed >= interval.wholeMilliseconds else {
+                    return nil
+                }
             }
             return try Ledger.signCheckpoint(as: identity, timestamp: UInt64(max(0, now)), in: db)
         }

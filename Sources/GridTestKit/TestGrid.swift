@@ -47,13 +47,12 @@ public final class TestGrid: @unchecked Sendable {
             arguments: ["matchmaker", "--home", matchmakerHome, "--listen", "127.0.0.1:\(requested)"] + extra,
             stderrPath: folder.file("matchmaker.log"))
         matchmaker = process
-        guard let line = await process.firstLine(where: { $0.contains(" listening on ") }),
-              let portText = line.split(separator: ":").last, let bound = Int(portText) else {
+        guard let line = await process.firstLine(where: ReadyLine.isMatchmaker),
+              let ready = ReadyLine.parseMatchmaker(line) else {
             throw TestGridError("the matchmaker did not start: \(log("matchmaker.log"))")
         }
-        let words = line.split(separator: " ")
-        matchmakerPeer = words.count > 1 ? PeerID(hex: String(words[1])) : nil
-        port = bound
+        matchmakerPeer = ready.peer
+        port = ready.port
     }
 
     /// Starts a worker that loads `plugins` (file names of built products) and waits until it has registered.
@@ -70,9 +69,8 @@ public final class TestGrid: @unchecked Sendable {
             arguments: ["worker", "--home", folder.file(name), "--matchmaker", matchmakerAddress,
                         "--plugins", pluginFolder] + extra,
             stderrPath: folder.file("\(name).log"))
-        guard let line = await process.firstLine(where: { $0.contains(" registered with ") }),
-              let peerText = line.split(separator: " ").dropFirst().first,
-              let peer = PeerID(hex: String(peerText)) else {
+        guard let line = await process.firstLine(where: ReadyLine.isWorker),
+              let peer = ReadyLine.parseWorker(line)?.peer else {
             process.signal(SIGKILL)
             _ = await process.wait()
             throw TestGridError("worker \(name) did not register: \(log("\(name).log"))")

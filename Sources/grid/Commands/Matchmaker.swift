@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridClient
 import GridMatchmaker
 import GridNet
 import Logging
@@ -42,7 +43,7 @@ struct Matchmaker: AsyncParsableCommand {
         let service: MatchmakerService
         do {
             service = try MatchmakerService(configuration: configuration, identity: identity, logger: logger) { port in
-                say("matchmaker \(identity.peerID.hex) listening on \(endpoint.host):\(port)")
+                say(ReadyLine.matchmaker(peer: identity.peerID, host: endpoint.host, port: port))
             }
         } catch {
             throw CLIError("could not open \(configuration.databasePath): \(error)")

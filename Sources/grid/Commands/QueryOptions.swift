@@ -16,7 +16,7 @@ struct QueryOptions: ParsableArguments {
         let logger = try home.bootstrapLogging(defaultLevel: .warning)
         var client = GridClient(host: endpoint.host, port: endpoint.port, identity: try home.identity(), logger: logger)
         client.expectedMatchmaker = try matchmaker.expectedPeer()
-        return try await ClientCall.run(endpoint) { try await client.withSession(body) }
+        return try await ClientCall.run { try await client.withSession(body) }
     }
 }
 

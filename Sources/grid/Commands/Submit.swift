@@ -107,7 +107,7 @@ struct Submit: AsyncParsableCommand {
         var client = GridClient(host: endpoint.host, port: endpoint.port, identity: try options.identity(), logger: logger)
         client.expectedMatchmaker = try matchmaker.expectedPeer()
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        let record: JobRecord = try await ClientCall.run(endpoint) {
+        let record: JobRecord = try await ClientCall.run {
             let submitted = try await client.submit(try client.submission(for: request))
             guard wait else { return submitted }
             return try await client.waitUntilFinal(submitted.id, deadline: deadline)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridClient
 import GridCore
 import GridPluginHost
 import GridWorker
@@ -79,9 +80,10 @@ struct Worker: AsyncParsableCommand {
         configuration.labels = try parsedLabels()
         configuration.accept = accept
         let runner = JobRunner(registry: registry)
-        let capabilities = runner.offers.map { "\($0.name)@\($0.version)" }.joined(separator: " ")
+        let capabilities = runner.offers.map { "\($0.name)@\($0.version)" }
         let service = WorkerService(configuration: configuration, identity: identity, runner: runner, logger: logger) {
-            say("worker \(identity.peerID.hex) registered with \(endpoint.host):\(endpoint.port) offering \(capabilities)")
+            say(ReadyLine.worker(peer: identity.peerID, matchmaker: "\(endpoint.host):\(endpoint.port)",
+                                 capabilities: capabilities))
         }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

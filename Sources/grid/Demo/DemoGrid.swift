@@ -76,13 +76,12 @@ final class DemoGrid: @unchecked Sendable {
             arguments: ["matchmaker", "--home", root + "/matchmaker", "--listen", "127.0.0.1:0"],
             stderrPath: root + "/matchmaker.log")
         matchmaker = mm
-        guard let line = await mm.firstLine(where: { $0.contains(" listening on ") }),
-              let portText = line.split(separator: ":").last, let bound = Int(portText),
-              let idText = line.split(separator: " ").dropFirst().first, let id = PeerID(hex: String(idText)) else {
+        guard let line = await mm.firstLine(where: ReadyLine.isMatchmaker),
+              let ready = ReadyLine.parseMatchmaker(line) else {
             throw CLIError("the matchmaker did not start; see \(root)/matchmaker.log")
         }
-        port = bound
-        matchmakerID = id
+        port = ready.port
+        matchmakerID = ready.peer
         for (name, plugins) in Self.layout {
             let folder = root + "/" + name + "/plugins"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -95,14 +94,12 @@ final class DemoGrid: @unchecked Sendable {
                 arguments: ["worker", "--home", root + "/" + name, "--matchmaker", "127.0.0.1:\(port)",
                             "--plugins", folder, "--slots", "2", "--label", "name=\(name)"],
                 stderrPath: root + "/\(name).log")
-            guard let ready = await process.firstLine(where: { $0.contains(" registered with ") }),
-                  let peerText = ready.split(separator: " ").dropFirst().first,
-                  let peer = PeerID(hex: String(peerText)) else {
+            guard let line = await process.firstLine(where: ReadyLine.isWorker),
+                  let ready = ReadyLine.parseWorker(line) else {
                 throw CLIError("\(name) did not register; see \(root)/\(name).log")
             }
-            let offering = ready.components(separatedBy: " offering ").last ?? ""
-            workers.append(WorkerProcess(name: name, peer: peer,
-                                         capabilities: offering.split(separator: " ").map(String.init), process: process))
+            workers.append(WorkerProcess(name: name, peer: ready.peer, capabilities: ready.capabilities,
+                                         process: process))
         }
     }
 
