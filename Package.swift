@@ -11,6 +11,8 @@ let package = Package(
     name: "PeerGrid",
     products: [
         .executable(name: "grid", targets: ["grid"]),
+        // The process plugin code runs in; `grid worker` starts it from the folder its own executable is in.
+        .executable(name: "grid-runner", targets: ["grid-runner"]),
         .library(name: "GridCore", targets: ["GridCore"]),
         .library(name: "GridCrypto", targets: ["GridCrypto"]),
         .library(name: "GridMerkle", targets: ["GridMerkle"]),
@@ -35,13 +37,19 @@ let package = Package(
         .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),
         // The C header plugin authors build against.
         .target(name: "CGridPluginABI"),
+        // Below the runner: memory limit, allocator hooks, fatal-signal report, watchdog. Linked into grid-runner only.
+        .target(name: "CGridRunner"),
 
         .target(name: "GridCore"),
         .target(name: "GridCrypto", dependencies: ["CSodium", "GridCore"]),
         .target(name: "GridNet", dependencies: ["GridCore", "GridCrypto", nio, nioPosix, logging]),
         .target(name: "GridMerkle", dependencies: ["GridCore", "GridCrypto"]),
         .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", grdb, logging]),
-        .target(name: "GridPluginHost", dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", logging]),
+        // The frames between a worker and its runners; no Foundation, so the runner stays small.
+        .target(name: "GridRunnerProtocol", dependencies: ["CGridPluginABI"]),
+        .executableTarget(name: "grid-runner", dependencies: ["GridRunnerProtocol", "CGridRunner", "CGridPluginABI"]),
+        .target(name: "GridPluginHost",
+                dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", "GridRunnerProtocol", logging]),
         .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
@@ -67,7 +75,7 @@ let package = Package(
         .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix, logging]),
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
-        .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
+        .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]

@@ -15,9 +15,12 @@ public struct JobOutcome: Hashable, Sendable, Codable {
     /// True when another worker might succeed (a timeout, a plugin failure); false when the job itself is at fault
     /// (bad input, an output over the limit). Absent means false.
     public var retryable: Bool?
+    /// True when the plugin's runner died during the attempt (a signal, an exit, its memory limit): the matchmaker
+    /// fails a job whose input crashed runners on two different workers as a likely poison input. Absent means false.
+    public var crashed: Bool?
 
     public init(job: JobID, attempt: Int, output: Data?, error: String?, cpuMillis: Int, pluginHash: String?,
-                retryable: Bool = false) {
+                retryable: Bool = false, crashed: Bool = false) {
         self.job = job
         self.attempt = attempt
         self.output = output
@@ -25,7 +28,11 @@ public struct JobOutcome: Hashable, Sendable, Codable {
         self.cpuMillis = cpuMillis
         self.pluginHash = pluginHash
         self.retryable = retryable
+        self.crashed = crashed ? true : nil
     }
+
+    /// Whether the plugin's runner died during the attempt.
+    public var isCrash: Bool { output == nil && crashed == true }
 
     /// Whether the matchmaker should try the job on another worker.
     public var isRetryable: Bool { output == nil && retryable == true }

@@ -8,6 +8,8 @@ public enum Message: Sendable, Hashable {
     // Worker → matchmaker
     case register(WorkerAd)
     case outcome(JobOutcome)
+    /// A registered worker's new ad (a plugin was quarantined); replaces the one it registered with.
+    case advertise(WorkerAd)
     // Matchmaker → worker
     case registered(grantedCredits: Int)
     case assign(Assignment)

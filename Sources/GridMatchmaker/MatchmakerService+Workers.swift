@@ -27,6 +27,16 @@ extension MatchmakerService {
         carryOut(scheduler.workerLeft(peer, now: .now))
     }
 
+    /// A worker of the current session sent a new ad (it quarantined a plugin).
+    func workerAdvertised(_ peer: PeerID, ad: WorkerAd, session: UInt64) {
+        guard let current = sessions[peer], current.id == session else { return }
+        logger.warning("worker changed its ad", metadata: [
+            "grid.peer": "\(peer.short)", "grid.capabilities": "\(ad.capabilities.map(\.name).joined(separator: ","))",
+            "grid.quarantined": "\((ad.quarantined ?? []).map(\.plugin).joined(separator: ","))",
+        ])
+        carryOut(scheduler.workerAdvertised(peer, ad: ad, now: .now))
+    }
+
     /// Settles an outcome from the worker holding the lease, then releases the lease. When the settlement cannot
     /// be stored, the lease is kept, so it runs out and the job is retried with its escrow intact.
     func outcomeReceived(_ outcome: JobOutcome, from worker: PeerID) {
@@ -35,11 +45,11 @@ extension MatchmakerService {
             return
         }
         if outcome.isRetryable {
+            // The reason is logged once, by the requeue or failure that follows.
             let reason = outcome.error ?? "the worker reported a failure without a reason"
-            logger.info("attempt failed; retrying", metadata: ["grid.job.id": "\(outcome.job)", "grid.reason": "\(reason)"])
             leasedCosts[outcome.job] = nil
             carryOut(scheduler.attemptFailed(outcome.job, attempt: outcome.attempt, by: worker, reason: reason,
-                                             now: .now) ?? [])
+                                             crashed: outcome.isCrash, now: .now) ?? [])
             return
         }
         let now = Self.nowMillis()

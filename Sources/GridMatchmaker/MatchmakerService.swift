@@ -136,11 +136,17 @@ public actor MatchmakerService: Service {
                 }
                 group.addTask {
                     while let bytes = try await connection.receive() {
-                        let message = try MessageCodec.decode(bytes)
-                        guard case .outcome(let outcome) = message else {
-                            throw ProtocolError("a worker may only send outcomes after registering")
+                        switch try MessageCodec.decode(bytes) {
+                        case .outcome(let outcome):
+                            await self.outcomeReceived(outcome, from: peer)
+                        case .advertise(let ad):
+                            if let problem = Self.problem(with: ad) {
+                                throw ProtocolError("the worker's new ad is invalid: \(problem)")
+                            }
+                            await self.workerAdvertised(peer, ad: ad, session: session)
+                        default:
+                            throw ProtocolError("a worker may only send outcomes and new ads after registering")
                         }
-                        await self.outcomeReceived(outcome, from: peer)
                     }
                 }
                 _ = try await group.next()

@@ -17,6 +17,8 @@ public struct SchedulableJob: Sendable, Hashable {
     public var attempts: Int
     /// Workers on which an attempt failed; others are preferred for the next one.
     public var failedOn: Set<PeerID> = []
+    /// Workers on which an attempt crashed the plugin's runner (see `Scheduler.Configuration.poisonCrashes`).
+    public var crashedOn: Set<PeerID> = []
 
     public init(id: JobID, submitter: PeerID, capability: String, versionRange: VersionRange,
                 labels: [String: String], timeoutSeconds: Int, maxCredits: Int, attempts: Int = 0,

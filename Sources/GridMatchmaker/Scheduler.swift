@@ -10,6 +10,8 @@ public struct Scheduler: Sendable {
         public var maxAttempts: Int = 3
         /// How long past its timeout a lease is kept before the attempt counts as lost.
         public var leaseGrace: Duration = .seconds(5)
+        /// A job whose input crashed plugin runners on this many different workers fails as a likely poison input.
+        public var poisonCrashes: Int = 2
         public init() {}
     }
 
@@ -70,6 +72,14 @@ public struct Scheduler: Sendable {
         return directives + placeQueued(now: now)
     }
 
+    /// A connected worker sent a new ad (it quarantined a plugin): it keeps its running jobs, and queued jobs are
+    /// placed against the new ad.
+    public mutating func workerAdvertised(_ peer: PeerID, ad: WorkerAd, now: ContinuousClock.Instant) -> [Directive] {
+        guard workers[peer] != nil else { return [] }
+        workers[peer]?.ad = ad
+        return placeQueued(now: now)
+    }
+
     /// A new job arrived (or an unfinished one was reloaded after a restart).
     public mutating func jobSubmitted(_ job: SchedulableJob, now: ContinuousClock.Instant) -> [Directive] {
         guard jobs[job.id] == nil else { return [] }
@@ -117,15 +127,30 @@ public struct Scheduler: Sendable {
 
     /// The worker holding the lease reported a failure that another worker might not hit: the job is retried,
     /// preferring workers it has not failed on, until its attempts run out. Nil when the lease does not match.
+    ///
+    /// `crashed` says the plugin's runner died: once the job's input has crashed runners on
+    /// `configuration.poisonCrashes` different workers, the job fails as a likely poison input instead of being
+    /// handed to every worker in turn.
     public mutating func attemptFailed(
-        _ id: JobID, attempt: Int, by worker: PeerID, reason: String, now: ContinuousClock.Instant
+        _ id: JobID, attempt: Int, by worker: PeerID, reason: String, crashed: Bool = false,
+        now: ContinuousClock.Instant
     ) -> [Directive]? {
         guard holdsLease(id, attempt: attempt, worker: worker) else { return nil }
         leases[id] = nil
         workers[worker]?.running.remove(id)
         jobs[id]?.failedOn.insert(worker)
-        return retryOrFail(id, reason: "attempt \(attempt) failed on worker \(worker.short): \(reason)")
-            + placeQueued(now: now)
+        let failure = "attempt \(attempt) failed on worker \(worker.short): \(reason)"
+        if crashed, var job = jobs[id] {
+            job.crashedOn.insert(worker)
+            jobs[id] = job
+            if job.crashedOn.count >= configuration.poisonCrashes {
+                jobs[id] = nil
+                let count = job.crashedOn.count
+                return [.fail(id, reason: "\(failure); its input crashed the plugin on \(count) different workers, "
+                              + "so it is failed as a likely poison input")] + placeQueued(now: now)
+            }
+        }
+        return retryOrFail(id, reason: failure) + placeQueued(now: now)
     }
 
     /// Leases past their deadline count as lost attempts.

@@ -2,9 +2,6 @@ import CGridPluginABI
 
 /// Runs capabilities by calling the plugin's `invoke` directly in this process (a crash takes the process down).
 struct InProcessRunner: CapabilityRunner {
-    /// The longest error message kept from a plugin; the rest is cut.
-    static let maximumMessageLength = 4096
-
     /// The descriptor of a loaded plugin.
     ///
     /// `@unchecked Sendable`: the descriptor lives as long as the process (the library is opened with
@@ -59,10 +56,8 @@ struct InProcessRunner: CapabilityRunner {
         return bytes
     }
 
-    /// A plugin's error buffer as text: invalid UTF-8 repaired, cut to `maximumMessageLength`, trimmed.
+    /// A plugin's error buffer as text (see `PluginMessage.text`).
     static func message(_ bytes: [UInt8]) -> String {
-        var text = String(decoding: bytes.prefix(maximumMessageLength), as: UTF8.self)
-        if bytes.count > maximumMessageLength { text += "…" }
-        return String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        PluginMessage.text(bytes)
     }
 }

@@ -12,8 +12,9 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
     public let sha256: String
     /// Its capabilities, in the order the descriptor lists them.
     public let capabilities: [PluginCapability]
-    /// What actually runs an invocation; swap it for another (a child-process runner) with `withRunner(_:)`.
-    public let runner: any CapabilityRunner
+    /// What runs an invocation in this process (`grid worker --in-process`); nil for a plugin loaded in runner
+    /// processes, which `RunnerPool` runs.
+    public let runner: (any CapabilityRunner)?
 
     public init(
         name: String,
@@ -21,7 +22,7 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
         path: String,
         sha256: String,
         capabilities: [PluginCapability],
-        runner: any CapabilityRunner
+        runner: (any CapabilityRunner)?
     ) {
         self.name = name
         self.version = version
@@ -52,6 +53,10 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
     public func invoke(capability: String, input: [UInt8]) throws -> [UInt8] {
         guard self.capability(named: capability) != nil else {
             throw PluginError.unknownCapability(capability, plugin: name)
+        }
+        guard let runner else {
+            throw PluginError.invalidOutput(plugin: name, capability: capability,
+                                            reason: "it was loaded in runner processes; call it through RunnerPool")
         }
         return try runner.run(capability: capability, input: input)
     }

@@ -18,6 +18,8 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         public static let duplicate = Kind(name: "duplicate")
         /// The plugin's `init` returned an error code.
         public static let initFailed = Kind(name: "init failed")
+        /// The runner loading the plugin died, or no runner could be started to load it.
+        public static let runnerFailed = Kind(name: "runner failed")
 
         public var description: String { name }
     }
@@ -32,6 +34,8 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case duplicateCapability(capability: String, owner: String, ownerPath: String)
         case duplicatePluginName(name: String, ownerPath: String)
         case initFailed(Int32)
+        case runnerDied(String)
+        case runnerUnavailable(String)
     }
 
     /// The file (or directory) concerned.
@@ -65,6 +69,11 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         Self(path: path, code: .initFailed(resultCode))
     }
 
+    static func runnerDied(_ path: String, clause: String) -> Self { Self(path: path, code: .runnerDied(clause)) }
+    static func runnerUnavailable(_ path: String, reason: String) -> Self {
+        Self(path: path, code: .runnerUnavailable(reason))
+    }
+
     /// The class of failure.
     public var kind: Kind {
         switch code {
@@ -75,6 +84,7 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case .abiMismatch: return .abiMismatch
         case .duplicateCapability, .duplicatePluginName: return .duplicate
         case .initFailed: return .initFailed
+        case .runnerDied, .runnerUnavailable: return .runnerFailed
         }
     }
 
@@ -99,6 +109,10 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
             return "its name \(name) is already used by the plugin loaded from \(ownerPath)"
         case .initFailed(let resultCode):
             return "its init function returned the error code \(resultCode)"
+        case .runnerDied(let clause):
+            return "the runner loading it \(clause)"
+        case .runnerUnavailable(let reason):
+            return "no runner could be started to load it: \(reason)"
         }
     }
 

@@ -1,4 +1,5 @@
 import CGridPluginABI
+import GridRunnerProtocol
 import Foundation
 import GridCore
 import GridCrypto
@@ -26,18 +27,26 @@ public enum PluginLoader {
     /// Loads every `*.so` file in `directory`, in file-name order; a directory that cannot be listed is
     /// reported as the only failure. `logger` receives one line per plugin loaded and per file refused.
     public static func loadDirectory(_ directory: String, logger: Logger = silentLogger) -> PluginLoadReport {
+        do {
+            return loadFiles(try pluginFiles(in: directory), logger: logger)
+        } catch {
+            return report(PluginLoadReport(failures: [error]), logger: logger)
+        }
+    }
+
+    /// The `*.so` files in `directory`, in file-name order.
+    public static func pluginFiles(in directory: String) throws(PluginLoadFailure) -> [String] {
         let names: [String]
         do {
             try BinaryFile.checkDirectory(directory)
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch let failure as PluginLoadFailure {
-            return report(PluginLoadReport(failures: [failure]), logger: logger)
+            throw failure
         } catch {
-            let failure = PluginLoadFailure.unreadable(directory, reason: "its entries cannot be listed (\(error))")
-            return report(PluginLoadReport(failures: [failure]), logger: logger)
+            throw .unreadable(directory, reason: "its entries cannot be listed (\(error))")
         }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
-        return loadFiles(names.filter { $0.hasSuffix(".so") }.sorted().map { base + $0 }, logger: logger)
+        return names.filter { $0.hasSuffix(".so") }.sorted().map { base + $0 }
     }
 
     /// Loads the files at `paths` in the given order; a capability or plugin name taken by an earlier file
@@ -56,7 +65,7 @@ public enum PluginLoader {
     }
 
     /// Logs `result` and returns it.
-    private static func report(_ result: PluginLoadReport, logger: Logger) -> PluginLoadReport {
+    static func report(_ result: PluginLoadReport, logger: Logger) -> PluginLoadReport {
         for plugin in result.plugins {
             logger.info(
                 "Loaded plugin",
@@ -78,8 +87,7 @@ public enum PluginLoader {
     }
 
     private static func load(_ path: String, claims: inout CapabilityClaims) throws(PluginLoadFailure) -> LoadedPlugin {
-        // Without a slash dlopen would search the library path instead of opening this file.
-        let openPath = path.contains("/") ? path : "./" + path
+        let openPath = Self.openPath(path)
         let digest = Hex.encode(Digest.sha256(try BinaryFile.read(openPath)))
         _ = dlerror()
         guard let handle = dlopen(openPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
@@ -120,6 +128,11 @@ public enum PluginLoader {
             capabilities: validated.capabilities,
             runner: InProcessRunner(pluginName: validated.name, descriptor: .init(pointer: descriptor))
         )
+    }
+
+    /// `path` as dlopen must be given it: without a slash dlopen would search the library path instead.
+    static func openPath(_ path: String) -> String {
+        path.contains("/") ? path : "./" + path
     }
 
     /// Calls the plugin's `init` unless it already ran in this process; returns its result code.

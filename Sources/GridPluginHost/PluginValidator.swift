@@ -1,4 +1,5 @@
 import CGridPluginABI
+import GridRunnerProtocol
 import GridCore
 
 /// The checks a descriptor must pass before its plugin is used; pure, so every rule is tested directly.

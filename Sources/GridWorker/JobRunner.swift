@@ -1,22 +1,23 @@
-import Dispatch
 import Foundation
 import GridCore
 import GridPluginHost
+import Synchronization
 
-/// Runs assignments on the loaded plugins, off Swift's cooperative threads, with the job's timeout.
-///
-/// Plugins run in this process for now; a plugin that overruns its timeout is reported as failed while its thread
-/// finishes in the background. Crash isolation in a runner child process replaces this (see docs/plugins.md).
-public struct JobRunner: Sendable {
-    public let registry: PluginRegistry
+/// Runs assignments on the worker's `PluginHost` (runner processes, or in process with `--in-process`) and keeps
+/// the quarantine of plugins whose runners keep crashing.
+public final class JobRunner: Sendable {
+    public let host: any PluginHost
+    private let book: Mutex<QuarantineBook>
 
-    public init(registry: PluginRegistry) {
-        self.registry = registry
+    public init(host: any PluginHost, quarantine: QuarantineBook.Policy = .init()) {
+        self.host = host
+        self.book = Mutex(QuarantineBook(policy: quarantine))
     }
 
-    /// The capabilities to advertise.
+    /// The capabilities to advertise: every loaded plugin's, less those of quarantined plugins.
     public var offers: [CapabilityOffer] {
-        registry.plugins.flatMap { plugin in
+        let quarantined = book.withLock { $0.quarantined }
+        return host.plugins.filter { quarantined[$0.name] == nil }.flatMap { plugin in
             plugin.capabilities.map {
                 CapabilityOffer(name: $0.name, version: $0.version, description: $0.description, cost: Int($0.cost),
                                 plugin: plugin.name)
@@ -24,68 +25,49 @@ public struct JobRunner: Sendable {
         }.sorted { $0.name < $1.name }
     }
 
-    public func run(_ assignment: Assignment) async -> JobOutcome {
-        guard let plugin = registry.plugin(for: assignment.capability) else {
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
-                              error: "this worker has no plugin for capability '\(assignment.capability)'",
-                              cpuMillis: 0, pluginHash: nil)
+    /// Plugins in quarantine, by name.
+    public var quarantined: [QuarantinedPlugin] {
+        book.withLock { $0.quarantined.values.sorted { $0.plugin < $1.plugin } }
+    }
+
+    /// Runs one assignment; also returns the quarantine entry when this attempt's crash put its plugin there.
+    public func run(_ assignment: Assignment) async -> (outcome: JobOutcome, quarantined: QuarantinedPlugin?) {
+        func failed(_ error: String, cpuMillis: Int = 0, hash: String? = nil, retryable: Bool = false,
+                    crashed: Bool = false) -> JobOutcome {
+            JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error,
+                       cpuMillis: cpuMillis, pluginHash: hash, retryable: retryable, crashed: crashed)
         }
-        let input = Array(assignment.input)
-        let capability = assignment.capability
-        let timeout = assignment.timeoutSeconds
-        // The plugin thread and a timer race to resume one continuation; a plugin that overruns keeps its thread
-        // until it returns, but the job is answered at the deadline.
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Finished?, Never>) in
-            let once = ResumeOnce(continuation)
-            DispatchQueue.global().async {
-                let start = Self.threadCPUMillis()
-                let result: Result<[UInt8], PluginFailure>
-                do {
-                    result = .success(try plugin.invoke(capability: capability, input: input))
-                } catch let error as PluginError {
-                    let retryable = error.kind == .failed || error.kind == .invalidOutput
-                    result = .failure(PluginFailure(message: "\(error)", retryable: retryable))
-                } catch {
-                    result = .failure(PluginFailure(message: "\(error)", retryable: true))
-                }
-                once.resume((result, Self.threadCPUMillis() - start))
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeout)) {
-                once.resume(nil)
-            }
+        guard let plugin = host.plugin(for: assignment.capability) else {
+            return (failed("this worker has no plugin for capability '\(assignment.capability)'", retryable: true), nil)
         }
-        guard let (outcome, cpu) = result else {
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
-                              error: "capability '\(capability)' did not finish within \(assignment.timeoutSeconds) s",
-                              cpuMillis: 0, pluginHash: plugin.sha256, retryable: true)
+        if let entry = book.withLock({ $0.quarantined[plugin.name] }) {
+            return (failed("the plugin \(plugin.name) is quarantined on this worker: \(entry.reason)",
+                           retryable: true), nil)
         }
-        switch outcome {
+        let invocation = await host.invoke(capability: assignment.capability, input: Array(assignment.input),
+                                           timeout: .seconds(assignment.timeoutSeconds))
+        let cpuMillis = Int(invocation.cpu.components.seconds) * 1000
+            + Int(invocation.cpu.components.attoseconds / 1_000_000_000_000_000)
+        switch invocation.result {
         case .success(let output) where output.count > JobRequest.maxOutputBytes:
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
-                              error: "the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)",
-                              cpuMillis: cpu, pluginHash: plugin.sha256)
+            return (failed("the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)",
+                           cpuMillis: cpuMillis, hash: plugin.sha256), nil)
         case .success(let output):
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: Data(output), error: nil,
-                              cpuMillis: cpu, pluginHash: plugin.sha256)
+            return (JobOutcome(job: assignment.job, attempt: assignment.attempt, output: Data(output), error: nil,
+                               cpuMillis: cpuMillis, pluginHash: plugin.sha256), nil)
         case .failure(let error):
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error.message,
-                              cpuMillis: cpu, pluginHash: plugin.sha256, retryable: error.retryable)
+            let crashed = error.kind == .crashed
+            let retryable = error.kind != .badInput && error.kind != .unknownCapability
+            var entry: QuarantinedPlugin?
+            if crashed {
+                let capabilities = plugin.capabilities.map(\.name)
+                entry = book.withLock {
+                    $0.recordCrash(plugin: plugin.name, capabilities: capabilities, lastReason: "\(error)",
+                                   now: .now, unixMillis: UnixTime.nowMillis())
+                }
+            }
+            return (failed("\(error)", cpuMillis: cpuMillis, hash: plugin.sha256, retryable: retryable,
+                           crashed: crashed), entry)
         }
-    }
-
-    /// A plugin's error, carried across threads as its description.
-    struct PluginFailure: Error {
-        let message: String
-        /// False for bad input, which fails on every worker alike.
-        let retryable: Bool
-    }
-
-    /// What the plugin thread reports: its result and the CPU milliseconds it used.
-    typealias Finished = (Result<[UInt8], PluginFailure>, Int)
-
-    private static func threadCPUMillis() -> Int {
-        var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-        return spec.tv_sec * 1000 + spec.tv_nsec / 1_000_000
     }
 }

@@ -14,6 +14,8 @@ public struct WorkerConfiguration: Sendable {
     /// An expression the job and submitter must satisfy (see docs/expressions.md).
     public var accept: String?
     public var network = NetConfiguration()
+    /// When a plugin whose runners keep crashing is withdrawn from the ad.
+    public var quarantine = QuarantineBook.Policy()
     /// How long to wait before reconnecting after the matchmaker goes away.
     public var reconnectDelay: Duration = .seconds(1)
 

@@ -24,8 +24,10 @@ public struct WorkerService: Service {
     }
 
     public var advertisement: WorkerAd {
-        WorkerAd(capabilities: runner.offers, attributes: MachineFacts.attributes(labels: configuration.labels),
-                 slots: configuration.slots, accept: configuration.accept)
+        let quarantined = runner.quarantined
+        return WorkerAd(capabilities: runner.offers, attributes: MachineFacts.attributes(labels: configuration.labels),
+                        slots: configuration.slots, accept: configuration.accept,
+                        quarantined: quarantined.isEmpty ? nil : quarantined)
     }
 
     public func run() async throws {
@@ -77,11 +79,19 @@ public struct WorkerService: Service {
                     jobLogger[metadataKey: "grid.job.id"] = "\(assignment.job)"
                     jobLogger.info("job started", metadata: ["grid.capability": "\(assignment.capability)"])
                     group.addTask {
-                        let outcome = await runner.run(assignment)
+                        let (outcome, quarantined) = await runner.run(assignment)
                         jobLogger.info("job done", metadata: [
                             "grid.ok": "\(outcome.output != nil)", "grid.cpu_ms": "\(outcome.cpuMillis)",
                         ])
                         try await connection.send(MessageCodec.encode(.outcome(outcome)))
+                        if let quarantined {
+                            logger.error("plugin quarantined until the worker restarts", metadata: [
+                                "grid.plugin.name": "\(quarantined.plugin)",
+                                "grid.capabilities": "\(quarantined.capabilities.joined(separator: ","))",
+                                "grid.reason": "\(quarantined.reason)",
+                            ])
+                            try await connection.send(MessageCodec.encode(.advertise(advertisement)))
+                        }
                     }
                 }
                 group.cancelAll()

@@ -123,7 +123,7 @@ import Testing
     @Test func theSwiftSDKAnswersUnknownCapabilitiesItself() throws {
         // Bypass the host's own check to see what GridPluginKit answers.
         let text = try #require(registry.plugin(for: "text.uppercase"))
-        let error = pluginError { try text.runner.run(capability: "text.reverse", input: []) }
+        let error = pluginError { try text.runner!.run(capability: "text.reverse", input: []) }
         #expect(error?.kind == .unknownCapability)
         #expect(error?.resultCode == 3)
         #expect(error?.message == "This plugin has no capability named text.reverse.")

@@ -2,6 +2,7 @@ import GridCore
 import Testing
 
 @testable import GridPluginHost
+import GridRunnerProtocol
 
 /// The descriptor rules, checked on plain snapshots without loading anything.
 @Suite struct PluginValidatorTests {

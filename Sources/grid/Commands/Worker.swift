@@ -27,7 +27,30 @@ struct Worker: AsyncParsableCommand {
                                valueName: "expression"))
     var accept: String?
 
+    @Option(name: .customLong("plugin-memory"),
+            help: ArgumentHelp("Address-space limit of each plugin runner process (RLIMIT_AS), like 512M or 2G; "
+                               + "'none' for no limit.", valueName: "size"))
+    var pluginMemory = "1G"
+
+    @Flag(name: .customLong("in-process"),
+          help: "UNSAFE: run plugins inside the worker process, with no isolation (trusted plugins only).")
+    var inProcess = false
+
+    @Option(help: ArgumentHelp("Runner crashes of one plugin within --quarantine-window that withdraw it from the ad.",
+                               valueName: "count"))
+    var quarantineCrashes = 5
+
+    @Option(help: ArgumentHelp("The window of --quarantine-crashes, in seconds.", valueName: "seconds"))
+    var quarantineWindow = 60
+
     func validate() throws {
+        _ = try memoryLimit()
+        guard quarantineCrashes >= 1 else {
+            throw ValidationError("--quarantine-crashes must be at least 1, got \(quarantineCrashes)")
+        }
+        guard quarantineWindow >= 1 else {
+            throw ValidationError("--quarantine-window must be at least 1 second, got \(quarantineWindow)")
+        }
         guard (1...1024).contains(slots) else { throw ValidationError("--slots must be from 1 to 1024, got \(slots)") }
         _ = try parsedLabels()
         if let accept {
@@ -37,6 +60,18 @@ struct Worker: AsyncParsableCommand {
                 throw ValidationError("--accept is not a valid expression: \(error.summary)\n\(error.caretDisplay)")
             }
         }
+    }
+
+    /// `--plugin-memory` in bytes (0 for none).
+    func memoryLimit() throws -> UInt64 {
+        guard let bytes = ByteSize.parse(pluginMemory) else {
+            throw ValidationError("--plugin-memory must be a size like 512M or 2G (or 'none'), got '\(pluginMemory)'")
+        }
+        guard bytes == 0 || bytes >= 128 << 20 else {
+            throw ValidationError("--plugin-memory must be at least 128M: the runner itself needs about 100 MiB of "
+                                  + "address space, got '\(pluginMemory)'")
+        }
+        return bytes
     }
 
     func parsedLabels() throws -> [String: String] {
@@ -59,19 +94,7 @@ struct Worker: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: plugins, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("--plugins \(plugins) is not a folder")
         }
-        let loaded = PluginLoader.loadDirectory(plugins)
-        for failure in loaded.failures {
-            warn("plugin skipped: \(failure)")
-        }
-        guard !loaded.plugins.isEmpty else {
-            throw CLIError("no plugin in \(plugins) could be loaded; a worker needs at least one capability")
-        }
-        let registry: PluginRegistry
-        do {
-            registry = try PluginRegistry(plugins: loaded.plugins)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let host = try await loadPlugins(logger: logger)
         var configuration = WorkerConfiguration(pluginDirectory: plugins)
         configuration.matchmakerHost = endpoint.host
         configuration.matchmakerPort = endpoint.port
@@ -79,7 +102,9 @@ struct Worker: AsyncParsableCommand {
         configuration.slots = slots
         configuration.labels = try parsedLabels()
         configuration.accept = accept
-        let runner = JobRunner(registry: registry)
+        configuration.quarantine = QuarantineBook.Policy(crashes: quarantineCrashes,
+                                                         window: .seconds(quarantineWindow))
+        let runner = JobRunner(host: host, quarantine: configuration.quarantine)
         let capabilities = runner.offers.map { "\($0.name)@\($0.version)" }
         let service = WorkerService(configuration: configuration, identity: identity, runner: runner, logger: logger) {
             say(ReadyLine.worker(peer: identity.peerID, matchmaker: "\(endpoint.host):\(endpoint.port)",
@@ -90,7 +115,55 @@ struct Worker: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            await host.shutdown()
             throw CLIError("worker stopped: \(error)")
         }
+        await host.shutdown()
+    }
+
+    /// Loads the plugins in runner processes (or in this process with --in-process), saying why each refused file
+    /// was refused; throws when none loaded.
+    private func loadPlugins(logger: Logger) async throws -> any PluginHost {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: plugins, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("--plugins \(plugins) is not a folder")
+        }
+        let host: any PluginHost
+        let failures: [PluginLoadFailure]
+        if inProcess {
+            warn("--in-process: plugins run inside the worker; a crashing plugin takes the worker down")
+            let loaded = PluginLoader.loadDirectory(plugins)
+            do {
+                host = InProcessHost(registry: try PluginRegistry(plugins: loaded.plugins))
+            } catch {
+                throw CLIError("\(error)")
+            }
+            failures = loaded.failures
+        } else {
+            guard let executable = RunnerConfiguration.locateExecutable() else {
+                throw CLIError("grid-runner was not found beside the grid executable; install it there, set "
+                               + "GRID_RUNNER to its path, or run plugins unisolated with --in-process")
+            }
+            var runnerConfiguration = RunnerConfiguration(executable: executable)
+            runnerConfiguration.memoryLimit = try memoryLimit()
+            let files: [String]
+            do {
+                files = try PluginLoader.pluginFiles(in: plugins)
+            } catch {
+                throw CLIError("\(error)")
+            }
+            let (pool, report) = await RunnerPool.start(files: files, slots: slots,
+                                                         configuration: runnerConfiguration, logger: logger)
+            host = pool
+            failures = report.failures
+        }
+        for failure in failures {
+            warn("plugin skipped: \(failure)")
+        }
+        guard !host.plugins.isEmpty else {
+            await host.shutdown()
+            throw CLIError("no plugin in \(plugins) could be loaded; a worker needs at least one capability")
+        }
+        return host
     }
 }

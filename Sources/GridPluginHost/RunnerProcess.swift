@@ -1,0 +1,201 @@
+import GridRunnerProtocol
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One `grid-runner` child process and its channel: blocking calls, made by one caller at a time.
+///
+/// `@unchecked Sendable`: `pid` and `channel` never change; the mutable bookkeeping is behind a `Mutex`. The pool
+/// guarantees one exchange at a time; `kill()` may be called from any thread meanwhile (the process is reaped
+/// only by `reap()`, so its pid cannot be reused before that).
+final class RunnerProcess: @unchecked Sendable {
+    /// How an exchange ended when it did not return a reply.
+    enum Broken: Error, Sendable, Hashable {
+        /// The channel ended; the runner announced this fatal signal (and failed allocation) first, if it did.
+        case ended(dyingSignal: Int32?, failedAllocation: UInt64)
+        /// The runner sent something that is not a frame of the protocol.
+        case garbled(String)
+    }
+
+    private struct State {
+        var reaped = false
+        var reportedCPU: UInt64 = 0
+    }
+
+    let pid: pid_t
+    private let channel: Int32
+    private let state = Mutex(State())
+
+    private init(pid: pid_t, channel: Int32) {
+        self.pid = pid
+        self.channel = channel
+    }
+
+    deinit {
+        close(channel)
+    }
+
+    /// Starts `configuration.executable` with its channel on descriptor 3, standard input from /dev/null and
+    /// standard output joined to standard error (a plugin printing must not corrupt the channel).
+    static func spawn(_ configuration: RunnerConfiguration) throws(RunnerStartError) -> RunnerProcess {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw RunnerStartError(executable: configuration.executable, reason: Self.errnoText())
+        }
+        let (local, remote) = (pair[0], pair[1])
+        // Keep the child's end away from 0...3, so the dup2 to 3 below always clears close-on-exec.
+        let childEnd = fcntl(remote, F_DUPFD_CLOEXEC, 10)
+        close(remote)
+        guard childEnd >= 0 else {
+            close(local)
+            throw RunnerStartError(executable: configuration.executable, reason: Self.errnoText())
+        }
+        defer { close(childEnd) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        posix_spawn_file_actions_adddup2(&actions, childEnd, 3)
+
+        let arguments = [configuration.executable, "--memory", "\(configuration.memoryLimit)"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, configuration.executable, &actions, nil, &argv, environ)
+        guard result == 0 else {
+            close(local)
+            throw RunnerStartError(executable: configuration.executable, reason: String(cString: strerror(result)))
+        }
+        return RunnerProcess(pid: pid, channel: local)
+    }
+
+    /// Sends `request` and waits for its reply. A `dying` frame ends the exchange as `.ended` with its signal.
+    func exchange(_ request: RunnerRequest) -> Result<RunnerReply, Broken> {
+        guard writeAll(RunnerFrame.framed(request.encoded())) else {
+            return .failure(.ended(dyingSignal: nil, failedAllocation: 0))
+        }
+        switch readFrame() {
+        case .failure(let broken):
+            return .failure(broken)
+        case .success(let body):
+            do {
+                let reply = try RunnerReply(decoding: body)
+                if case .dying(let signal, let failed) = reply {
+                    return .failure(.ended(dyingSignal: signal, failedAllocation: failed))
+                }
+                if case .result(let report) = reply {
+                    state.withLock { $0.reportedCPU &+= report.cpuMicroseconds }
+                }
+                return .success(reply)
+            } catch {
+                return .failure(.garbled(error.description))
+            }
+        }
+    }
+
+    /// Sends SIGKILL, unless the process was already reaped.
+    func kill() {
+        state.withLock { state in
+            if !state.reaped { _ = Glibc.kill(pid, SIGKILL) }
+        }
+    }
+
+    /// Whether the process ended on its own within `deadline` (polled every millisecond, without reaping).
+    func endsOnItsOwn(within deadline: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        var info = siginfo_t()
+        while clock.now < end {
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid {
+                return true
+            }
+            usleep(1000)
+        }
+        return false
+    }
+
+    /// Waits for the process to end and collects its status; the CPU time is what the runner had not reported yet.
+    func reap() -> RunnerExit {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let total = UInt64(usage.ru_utime.tv_sec) * 1_000_000 + UInt64(usage.ru_utime.tv_usec)
+            + UInt64(usage.ru_stime.tv_sec) * 1_000_000 + UInt64(usage.ru_stime.tv_usec)
+        let unreported = state.withLock { state -> UInt64 in
+            state.reaped = true
+            return total > state.reportedCPU ? total - state.reportedCPU : 0
+        }
+        let signaled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f
+        let exit: RunnerExit.Status = signaled ? .signaled(status & 0x7f) : .exited((status >> 8) & 0xff)
+        return RunnerExit(status: exit, cpuMicroseconds: unreported)
+    }
+
+    /// Ends the process for good: SIGKILL, then reap.
+    func terminate() {
+        kill()
+        _ = reap()
+    }
+
+    // MARK: Channel
+
+    private func readFrame() -> Result<[UInt8], Broken> {
+        var header = [UInt8](repeating: 0, count: 4)
+        guard readExactly(&header) else { return .failure(.ended(dyingSignal: nil, failedAllocation: 0)) }
+        let length: Int
+        do {
+            length = try RunnerFrame.bodyLength(header: header)
+        } catch {
+            return .failure(.garbled(error.description))
+        }
+        var body = [UInt8](repeating: 0, count: length)
+        guard readExactly(&body) else { return .failure(.ended(dyingSignal: nil, failedAllocation: 0)) }
+        return .success(body)
+    }
+
+    private func readExactly(_ buffer: inout [UInt8]) -> Bool {
+        let total = buffer.count
+        let channel = self.channel
+        return buffer.withUnsafeMutableBytes { raw in
+            var filled = 0
+            while filled < total {
+                let count = read(channel, raw.baseAddress! + filled, total - filled)
+                if count > 0 {
+                    filled += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        let channel = self.channel
+        return bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let count = send(channel, raw.baseAddress! + written, raw.count - written, Int32(MSG_NOSIGNAL))
+                if count > 0 {
+                    written += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    private static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+}
