@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),
         .library(name: "GridPluginText", type: .dynamic, targets: ["TextPlugin"]),
         .library(name: "GridPluginRot13", type: .dynamic, targets: ["Rot13Plugin"]),
+        // Misbehaving plugins for the isolation tests; never given to workers outside tests.
+        .library(name: "GridTestPluginFaultsC", type: .dynamic, targets: ["FaultsCPlugin"]),
+        .library(name: "GridTestPluginFaultsSwift", type: .dynamic, targets: ["FaultsSwiftPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -69,6 +72,8 @@ let package = Package(
         .target(name: "Rot13Plugin", dependencies: ["CGridPluginABI"], path: "Plugins/rot13"),
 
         // Tests.
+        .target(name: "FaultsCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/faults-c"),
+        .target(name: "FaultsSwiftPlugin", dependencies: ["GridPluginKit"], path: "Tests/Fixtures/faults-swift"),
         .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
@@ -76,6 +81,7 @@ let package = Package(
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridTestKit"]),
+        .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]

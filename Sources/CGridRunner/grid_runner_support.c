@@ -120,7 +120,9 @@ static void *watch_channel(void *unused) {
     for (;;) {
         int ready = poll(&entry, 1, -1);
         if (ready < 0 && errno == EINTR) continue;
-        if (ready < 0 || (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0) _exit(0);
+        /* 86 is RunnerFrame.channelLostStatus: descriptor 3 was closed under the runner (by a plugin). */
+        if (ready < 0 || (entry.revents & POLLNVAL) != 0) _exit(86);
+        if ((entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) _exit(0);
     }
     return NULL;
 }

@@ -109,6 +109,18 @@ public final class ChildProcess: @unchecked Sendable {
         return await wait()
     }
 
+    /// Whether the child is still running; one that ended is reaped here and its status kept for `wait()`.
+    public var isRunning: Bool {
+        waitLock.withLock {
+            guard exitStatus == nil else { return false }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            guard result == pid else { return result == 0 }
+            exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return false
+        }
+    }
+
     private var hasExited: Bool {
         waitLock.withLock { exitStatus != nil }
     }

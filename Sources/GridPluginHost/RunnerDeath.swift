@@ -1,3 +1,5 @@
+import GridRunnerProtocol
+
 /// What the worker saw of a runner that ended while running a call: pure, so every wording is tested directly.
 struct RunnerDeath: Sendable, Hashable {
     /// How the process ended.
@@ -19,7 +21,7 @@ struct RunnerDeath: Sendable, Hashable {
         if let protocolProblem {
             return "broke the runner protocol (\(protocolProblem)); its runner was killed"
         }
-        if closedChannel {
+        if closedChannel || exit == .exited(RunnerFrame.channelLostStatus) {
             return "closed its runner's connection to the worker; its runner was killed"
         }
         let memory = failedAllocation > 0 && memoryLimit > 0

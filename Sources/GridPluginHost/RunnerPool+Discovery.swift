@@ -21,7 +21,8 @@ extension RunnerPool {
                     do {
                         runner = try RunnerProcess.spawn(configuration)
                     } catch {
-                        throw PluginLoadFailure.runnerUnavailable(path, reason: error.description)
+                        throw PluginLoadFailure.runnerUnavailable(
+                            path, reason: "\(error.executable) could not be started: \(error.reason)")
                     }
                 }
                 guard let current = runner else { continue }

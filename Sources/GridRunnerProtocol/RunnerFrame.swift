@@ -19,6 +19,10 @@ public enum RunnerFrame {
         case dying = 8
     }
 
+    /// The exit status of a runner whose channel broke while it was alive: it could not write a reply, or its
+    /// watchdog found descriptor 3 closed under it (a plugin closed it). `grid_runner_support.c` uses it too.
+    public static let channelLostStatus: Int32 = 86
+
     /// `body` with its length prefix, ready to write.
     public static func framed(_ body: [UInt8]) -> [UInt8] {
         var writer = ByteWriter(capacity: body.count + 4)

@@ -39,7 +39,7 @@ struct RunnerSession {
             case .invoke(let index, let capability, let input):
                 reply = invoke(index, capability: capability, input: input)
             }
-            guard writeAll(RunnerFrame.framed(reply.encoded())) else { return }
+            guard writeAll(RunnerFrame.framed(reply.encoded())) else { exit(RunnerFrame.channelLostStatus) }
         }
     }
 

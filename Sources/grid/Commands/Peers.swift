@@ -23,5 +23,11 @@ struct Peers: AsyncParsableCommand {
                       "\(attributes.memoryGB) GB", labels.isEmpty ? "-" : labels, capabilities)
         }
         say(table.render())
+        for info in peers {
+            for entry in info.ad.quarantined ?? [] {
+                say("\(info.peer.short) quarantined \(entry.plugin) (\(entry.capabilities.joined(separator: ", "))): "
+                    + entry.reason)
+            }
+        }
     }
 }
