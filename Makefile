@@ -27,7 +27,9 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The plugin benchmarks load plugins and grid-runner from the root package's release build.
 bench: setup
+	$(SWIFT) build -c release
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:

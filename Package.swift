@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GridMerkle", targets: ["GridMerkle"]),
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
+        .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),

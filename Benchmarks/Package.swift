@@ -32,6 +32,12 @@ let package = Package(
             plugins: [benchmarkPlugin]
         ),
         .executableTarget(
+            name: "PluginBenchmarks",
+            dependencies: [benchmark, .product(name: "GridPluginHost", package: "PeerGrid")],
+            path: "Benchmarks/PluginBenchmarks",
+            plugins: [benchmarkPlugin]
+        ),
+        .executableTarget(
             name: "ExpressionBenchmarks",
             dependencies: [benchmark, .product(name: "GridCore", package: "PeerGrid")],
             path: "Benchmarks/ExpressionBenchmarks",
