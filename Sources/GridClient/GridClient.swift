@@ -72,7 +72,10 @@ public struct GridClient: Sendable {
                     return try await body(session)
                 }
             } catch {
-                let unreachable = (error as? NetError)?.isConnectionFailure == true
+                // Nothing listening, or something that is not a matchmaker (its handshake failed or timed out): a
+                // submit fails at once, so the error it reports is what happened, not the last of several attempts.
+                let netError = error as? NetError
+                let unreachable = netError?.isConnectionFailure == true || netError?.isHandshakeFailure == true
                 guard Self.isTransient(error), evenIfUnreachable || connectedOnce || !unreachable,
                       ContinuousClock.now + .milliseconds(250) < deadline else { throw error }
                 logger.info("matchmaker connection lost; retrying", metadata: ["grid.reason": "\(error)"])

@@ -25,6 +25,13 @@ public enum JobSpec {
 
     /// Parses a spec document; `baseDirectory` resolves `input.file`.
     public static func parse(_ data: Data, baseDirectory: String) throws(JobSpecError) -> JobRequest {
+        do {
+            // Foundation reports no position and keeps one of two duplicate keys: check strictly first.
+            try StrictJSON.check(data)
+        } catch {
+            throw JobSpecError(field: nil, reason: "is not valid JSON: \(error.reason)", line: error.line,
+                               column: error.column)
+        }
         let object: [String: Any]
         do {
             guard let dictionary = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -54,6 +54,7 @@ public enum LedgerSchema {
                 """)
         }
         registerTreeMigration(in: &migrator)
+        registerCheckpointDeleteMigration(in: &migrator)
     }
 
     /// The Merkle tree over the entries (RFC 6962, see docs/merkle.md) and the operator's signed checkpoints.
@@ -84,6 +85,18 @@ public enum LedgerSchema {
             while let row = try rows.next() {
                 try tree.append(try Rows.entry(row).leafBytes)
             }
+        }
+    }
+
+    /// Checkpoints refuse DELETE as well as UPDATE (ledger.v2.tree only refused UPDATE).
+    ///
+    /// A migration of its own, so files made before it get the trigger when they are next opened.
+    static func registerCheckpointDeleteMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.v3.checkpoints-no-delete") { db in
+            try db.execute(sql: """
+                CREATE TRIGGER ledger_checkpoints_no_delete BEFORE DELETE ON ledger_checkpoints
+                BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;
+                """)
         }
     }
 

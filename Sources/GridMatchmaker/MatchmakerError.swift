@@ -7,6 +7,7 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case jobIDTaken(JobID)
         case corruptRow(String)
         case badRequest(String)
+        case alreadyFinal(JobID, JobStatus)
     }
 
     private let code: Code
@@ -16,6 +17,10 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
     public static func corruptRow(_ id: JobID) -> MatchmakerError { MatchmakerError(code: .corruptRow(id.rawValue)) }
     public static func corruptRow(_ id: String) -> MatchmakerError { MatchmakerError(code: .corruptRow(id)) }
     public static func badRequest(_ reason: String) -> MatchmakerError { MatchmakerError(code: .badRequest(reason)) }
+    /// The job was already settled; settling it again would pay or refund twice.
+    public static func alreadyFinal(_ id: JobID, _ status: JobStatus) -> MatchmakerError {
+        MatchmakerError(code: .alreadyFinal(id, status))
+    }
 
     public var description: String {
         switch code {
@@ -23,6 +28,8 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case .jobIDTaken(let id): return "Job id \(id) is already used by another submitter."
         case .corruptRow(let id): return "The stored row of job \(id) is corrupt."
         case .badRequest(let reason): return "The request was refused: \(reason)."
+        case .alreadyFinal(let id, let status):
+            return "Job \(id) has already \(status.rawValue); it is settled only once."
         }
     }
 }

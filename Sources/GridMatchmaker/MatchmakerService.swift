@@ -38,18 +38,69 @@ public actor MatchmakerService: Service {
                                          grantCredits: configuration.grantCredits)
         var scheduler = Scheduler(configuration: configuration.scheduler)
         let now = ContinuousClock.now
+        var directives: [Scheduler.Directive] = []
         for (record, request) in try store.unfinished() {
+            let job: SchedulableJob
             do {
-                let job = try SchedulableJob.compile(id: record.id, submitter: record.submitter, request: request,
-                                                     attempts: record.attempts)
-                // Jobs are placed once workers connect; nothing can be assigned yet.
-                _ = scheduler.jobSubmitted(job, now: now)
+                job = try SchedulableJob.compile(id: record.id, submitter: record.submitter, request: request,
+                                                 attempts: record.attempts)
             } catch {
-                _ = try store.settleFailure(record.id, worker: nil, message: "its stored request is no longer valid: "
-                                            + "\(error)", now: Self.nowMillis())
+                directives.append(.fail(record.id, reason: "its stored request is no longer valid: \(error)"))
+                continue
             }
+            directives += Self.reload(job, record: record, into: &scheduler, now: now)
         }
         self.scheduler = scheduler
+        Self.settleReloaded(directives, store: store, logger: logger)
+    }
+
+    /// Puts a job that was unfinished when the matchmaker stopped back into `scheduler`.
+    ///
+    /// A job stored as running lost its attempt with the old process (its worker's report has nowhere to go), so it
+    /// is requeued, or failed when that was its last attempt. Returns what the store must record.
+    static func reload(_ job: SchedulableJob, record: JobRecord, into scheduler: inout Scheduler,
+                       now: ContinuousClock.Instant) -> [Scheduler.Directive] {
+        var job = job
+        var directives: [Scheduler.Directive] = []
+        if record.status == .running {
+            let worker = record.worker.map { " on worker \($0.short)" } ?? ""
+            let reason = "the matchmaker stopped while attempt \(record.attempts) ran\(worker)"
+            if job.attempts >= scheduler.configuration.maxAttempts {
+                return [.fail(job.id, reason: "\(reason); gave up after \(job.attempts) attempts")]
+            }
+            if let peer = record.worker { job.failedOn.insert(peer) }
+            directives.append(.requeue(job.id, reason: reason))
+        }
+        // Nothing can be assigned yet (no worker is connected), but a job out of attempts is failed at once.
+        return directives + scheduler.jobSubmitted(job, now: now)
+    }
+
+    /// Records what reloading decided, before any connection is served: failures are settled (the escrow refunded)
+    /// and requeued jobs are stored as queued. A failure that cannot be stored is retried at the next start.
+    private static func settleReloaded(_ directives: [Scheduler.Directive], store: MatchmakerStore, logger: Logger) {
+        for directive in directives {
+            switch directive {
+            case .fail(let id, let reason):
+                do {
+                    _ = try store.settleFailure(id, worker: nil, message: reason, now: nowMillis())
+                    logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
+                } catch {
+                    logger.error("could not record a failure; the job is retried after a restart", metadata: [
+                        "grid.job.id": "\(id)", "grid.reason": "\(error)",
+                    ])
+                }
+            case .requeue(let id, let reason):
+                do {
+                    try store.markQueued(id, message: reason)
+                    logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
+                } catch {
+                    logger.error("could not record a requeue", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(error)"])
+                }
+            case .assign(let id, _, _):
+                // Unreachable: no worker is connected while the service is created.
+                logger.error("a job was assigned before any worker connected", metadata: ["grid.job.id": "\(id)"])
+            }
+        }
     }
 
     public func run() async throws {

@@ -135,6 +135,7 @@ public final class MatchmakerStore: Sendable {
         try database.write { db in
             guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
+            try Self.requireUnsettled(row, id)
             let paid = max(0, min(cost, row.max_credits))
             let job = id.rawValue
             if paid > 0 {
@@ -165,6 +166,7 @@ public final class MatchmakerStore: Sendable {
         try database.write { db in
             guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
+            try Self.requireUnsettled(row, id)
             let refund = try EntryBody(kind: .refund, from: .escrow(job: id.rawValue), to: .peer(submitter),
                                    amount: Int64(row.max_credits), job: id.rawValue, author: operatorID,
                                    timestamp: now, memo: status == .cancelled ? "job cancelled" : "job failed")
@@ -177,6 +179,12 @@ public final class MatchmakerStore: Sendable {
             try row.update(db)
             return try row.record()
         }
+    }
+
+    /// Throws unless the job is still queued or running: a job is settled exactly once.
+    private static func requireUnsettled(_ row: JobRow, _ id: JobID) throws {
+        guard let status = JobStatus(rawValue: row.status) else { throw MatchmakerError.corruptRow(id) }
+        guard !status.isFinal else { throw MatchmakerError.alreadyFinal(id, status) }
     }
 
     public func job(_ id: JobID) throws -> JobRecord? {

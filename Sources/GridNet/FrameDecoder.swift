@@ -2,18 +2,25 @@ import NIOCore
 
 /// Splits a byte stream into frames: a 4-byte big-endian length, then that many payload bytes.
 ///
-/// A length above `maxFrameSize` is rejected as soon as the 4 length bytes arrive, before any of the body is
-/// buffered, by throwing `NetError.frameTooLarge`.
+/// A length above the limit is rejected as soon as the 4 length bytes arrive, before any of the body is buffered:
+/// by throwing `NetError.handshakeFrameTooLarge` while the handshake runs (see `FrameLimit`), and
+/// `NetError.frameTooLarge` afterwards.
 struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     /// The size of the length prefix.
     static let headerLength = 4
 
-    let maxFrameSize: Int
+    let limit: FrameLimit
 
+    /// A decoder whose limit `limit` sets (and the connection's handler lifts after the handshake).
+    init(limit: FrameLimit) {
+        self.limit = limit
+    }
+
+    /// A decoder for frames up to `maxFrameSize`, with no handshake phase.
     init(maxFrameSize: Int) {
-        self.maxFrameSize = maxFrameSize
+        self.init(limit: FrameLimit(maxFrameSize: maxFrameSize, handshaking: false))
     }
 
     /// Returns the next whole frame's payload, or nil when more bytes are needed.
@@ -21,9 +28,7 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
             return nil
         }
-        guard UInt64(length) <= UInt64(maxFrameSize) else {
-            throw NetError.frameTooLarge(size: Int(length), max: maxFrameSize)
-        }
+        try limit.check(Int(length))
         guard buffer.readableBytes >= Self.headerLength + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: Self.headerLength)
         return buffer.readSlice(length: Int(length))

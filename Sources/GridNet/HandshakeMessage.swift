@@ -42,6 +42,8 @@ enum HandshakeMessage {
     static let clientFinishLength = headerLength + signatureLength
     /// header + reason.
     static let rejectLength = headerLength + 1
+    /// The longest handshake message (the server hello): no frame before the handshake finishes may be longer.
+    static let maxLength = max(clientHelloLength, serverHelloLength, clientFinishLength, rejectLength)
 
     /// Domain-separation labels signed before each transcript hash.
     static let serverSignatureLabel: [UInt8] = Array("PeerGrid handshake v1 server signature".utf8) + [0]

@@ -18,6 +18,7 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
         case unexpectedPeer(expected: PeerID, actual: PeerID)
         case keyExchangeFailed
         case frameTooLarge(size: Int, max: Int)
+        case handshakeFrameTooLarge(size: Int, max: Int)
         case truncatedFrame
         case decryptionFailed
         case counterExhausted
@@ -81,6 +82,10 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
     public static let keyExchangeFailed = NetError(.keyExchangeFailed)
     /// A frame (received or about to be sent) is larger than the configured maximum.
     public static func frameTooLarge(size: Int, max: Int) -> NetError { NetError(.frameTooLarge(size: size, max: max)) }
+    /// Before the handshake finished, the peer announced a frame longer than any handshake message.
+    public static func handshakeFrameTooLarge(size: Int, max: Int) -> NetError {
+        NetError(.handshakeFrameTooLarge(size: size, max: max))
+    }
     /// The peer closed the connection in the middle of a frame.
     public static let truncatedFrame = NetError(.truncatedFrame)
     /// A frame failed authentication.
@@ -117,7 +122,7 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isHandshakeFailure: Bool {
         switch code {
         case .handshakeTimedOut, .closedDuringHandshake, .badMagic, .badLength, .unsupportedVersion, .versionRejected,
-             .unexpectedMessage, .badSignature, .unexpectedPeer, .keyExchangeFailed:
+             .unexpectedMessage, .badSignature, .unexpectedPeer, .keyExchangeFailed, .handshakeFrameTooLarge:
             return true
         default:
             return false
@@ -158,6 +163,9 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The handshake failed: the peer's key-exchange public key is not valid."
         case .frameTooLarge(let size, let max):
             return "A frame of \(size) bytes exceeds the maximum frame size of \(max) bytes."
+        case .handshakeFrameTooLarge(let size, let max):
+            return "The handshake failed: the peer announced a frame of \(size) bytes, and no handshake message is "
+                + "longer than \(max) bytes."
         case .truncatedFrame:
             return "The peer closed the connection in the middle of a frame."
         case .decryptionFailed:

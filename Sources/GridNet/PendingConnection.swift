@@ -27,11 +27,12 @@ struct PendingConnection: Sendable {
         let inbound = InboundQueue(
             highWatermark: configuration.receiveBufferLimit, lowWatermark: configuration.receiveBufferLimit / 4)
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)))
+        let limit = FrameLimit(maxFrameSize: configuration.maxFrameSize, handshaking: true)
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maxFrameSize: configuration.maxFrameSize)))
         try pipeline.addHandler(SecureChannelHandler(
-            handshake: handshake, established: promise, inbound: inbound, configuration: configuration,
-            logger: logger))
+            handshake: handshake, established: promise, inbound: inbound, frameLimit: limit,
+            configuration: configuration, logger: logger))
         return PendingConnection(channel: channel, handshake: promise.futureResult, inbound: inbound,
                                  remoteAddress: remote)
     }

@@ -23,6 +23,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     private var state: State
     private let established: EventLoopPromise<PeerID>
     private let inbound: InboundQueue
+    /// The frame decoder's limit, lifted from handshake size to `maxFrameSize` once the handshake succeeds.
+    private let frameLimit: FrameLimit
     /// A `read` held back because `inbound` was full.
     private var readPending = false
     private var promiseCompleted = false
@@ -34,11 +36,12 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     /// The message written just before a failure in the same batch (a reject), flushed before closing.
     private var lastHandshakeWrite: EventLoopFuture<Void>?
 
-    init(handshake: Handshake, established: EventLoopPromise<PeerID>, inbound: InboundQueue,
+    init(handshake: Handshake, established: EventLoopPromise<PeerID>, inbound: InboundQueue, frameLimit: FrameLimit,
          configuration: NetConfiguration, logger: Logger) {
         self.state = .handshaking(handshake)
         self.established = established
         self.inbound = inbound
+        self.frameLimit = frameLimit
         self.handshakeTimeout = configuration.handshakeTimeout
         self.maxFrameSize = configuration.maxFrameSize
         self.logger = logger
@@ -186,6 +189,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
                 timeoutTask = nil
                 lastHandshakeWrite = nil
                 state = .established(FrameCipher(keys: session.keys))
+                frameLimit.handshakeFinished()
                 logger[metadataKey: "grid.net.peer"] = "\(session.remotePeer.short)"
                 completeHandshake(.success(session.remotePeer))
             case .fail(let error):

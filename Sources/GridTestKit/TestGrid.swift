@@ -87,6 +87,15 @@ public final class TestGrid: @unchecked Sendable {
         _ = await worker.process.wait()
     }
 
+    /// Kills the matchmaker at once (SIGKILL, by its pid), as a crash or power cut would; returns its exit status.
+    @discardableResult
+    public func killMatchmaker() async -> Int32? {
+        guard let matchmaker else { return nil }
+        self.matchmaker = nil
+        matchmaker.signal(SIGKILL)
+        return await matchmaker.wait()
+    }
+
     /// Stops the matchmaker gracefully and waits for it.
     public func stopMatchmaker() async -> Int32? {
         guard let matchmaker else { return nil }

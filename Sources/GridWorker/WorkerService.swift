@@ -32,19 +32,36 @@ public struct WorkerService: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            // "Never reached" (nothing listens there, or it is not a matchmaker) is told apart from "lost", and
+            // retried with a growing delay instead of the same line every second.
+            var backoff = ReconnectBackoff(initial: configuration.reconnectDelay)
+            var reachedOnce = false
+            let address = Endpoint(host: configuration.matchmakerHost, port: configuration.matchmakerPort)
             while !Task.isCancelled {
+                let delay: Duration
                 do {
                     try await session()
                     logger.info("matchmaker closed the connection")
+                    reachedOnce = true
+                    delay = backoff.reached()
                 } catch is CancellationError {
                     return
                 } catch let error as WorkerError {
                     throw error
+                } catch let error as NetError where error.isConnectionFailure || error.isHandshakeFailure {
+                    delay = backoff.failed()
+                    logger.warning(reachedOnce ? "matchmaker unreachable; retrying" : "matchmaker not reached; retrying",
+                                   metadata: [
+                                       "grid.matchmaker": "\(address)", "grid.reason": "\(error)",
+                                       "grid.retry_in": "\(delay)",
+                                   ])
                 } catch {
+                    reachedOnce = true
+                    delay = backoff.reached()
                     logger.warning("matchmaker connection lost", metadata: ["grid.reason": "\(error)"])
                 }
                 do {
-                    try await Task.sleep(for: configuration.reconnectDelay)
+                    try await Task.sleep(for: delay)
                 } catch {
                     return  // shut down while waiting to reconnect
                 }

@@ -80,6 +80,25 @@ struct JobSpecTests {
         #expect(error.reason.hasPrefix("is not valid JSON"))
     }
 
+    @Test("a trailing comma or a duplicate key is refused with its line and column")
+    func strictSyntax() throws {
+        let trailing = try #require(Self.failure("""
+            {
+              "capability": "text.upper",
+              "input": {"text": "hi"},
+            }
+            """))
+        #expect(trailing.line == 4 && trailing.column == 1)
+        #expect(trailing.description == "line 4, column 1: is not valid JSON: a trailing comma is not allowed before '}'")
+        var duplicate = try #require(Self.failure("""
+            {"capability": "text.upper", "input": {"text": "hi"},
+             "maxCredits": 5, "maxCredits": 500}
+            """))
+        duplicate.file = "Jobs/x.json"
+        #expect(duplicate.description
+                == #"Jobs/x.json:2:19: is not valid JSON: duplicate key "maxCredits" (first at line 2, column 2)"#)
+    }
+
     @Test("JSON that is not an object is refused", arguments: ["[]", #"[{"capability": "a"}]"#])
     func notObject(text: String) throws {
         let error = try #require(Self.failure(text))

@@ -282,6 +282,54 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("a matchmaker killed while a job runs its last attempt fails the job once after restart and refunds it")
+    func matchmakerKilledDuringLastAttempt() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker(extra: ["--max-attempts", "1"])
+            let port = grid.port
+            let worker = try await grid.startWorker("a", plugins: [Self.primes])
+            let submitted = try await grid.grid(["submit", "--capability", "primes.count", "--text", "50000000",
+                                                 "--max-credits", "7"])
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let job = submitted.stdout
+            let deadline = ContinuousClock.now + .seconds(20)
+            var running = false
+            while !running && ContinuousClock.now < deadline {
+                let status = try await grid.grid(["status", job, "--json"]).json()
+                running = status?["status"] as? String == "running" && status?["worker"] as? String == worker.peer.hex
+                if !running { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            try #require(running, "the job never ran: \(grid.log("matchmaker.log"))")
+            #expect(await grid.killMatchmaker() != 0)
+
+            try await grid.startMatchmaker(port: port, extra: ["--max-attempts", "1"])
+            let result = try await grid.grid(["result", job, "--wait", "30", "--json"])
+            let json = try #require(result.json(), "\(result.stdout) \(result.stderr)")
+            #expect(json["status"] as? String == "failed")
+            #expect(json["attempts"] as? Int == 1)
+            #expect((json["message"] as? String)?.contains("the matchmaker stopped while attempt 1 ran") == true,
+                    "\(json)")
+
+            // A second restart finds nothing left to settle: one refund, balances whole, the ledger clean.
+            #expect(await grid.stopMatchmaker() == 0)
+            try await grid.startMatchmaker(port: port, extra: ["--max-attempts", "1"])
+            #expect(try await grid.grid(["status", job, "--json"]).json()?["status"] as? String == "failed")
+            #expect(await grid.stopMatchmaker() == 0)
+            let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
+            let balances = try await GridRun.run(["ledger", "balances", "--home", grid.matchmakerHome, "--json"])
+            let table = try #require(balances.json(), "\(balances.stdout) \(balances.stderr)")
+            #expect(table["peer:" + client] as? Int == 100)
+            #expect(table["escrow:" + job] == nil || table["escrow:" + job] as? Int == 0, "\(table)")
+            let entries = try await DatabaseQueue(path: grid.ledgerPath).read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'refund' AND job = ?",
+                                 arguments: [job]) ?? -1
+            }
+            #expect(entries == 1)
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        }
+    }
+
     @Test("requirements pick the worker with the right label; --accept lets a worker refuse jobs")
     func requirementsAndAccept() async throws {
         try await TestGrid.run { grid in

@@ -51,6 +51,23 @@ struct MatchmakerStoreTests {
         #expect(try store.jobs(submittedBy: submitter.peerID).count == 1)
     }
 
+    @Test("a job is settled once: a second failure or success is refused and refunds nothing")
+    func settledOnce() throws {
+        defer { folder.remove() }
+        let store = try store()
+        let id = JobID("j1")!
+        _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
+        _ = try store.settleFailure(id, worker: nil, message: "first", now: 6)
+        #expect(try store.balance(of: submitter.peerID) == 100)
+        #expect(throws: MatchmakerError.self) { try store.settleFailure(id, worker: nil, message: "again", now: 7) }
+        #expect(throws: MatchmakerError.self) {
+            try store.settleSuccess(id, worker: worker.peerID, output: Data(), cost: 3, now: 7)
+        }
+        #expect(try store.balance(of: submitter.peerID) == 100)
+        #expect(try store.balance(of: worker.peerID) == 0)
+        #expect(try store.job(id)?.message == "first")
+    }
+
     @Test("a submitter without enough credits is refused and nothing is stored")
     func refusesOverdraft() throws {
         defer { folder.remove() }

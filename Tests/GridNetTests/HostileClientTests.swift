@@ -8,6 +8,7 @@ import Testing
 enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sendsAnHTTPRequest
     case sendsAnOversizedLengthPrefix
+    case announcesA16MiBHello
     case sendsAGarbageFrame
     case offersAnUnknownVersion
     case forgesItsHandshakeSignature
@@ -20,8 +21,9 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The log message and a piece of the reason the listener must log.
     var expectedLog: (message: String, reason: String) {
         switch self {
-        case .sendsAnHTTPRequest: return ("Handshake failed", "exceeds the maximum frame size of 16777216 bytes")
-        case .sendsAnOversizedLengthPrefix: return ("Handshake failed", "A frame of 4294967295 bytes exceeds")
+        case .sendsAnHTTPRequest: return ("Handshake failed", "no handshake message is longer than 167 bytes")
+        case .sendsAnOversizedLengthPrefix: return ("Handshake failed", "announced a frame of 4294967295 bytes")
+        case .announcesA16MiBHello: return ("Handshake failed", "announced a frame of 16777216 bytes")
         case .sendsAGarbageFrame: return ("Handshake failed", "did not start with the magic 'PGRD'")
         case .offersAnUnknownVersion: return ("Handshake failed", "the peer speaks protocol version 2")
         case .forgesItsHandshakeSignature: return ("Handshake failed", "the client's signature")
@@ -38,6 +40,9 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sendsAnOversizedLengthPrefix:
             // Only the prefix: the server must not wait for 4 GiB of body.
             try await sendRaw([0xFF, 0xFF, 0xFF, 0xFF], port: port)
+        case .announcesA16MiBHello:
+            // A frame the size the server accepts after the handshake: before it, only the prefix is needed to refuse.
+            try await sendRaw([0x01, 0x00, 0x00, 0x00] + Array("PGRD".utf8), port: port)
         case .staysSilent:
             try await sendRaw([], port: port)
         case .sendsAGarbageFrame:
@@ -117,6 +122,9 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
         var configuration = NetConfiguration()
         if misbehaviour == .staysSilent {
             configuration.handshakeTimeout = .seconds(1)
+        } else {
+            // Every other peer is cut off by what it sends, well before a handshake would time out.
+            configuration.handshakeTimeout = .seconds(60)
         }
         try await withListener(configuration: configuration, logs: logs) { listener in
             let port = listener.localPort
@@ -135,6 +143,8 @@ enum Misbehaviour: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 }
                 #expect(entry.metadata["grid.net.remote"]?.hasPrefix("127.0.0.1:") == true)
                 #expect(entry.level >= .info)
+                // One line per bad peer.
+                #expect(logs.all.filter { $0.message == message }.count == 1)
 
                 try await good.send([2])
                 #expect(try await good.receive() == [2])

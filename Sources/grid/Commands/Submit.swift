@@ -30,10 +30,14 @@ struct Submit: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Input text, with --capability.", valueName: "string"))
     var text: String?
 
-    @Option(help: ArgumentHelp("Version range of the capability, with --capability.", valueName: "range"))
+    // Not `--version`: that is the global flag printing grid's own version.
+    @Option(name: .customLong("capability-version"),
+            help: ArgumentHelp("Version range of the capability, with --capability.", valueName: "range"))
     var version: String?
 
-    @Option(help: "Credits to escrow at most, with --capability.")
+    // `.unconditional` takes the next word as the value even when it starts with '-', so that `-5` is refused by
+    // `validate()` with the flag named, not mistaken for a flag.
+    @Option(parsing: .unconditional, help: "Credits to escrow at most, with --capability.")
     var maxCredits: Int?
 
     @Option(help: ArgumentHelp("Expression the worker must satisfy, with --capability (docs/expressions.md).",
@@ -47,7 +51,7 @@ struct Submit: AsyncParsableCommand {
     @Flag(help: "Wait for the job to finish and print its result.")
     var wait = false
 
-    @Option(help: ArgumentHelp("Stop waiting after this many seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop waiting after this many seconds.", valueName: "seconds"))
     var timeout: Double = 300
 
     @Flag(help: "Print one JSON object.")
@@ -67,7 +71,12 @@ struct Submit: AsyncParsableCommand {
                 throw ValidationError("--capability needs exactly one of --input FILE or --text STRING")
             }
         }
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be from 0 to 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else {
+            throw ValidationError("--timeout must be positive and at most 86400 seconds, got \(JobOutput.formatNumber(timeout))")
+        }
+        if let maxCredits, !(1...JobRequest.maxCredits).contains(maxCredits) {
+            throw ValidationError("--max-credits must be from 1 to \(JobRequest.maxCredits), got \(maxCredits)")
+        }
     }
 
     func request() throws -> JobRequest {
@@ -147,6 +156,11 @@ enum JobOutput {
     }
 
     static func formatSeconds(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+        formatNumber(seconds) + " s"
+    }
+
+    /// `5` for a whole number, `0.5` otherwise (`nan`, `inf` as Swift prints them).
+    static func formatNumber(_ number: Double) -> String {
+        number.isFinite && number == number.rounded() && abs(number) < 1e15 ? "\(Int(number))" : "\(number)"
     }
 }
