@@ -99,6 +99,16 @@ struct JobSpecTests {
                 == #"Jobs/x.json:2:19: is not valid JSON: duplicate key "maxCredits" (first at line 2, column 2)"#)
     }
 
+    @Test("queueTimeoutSeconds is read and checked")
+    func queueTimeout() throws {
+        let request = try Self.parse(#"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 30}"#)
+        #expect(request.queueTimeoutSeconds == 30)
+        #expect(try Self.parse(#"{"capability": "a.b", "input": {"text": ""}}"#).queueTimeoutSeconds == nil)
+        let error = try #require(Self.failure(#"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 0}"#))
+        #expect(error.field == "queueTimeoutSeconds")
+        #expect(error.reason.hasPrefix("must be from 1 to"))
+    }
+
     @Test("JSON that is not an object is refused", arguments: ["[]", #"[{"capability": "a"}]"#])
     func notObject(text: String) throws {
         let error = try #require(Self.failure(text))

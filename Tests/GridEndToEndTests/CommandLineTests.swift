@@ -71,6 +71,7 @@ struct CommandLineTests {
             ("--timeout", "-5", "--timeout must be positive and at most 86400 seconds, got -5"),
             ("--timeout", "0", "--timeout must be positive and at most 86400 seconds, got 0"),
             ("--max-credits", "-3", "--max-credits must be from 1 to 1000000, got -3"),
+            ("--queue-timeout", "-1", "--queue-timeout must be from 1 to 2592000 seconds, got -1"),
         ] {
             let run = try await GridRun.run(job + [flag, value])
             #expect(run.status != 0)
