@@ -6,8 +6,8 @@ import Foundation
 /// (usually a typo), is reported with the field's name.
 public enum JobSpec {
     static let knownFields: Set<String> = [
-        "capability", "version", "input", "timeoutSeconds", "queueTimeoutSeconds", "maxCredits", "labels", "requirements",
-        "rank", "description",
+        "capability", "version", "input", "timeoutSeconds", "queueTimeoutSeconds", "maxCredits", "labels",
+        "requirements", "rank", "description",
     ]
 
     /// Reads the spec at `path`; a file input is read relative to the spec's folder.

@@ -89,7 +89,8 @@ struct JobSpecTests {
             }
             """))
         #expect(trailing.line == 4 && trailing.column == 1)
-        #expect(trailing.description == "line 4, column 1: is not valid JSON: a trailing comma is not allowed before '}'")
+        #expect(trailing.description
+                == "line 4, column 1: is not valid JSON: a trailing comma is not allowed before '}'")
         var duplicate = try #require(Self.failure("""
             {"capability": "text.upper", "input": {"text": "hi"},
              "maxCredits": 5, "maxCredits": 500}
@@ -104,7 +105,8 @@ struct JobSpecTests {
         let request = try Self.parse(#"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 30}"#)
         #expect(request.queueTimeoutSeconds == 30)
         #expect(try Self.parse(#"{"capability": "a.b", "input": {"text": ""}}"#).queueTimeoutSeconds == nil)
-        let error = try #require(Self.failure(#"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 0}"#))
+        let zero = #"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 0}"#
+        let error = try #require(Self.failure(zero))
         #expect(error.field == "queueTimeoutSeconds")
         #expect(error.reason.hasPrefix("must be from 1 to"))
     }

@@ -102,7 +102,8 @@ struct CommandLineTests {
         ] {
             let spec = folder.file("spec.json")
             try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
-            let run = try await GridRun.run(["submit", spec, "--home", folder.file("home"), "--matchmaker", "127.0.0.1:1"])
+            let run = try await GridRun.run(["submit", spec, "--home", folder.file("home"),
+                                             "--matchmaker", "127.0.0.1:1"])
             #expect(run.status != 0)
             #expect(run.stderr.contains(expected), "\(run.stderr)")
         }

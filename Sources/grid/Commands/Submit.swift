@@ -77,7 +77,8 @@ struct Submit: AsyncParsableCommand {
             }
         }
         guard timeout > 0, timeout <= 86_400 else {
-            throw ValidationError("--timeout must be positive and at most 86400 seconds, got \(JobOutput.formatNumber(timeout))")
+            let got = JobOutput.formatNumber(timeout)
+            throw ValidationError("--timeout must be positive and at most 86400 seconds, got \(got)")
         }
         if let queueTimeout, !(1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) {
             throw ValidationError("--queue-timeout must be from 1 to \(JobRequest.maxQueueTimeoutSeconds) seconds, "
