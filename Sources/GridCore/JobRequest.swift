@@ -5,6 +5,8 @@ public struct JobRequest: Hashable, Sendable, Codable {
     public static let defaultTimeoutSeconds = 60
     public static let defaultMaxCredits = 10
     public static let maxTimeoutSeconds = 86_400
+    /// The longest a job may ask to wait for its first worker: 30 days.
+    public static let maxQueueTimeoutSeconds = 30 * 86_400
     public static let maxCredits = 1_000_000
     /// The largest input a job may carry (frames have a hard cap above it, with room for base64 in JSON).
     public static let maxInputBytes = 8 * 1024 * 1024
@@ -23,11 +25,14 @@ public struct JobRequest: Hashable, Sendable, Codable {
     public var requirements: String?
     /// An expression over the worker's attributes; higher is preferred.
     public var rank: String?
+    /// How long the job may wait for a worker to take it before it fails and is refunded; nil takes the
+    /// matchmaker's default (`grid matchmaker --queue-timeout`).
+    public var queueTimeoutSeconds: Int?
 
     public init(capability: String, version: String = "*", input: Data,
                 timeoutSeconds: Int = JobRequest.defaultTimeoutSeconds,
                 maxCredits: Int = JobRequest.defaultMaxCredits, labels: [String: String] = [:],
-                requirements: String? = nil, rank: String? = nil) {
+                requirements: String? = nil, rank: String? = nil, queueTimeoutSeconds: Int? = nil) {
         self.capability = capability
         self.version = version
         self.input = input
@@ -36,6 +41,7 @@ public struct JobRequest: Hashable, Sendable, Codable {
         self.labels = labels
         self.requirements = requirements
         self.rank = rank
+        self.queueTimeoutSeconds = queueTimeoutSeconds
     }
 
     /// Checks every field; the matchmaker runs this again on what it receives.
@@ -54,6 +60,10 @@ public struct JobRequest: Hashable, Sendable, Codable {
         }
         guard (1...Self.maxTimeoutSeconds).contains(timeoutSeconds) else {
             throw JobSpecError(field: "timeoutSeconds", reason: "must be from 1 to \(Self.maxTimeoutSeconds), got \(timeoutSeconds)")
+        }
+        if let queueTimeoutSeconds, !(1...Self.maxQueueTimeoutSeconds).contains(queueTimeoutSeconds) {
+            throw JobSpecError(field: "queueTimeoutSeconds",
+                               reason: "must be from 1 to \(Self.maxQueueTimeoutSeconds), got \(queueTimeoutSeconds)")
         }
         guard (1...Self.maxCredits).contains(maxCredits) else {
             throw JobSpecError(field: "maxCredits", reason: "must be from 1 to \(Self.maxCredits), got \(maxCredits)")

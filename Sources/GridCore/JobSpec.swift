@@ -6,7 +6,8 @@ import Foundation
 /// (usually a typo), is reported with the field's name.
 public enum JobSpec {
     static let knownFields: Set<String> = [
-        "capability", "version", "input", "timeoutSeconds", "maxCredits", "labels", "requirements", "rank", "description",
+        "capability", "version", "input", "timeoutSeconds", "queueTimeoutSeconds", "maxCredits", "labels",
+        "requirements", "rank", "description",
     ]
 
     /// Reads the spec at `path`; a file input is read relative to the spec's folder.
@@ -57,6 +58,9 @@ public enum JobSpec {
             throw JobSpecError(field: "input", reason: "is required: {\"text\": ...}, {\"base64\": ...} or {\"file\": ...}")
         }
         if let timeout = object["timeoutSeconds"] { request.timeoutSeconds = try integer(timeout, field: "timeoutSeconds") }
+        if let queueTimeout = object["queueTimeoutSeconds"] {
+            request.queueTimeoutSeconds = try integer(queueTimeout, field: "queueTimeoutSeconds")
+        }
         if let credits = object["maxCredits"] { request.maxCredits = try integer(credits, field: "maxCredits") }
         if let labels = object["labels"] {
             guard let dictionary = labels as? [String: Any] else {

@@ -122,7 +122,9 @@ public struct StrictJSON {
 
     private mutating func enter() throws(JSONSyntaxError) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw error("arrays and objects are nested more than \(Self.maxDepth) deep") }
+        guard depth <= Self.maxDepth else {
+            throw error("arrays and objects are nested more than \(Self.maxDepth) deep")
+        }
     }
 
     /// Reads a string and returns its decoded text (to compare keys).
@@ -137,7 +139,8 @@ public struct StrictJSON {
         }
         while true {
             guard let byte = current else {
-                throw JSONSyntaxError(line: startLine, column: startColumn, reason: "the string starting here is never closed")
+                throw JSONSyntaxError(line: startLine, column: startColumn,
+                                      reason: "the string starting here is never closed")
             }
             switch byte {
             case UInt8(ascii: "\""):

@@ -94,7 +94,9 @@ public actor MatchmakerService: Service {
                     try store.markQueued(id, message: reason)
                     logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
                 } catch {
-                    logger.error("could not record a requeue", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(error)"])
+                    logger.error("could not record a requeue", metadata: [
+                        "grid.job.id": "\(id)", "grid.reason": "\(error)",
+                    ])
                 }
             case .assign(let id, _, _):
                 // Unreachable: no worker is connected while the service is created.

@@ -13,6 +13,8 @@ public struct SchedulableJob: Sendable, Hashable {
     public var labels: [String: String]
     public var timeoutSeconds: Int
     public var maxCredits: Int
+    /// How long the job may wait for its first worker; nil takes the matchmaker's default.
+    public var queueTimeoutSeconds: Int?
     /// Attempts already used (non-zero when a job is reloaded after a restart).
     public var attempts: Int
     /// Workers on which an attempt failed; others are preferred for the next one.
@@ -22,7 +24,7 @@ public struct SchedulableJob: Sendable, Hashable {
 
     public init(id: JobID, submitter: PeerID, capability: String, versionRange: VersionRange,
                 labels: [String: String], timeoutSeconds: Int, maxCredits: Int, attempts: Int = 0,
-                requirements: MatchExpression? = nil, rank: MatchExpression? = nil) {
+                requirements: MatchExpression? = nil, rank: MatchExpression? = nil, queueTimeoutSeconds: Int? = nil) {
         self.requirements = requirements
         self.rank = rank
         self.id = id
@@ -33,6 +35,7 @@ public struct SchedulableJob: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.maxCredits = maxCredits
         self.attempts = attempts
+        self.queueTimeoutSeconds = queueTimeoutSeconds
     }
 
     /// The job as expressions see it under `job.`: capability, version, max_credits, timeout_seconds, labels.*.
@@ -61,6 +64,7 @@ public struct SchedulableJob: Sendable, Hashable {
                               labels: request.labels, timeoutSeconds: request.timeoutSeconds,
                               maxCredits: request.maxCredits, attempts: attempts,
                               requirements: try compile(request.requirements, field: "requirements"),
-                              rank: try compile(request.rank, field: "rank"))
+                              rank: try compile(request.rank, field: "rank"),
+                              queueTimeoutSeconds: request.queueTimeoutSeconds)
     }
 }

@@ -12,6 +12,9 @@ public struct Scheduler: Sendable {
         public var leaseGrace: Duration = .seconds(5)
         /// A job whose input crashed plugin runners on this many different workers fails as a likely poison input.
         public var poisonCrashes: Int = 2
+        /// How long a job may wait for its first worker before it fails (a job's own `queueTimeoutSeconds` wins);
+        /// nil waits for ever.
+        public var queueTimeout: Duration? = .seconds(3600)
         public init() {}
     }
 
@@ -42,6 +45,8 @@ public struct Scheduler: Sendable {
     private(set) var jobs: [JobID: SchedulableJob] = [:]
     private(set) var leases: [JobID: Lease] = [:]
     private(set) var workers: [PeerID: WorkerState] = [:]
+    /// When each job that no worker has taken yet gives up waiting; checked by `tick(now:)`.
+    private(set) var queueDeadlines: [JobID: ContinuousClock.Instant] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -85,6 +90,9 @@ public struct Scheduler: Sendable {
         guard jobs[job.id] == nil else { return [] }
         jobs[job.id] = job
         queue.append(job.id)
+        if let timeout = job.queueTimeoutSeconds.map({ Duration.seconds($0) }) ?? configuration.queueTimeout {
+            queueDeadlines[job.id] = now + timeout
+        }
         return placeQueued(now: now)
     }
 
@@ -153,9 +161,9 @@ public struct Scheduler: Sendable {
         return retryOrFail(id, reason: failure) + placeQueued(now: now)
     }
 
-    /// Leases past their deadline count as lost attempts.
+    /// Leases past their deadline count as lost attempts; jobs no worker took before their queue deadline fail.
     public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
-        var directives: [Directive] = []
+        var directives = expireQueueDeadlines(now: now)
         for (id, lease) in leases.sorted(by: { $0.key < $1.key }) where lease.deadline <= now {
             leases[id] = nil
             workers[lease.worker]?.running.remove(id)
@@ -163,6 +171,29 @@ public struct Scheduler: Sendable {
             directives += retryOrFail(id, reason: "worker \(lease.worker.short) did not answer before the lease ran out")
         }
         return directives + placeQueued(now: now)
+    }
+
+    /// Fails the queued jobs that never got a worker and whose queue deadline has passed, saying why they waited.
+    /// A job that ran at least once is retried until its attempts run out instead.
+    private mutating func expireQueueDeadlines(now: ContinuousClock.Instant) -> [Directive] {
+        var expired: [Directive] = []
+        var removed: Set<JobID> = []
+        for (id, deadline) in queueDeadlines.sorted(by: { $0.key < $1.key }) {
+            guard let job = jobs[id] else {
+                queueDeadlines[id] = nil  // finished or cancelled
+                continue
+            }
+            guard deadline <= now, job.attempts == 0, leases[id] == nil else { continue }
+            let waited = job.queueTimeoutSeconds.map { Duration.seconds($0) } ?? configuration.queueTimeout ?? .zero
+            let why = explainWaiting(id) ?? "no worker took it"
+            expired.append(.fail(id, reason: "no worker took it within its queue timeout of "
+                                 + "\(waited.components.seconds) s: \(why)"))
+            queueDeadlines[id] = nil
+            jobs[id] = nil
+            removed.insert(id)
+        }
+        if !removed.isEmpty { queue.removeAll { removed.contains($0) } }
+        return expired
     }
 
     // MARK: Queries

@@ -35,7 +35,8 @@ public enum GridConnector {
                     }
                 }
         } catch {
-            throw NetError.connectionFailed(endpoint.description, reason: Self.reason(error))
+            throw NetError.connectionFailed(endpoint.description,
+                                            reason: Self.reason(error, connectTimeout: configuration.connectTimeout))
         }
         var logger = logger
         logger[metadataKey: "grid.net.remote"] = "\(endpoint)"
@@ -69,8 +70,10 @@ public enum GridConnector {
                           configuration: configuration, logger: logger, isolation: isolation, body)
     }
 
-    /// A short reason for a failed TCP connect: "the connection was refused", "it timed out", or NIO's text.
-    private static func reason(_ error: any Error) -> String {
+    /// A short reason for a failed TCP connect: "the connection was refused", "it timed out after 10.0 seconds"
+    /// (the `connectTimeout` actually used), or NIO's text.
+    static func reason(_ error: any Error, connectTimeout: Duration) -> String {
+        let timedOut = "it timed out after \(connectTimeout)"
         if let error = error as? NIOConnectionError {
             if error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
                 return "the connection was refused"
@@ -78,13 +81,21 @@ public enum GridConnector {
             if let resolution = error.dnsAError ?? error.dnsAAAAError {
                 return "the host name could not be resolved (\(resolution))"
             }
+            if error.connectionErrors.contains(where: { Self.isConnectTimeout($0.error) }) {
+                return timedOut
+            }
         }
         if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
             return "the connection was refused"
         }
-        if let error = error as? ChannelError, case .connectTimeout = error {
-            return "it timed out"
+        if Self.isConnectTimeout(error) {
+            return timedOut
         }
         return String(describing: error)
+    }
+
+    private static func isConnectTimeout(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
     }
 }

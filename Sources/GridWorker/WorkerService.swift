@@ -50,11 +50,11 @@ public struct WorkerService: Service {
                     throw error
                 } catch let error as NetError where error.isConnectionFailure || error.isHandshakeFailure {
                     delay = backoff.failed()
-                    logger.warning(reachedOnce ? "matchmaker unreachable; retrying" : "matchmaker not reached; retrying",
-                                   metadata: [
-                                       "grid.matchmaker": "\(address)", "grid.reason": "\(error)",
-                                       "grid.retry_in": "\(delay)",
-                                   ])
+                    let message: Logger.Message = reachedOnce
+                        ? "matchmaker unreachable; retrying" : "matchmaker not reached; retrying"
+                    logger.warning(message, metadata: [
+                        "grid.matchmaker": "\(address)", "grid.reason": "\(error)", "grid.retry_in": "\(delay)",
+                    ])
                 } catch {
                     reachedOnce = true
                     delay = backoff.reached()

@@ -89,7 +89,8 @@ struct JobSpecTests {
             }
             """))
         #expect(trailing.line == 4 && trailing.column == 1)
-        #expect(trailing.description == "line 4, column 1: is not valid JSON: a trailing comma is not allowed before '}'")
+        #expect(trailing.description
+                == "line 4, column 1: is not valid JSON: a trailing comma is not allowed before '}'")
         var duplicate = try #require(Self.failure("""
             {"capability": "text.upper", "input": {"text": "hi"},
              "maxCredits": 5, "maxCredits": 500}
@@ -97,6 +98,17 @@ struct JobSpecTests {
         duplicate.file = "Jobs/x.json"
         #expect(duplicate.description
                 == #"Jobs/x.json:2:19: is not valid JSON: duplicate key "maxCredits" (first at line 2, column 2)"#)
+    }
+
+    @Test("queueTimeoutSeconds is read and checked")
+    func queueTimeout() throws {
+        let request = try Self.parse(#"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 30}"#)
+        #expect(request.queueTimeoutSeconds == 30)
+        #expect(try Self.parse(#"{"capability": "a.b", "input": {"text": ""}}"#).queueTimeoutSeconds == nil)
+        let zero = #"{"capability": "a.b", "input": {"text": ""}, "queueTimeoutSeconds": 0}"#
+        let error = try #require(Self.failure(zero))
+        #expect(error.field == "queueTimeoutSeconds")
+        #expect(error.reason.hasPrefix("must be from 1 to"))
     }
 
     @Test("JSON that is not an object is refused", arguments: ["[]", #"[{"capability": "a"}]"#])

@@ -59,7 +59,8 @@ struct StrictJSONTests {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let error = try #require(Self.problem(deep))
         #expect(error.reason.contains("nested more than \(StrictJSON.maxDepth) deep"))
-        let fine = String(repeating: "[", count: StrictJSON.maxDepth) + String(repeating: "]", count: StrictJSON.maxDepth)
+        let depth = StrictJSON.maxDepth
+        let fine = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         #expect(Self.problem(fine) == nil)
     }
 

@@ -71,6 +71,7 @@ struct CommandLineTests {
             ("--timeout", "-5", "--timeout must be positive and at most 86400 seconds, got -5"),
             ("--timeout", "0", "--timeout must be positive and at most 86400 seconds, got 0"),
             ("--max-credits", "-3", "--max-credits must be from 1 to 1000000, got -3"),
+            ("--queue-timeout", "-1", "--queue-timeout must be from 1 to 2592000 seconds, got -1"),
         ] {
             let run = try await GridRun.run(job + [flag, value])
             #expect(run.status != 0)
@@ -101,7 +102,8 @@ struct CommandLineTests {
         ] {
             let spec = folder.file("spec.json")
             try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
-            let run = try await GridRun.run(["submit", spec, "--home", folder.file("home"), "--matchmaker", "127.0.0.1:1"])
+            let run = try await GridRun.run(["submit", spec, "--home", folder.file("home"),
+                                             "--matchmaker", "127.0.0.1:1"])
             #expect(run.status != 0)
             #expect(run.stderr.contains(expected), "\(run.stderr)")
         }

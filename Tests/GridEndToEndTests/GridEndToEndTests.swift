@@ -108,6 +108,47 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("a job no worker takes fails after its queue timeout, says why it waited, and is refunded")
+    func queueTimeout() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker(extra: ["--queue-timeout", "2"])
+            try await grid.startWorker("a", plugins: [Self.hash])
+            // Its own queue timeout (1 s), warned about at submit time.
+            let own = try await grid.grid(["submit", "--capability", "image.thumbnail", "--text", "x",
+                                           "--queue-timeout", "1", "--max-credits", "9", "--wait", "--json"])
+            #expect(own.status != 0)
+            #expect(own.stderr.contains("warning: no connected worker offers capability 'image.thumbnail'"),
+                    "\(own.stderr)")
+            let json = try #require(own.json(), "\(own.stdout) \(own.stderr)")
+            #expect(json["status"] as? String == "failed")
+            #expect(json["attempts"] as? Int == 0)
+            let message = json["message"] as? String ?? ""
+            #expect(message.hasPrefix("no worker took it within its queue timeout of 1 s"), "\(message)")
+            #expect(message.contains("no connected worker offers capability 'image.thumbnail'"), "\(message)")
+            #expect(message.contains("hash.sha256"), "\(message)")
+            // The matchmaker's default (2 s), without --wait: the submit says it will wait, then it fails.
+            let plain = try await grid.grid(["submit", "--capability", "image.thumbnail", "--text", "y"])
+            #expect(plain.status == 0)
+            #expect(plain.stderr.contains("fails with its credits refunded after the matchmaker's queue timeout"))
+            let later = try await grid.grid(["result", plain.stdout, "--wait", "30", "--json"])
+            #expect(later.json()?["status"] as? String == "failed")
+            #expect((later.json()?["message"] as? String)?.contains("queue timeout of 2 s") == true, "\(later.stdout)")
+            // A capability on offer gets no warning.
+            let offered = try await grid.grid(["submit", "--capability", "hash.sha256", "--text", "z", "--wait"])
+            #expect(offered.status == 0)
+            #expect(!offered.stderr.contains("warning"))
+
+            _ = await grid.stopMatchmaker()
+            let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
+            let balances = try await GridRun.run(["ledger", "balances", "--home", grid.matchmakerHome, "--json"])
+            let table = try #require(balances.json(), "\(balances.stdout) \(balances.stderr)")
+            let paid = 100 - (table["peer:" + client] as? Int ?? 0)
+            #expect(paid >= 0 && paid <= 10, "only the hash job is paid for: \(table)")
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        }
+    }
+
     @Test("ledger balances add up after a run, and `ledger verify` passes")
     func ledgerAfterRun() async throws {
         try await TestGrid.run { grid in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridClient
+import GridCore
 import GridMatchmaker
 import GridNet
 import Logging
@@ -21,9 +22,18 @@ struct Matchmaker: AsyncParsableCommand {
     @Option(help: "How many times a job is handed out before it fails.")
     var maxAttempts = 3
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("How long a job may wait for a worker to take it before it fails and is refunded; "
+                               + "a job's spec may set its own (queueTimeoutSeconds).", valueName: "seconds"))
+    var queueTimeout = 3600
+
     func validate() throws {
         guard (0...1_000_000).contains(grant) else { throw ValidationError("--grant must be from 0 to 1000000") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be from 1 to 100") }
+        guard (1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) else {
+            throw ValidationError("--queue-timeout must be from 1 to \(JobRequest.maxQueueTimeoutSeconds) seconds, "
+                                  + "got \(queueTimeout)")
+        }
     }
 
     func run() async throws {
@@ -40,6 +50,7 @@ struct Matchmaker: AsyncParsableCommand {
         configuration.port = endpoint.port
         configuration.grantCredits = grant
         configuration.scheduler.maxAttempts = maxAttempts
+        configuration.scheduler.queueTimeout = .seconds(queueTimeout)
         let service: MatchmakerService
         do {
             service = try MatchmakerService(configuration: configuration, identity: identity, logger: logger) { port in

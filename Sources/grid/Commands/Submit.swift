@@ -48,6 +48,11 @@ struct Submit: AsyncParsableCommand {
                                valueName: "expression"))
     var rank: String?
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Fail the job if no worker takes it within this many seconds (default: the "
+                               + "matchmaker's --queue-timeout), with --capability.", valueName: "seconds"))
+    var queueTimeout: Int?
+
     @Flag(help: "Wait for the job to finish and print its result.")
     var wait = false
 
@@ -60,7 +65,7 @@ struct Submit: AsyncParsableCommand {
     func validate() throws {
         if spec != nil {
             guard capability == nil, input == nil, text == nil, version == nil, maxCredits == nil, requirements == nil,
-                  rank == nil else {
+                  rank == nil, queueTimeout == nil else {
                 throw ValidationError("give either a spec file or --capability with --input/--text, not both")
             }
         } else {
@@ -72,7 +77,12 @@ struct Submit: AsyncParsableCommand {
             }
         }
         guard timeout > 0, timeout <= 86_400 else {
-            throw ValidationError("--timeout must be positive and at most 86400 seconds, got \(JobOutput.formatNumber(timeout))")
+            let got = JobOutput.formatNumber(timeout)
+            throw ValidationError("--timeout must be positive and at most 86400 seconds, got \(got)")
+        }
+        if let queueTimeout, !(1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) {
+            throw ValidationError("--queue-timeout must be from 1 to \(JobRequest.maxQueueTimeoutSeconds) seconds, "
+                                  + "got \(queueTimeout)")
         }
         if let maxCredits, !(1...JobRequest.maxCredits).contains(maxCredits) {
             throw ValidationError("--max-credits must be from 1 to \(JobRequest.maxCredits), got \(maxCredits)")
@@ -101,6 +111,7 @@ struct Submit: AsyncParsableCommand {
         if let maxCredits { request.maxCredits = maxCredits }
         request.requirements = requirements
         request.rank = rank
+        request.queueTimeoutSeconds = queueTimeout
         do {
             _ = try request.validate()
         } catch {
@@ -118,10 +129,28 @@ struct Submit: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         let record: JobRecord = try await ClientCall.run {
             let submitted = try await client.submit(try client.submission(for: request))
+            await warnIfNobodyOffers(request, client: client)
             guard wait else { return submitted }
             return try await client.waitUntilFinal(submitted.id, deadline: deadline)
         }
         try JobOutput.print(record, json: json, waited: wait, timeout: timeout)
+    }
+}
+
+extension Submit {
+    /// Warns on stderr when no connected worker offers the capability at a version in the range: the job then
+    /// waits, its credits held, until one connects or its queue timeout passes. Says nothing if it cannot tell.
+    func warnIfNobodyOffers(_ request: JobRequest, client: GridClient) async {
+        guard let peers = try? await client.withSession({ try await $0.peers() }),
+              let range = try? VersionRange(parsing: request.version) else { return }
+        let offered = peers.contains { peer in
+            peer.ad.capabilities.contains { $0.name == request.capability && range.contains($0.version) }
+        }
+        guard !offered else { return }
+        let limit = request.queueTimeoutSeconds.map { "its queue timeout of \($0) s" }
+            ?? "the matchmaker's queue timeout"
+        warn("warning: no connected worker offers capability '\(request.capability)' (version \(request.version)); "
+             + "the job waits for one, and fails with its credits refunded after \(limit)")
     }
 }
 
