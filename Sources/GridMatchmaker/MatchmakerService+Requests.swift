@@ -6,12 +6,12 @@ extension MatchmakerService {
         do {
             switch request {
             case .submit(let submission):
-                return .job(try submit(submission, from: peer))
+                return .job(try await submit(submission, from: peer))
             case .status(let id):
-                return .job(try describe(id, for: peer))
+                return .job(try await describe(id, for: peer))
             case .wait(let id, let timeoutMillis):
-                _ = try describe(id, for: peer)
-                let (token, stream) = subscribe(id)
+                let record = try await describe(id, for: peer)
+                let (token, stream) = subscribe(id, final: record.status.isFinal)
                 let limit = Duration.milliseconds(max(0, min(timeoutMillis, 86_400_000)))
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { for await _ in stream {} }
@@ -20,17 +20,17 @@ extension MatchmakerService {
                     group.cancelAll()
                 }
                 unsubscribe(id, token: token)
-                return .job(try describe(id, for: peer))
+                return .job(try await describe(id, for: peer))
             case .cancel(let id):
-                return .job(try cancel(id, by: peer))
+                return .job(try await cancel(id, by: peer))
             case .listJobs:
-                return .jobs(try store.jobs(submittedBy: peer).map { withExplanation($0) })
+                return .jobs(try await store.read { try $0.jobs(submittedBy: peer) }.map { withExplanation($0) })
             case .listPeers:
                 return .peers(scheduler.connectedWorkers.map {
-                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: connectedAt[$0.peer] ?? 0)
+                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt)
                 })
             case .balance(let who):
-                return .credits(try store.balance(of: who))
+                return .credits(try await store.read { try $0.balance(of: who) })
             default:
                 return .failure("'\(request)' is not a request a client may send")
             }
@@ -39,26 +39,39 @@ extension MatchmakerService {
         }
     }
 
-    private func submit(_ submission: Submission, from submitter: PeerID) throws -> JobRecord {
+    private func submit(_ submission: Submission, from submitter: PeerID) async throws -> JobRecord {
         let job: SchedulableJob
         do {
             job = try SchedulableJob.compile(id: submission.id, submitter: submitter, request: submission.request)
         } catch {
             throw MatchmakerError.badRequest(error.description)
         }
-        let record = try store.insert(submission, from: submitter, now: Self.nowMillis())
-        guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id) else {
-            return withExplanation(record)
+        let record = try await store.submit(submission, from: submitter, now: Self.nowMillis())
+        // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
+        guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
+              scheduler.lease(of: record.id) == nil else {
+            return withExplanation(current(record))
         }
-        logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
+        logger.debug("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
+        requests[record.id] = PendingJob(request: submission.request, submitter: submitter)
         carryOut(scheduler.jobSubmitted(job, now: .now))
-        return withExplanation(try store.job(record.id) ?? record)
+        return withExplanation(current(record))
     }
 
-    /// Withdraws a queued job: the refund is stored first, and only then is the job taken off the queue, so a
-    /// failed write leaves it queued and paid for.
-    private func cancel(_ id: JobID, by peer: PeerID) throws -> JobRecord {
-        let record = try describe(id, for: peer)
+    /// `record` with what the scheduler knows beyond the stored row: whether it runs, where, on which attempt.
+    private func current(_ record: JobRecord) -> JobRecord {
+        guard !record.status.isFinal, let lease = scheduler.lease(of: record.id) else { return record }
+        var current = record
+        current.status = .running
+        current.worker = lease.worker
+        current.attempts = lease.attempt
+        return current
+    }
+
+    /// Withdraws a queued job: it is taken off the queue first (so it cannot be placed during the write), then the
+    /// refund is stored; a failed write puts it back in the queue, still paid for.
+    private func cancel(_ id: JobID, by peer: PeerID) async throws -> JobRecord {
+        let record = try await describe(id, for: peer)
         guard record.submitter == peer else {
             throw MatchmakerError.badRequest("only the submitter of job \(id) may cancel it")
         }
@@ -69,19 +82,29 @@ extension MatchmakerService {
             let worker = record.worker.map { " on worker \($0.short)" } ?? ""
             throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
         }
-        let cancelled = try store.settleFailure(id, worker: nil, message: "cancelled by its submitter",
-                                                now: Self.nowMillis(), status: .cancelled)
         _ = scheduler.cancel(id)
+        let cancelled: JobRecord
+        do {
+            cancelled = try await store.settleFailureDurably(id, worker: nil, message: "cancelled by its submitter",
+                                                             now: Self.nowMillis(), status: .cancelled)
+        } catch {
+            if let job = requests[id],
+               let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request) {
+                carryOut(scheduler.jobSubmitted(schedulable, now: .now))
+            }
+            throw error
+        }
+        requests[id] = nil
         logger.info("job cancelled", metadata: ["grid.job.id": "\(id)"])
         finished(id)
         return cancelled
     }
 
     /// A job as `peer` may see it: its output only for its submitter.
-    private func describe(_ id: JobID, for peer: PeerID) throws -> JobRecord {
-        guard var record = try store.job(id) else { throw MatchmakerError.unknownJob(id) }
+    private func describe(_ id: JobID, for peer: PeerID) async throws -> JobRecord {
+        guard var record = try await store.read({ try $0.job(id) }) else { throw MatchmakerError.unknownJob(id) }
         if record.submitter != peer { record.output = nil }
-        return withExplanation(record)
+        return withExplanation(current(record))
     }
 
     private func withExplanation(_ record: JobRecord) -> JobRecord {
@@ -91,10 +114,12 @@ extension MatchmakerService {
         return explained
     }
 
-    private func subscribe(_ id: JobID) -> (token: UInt64, stream: AsyncStream<Void>) {
+    /// Registers a waiter for the job; `final` says the stored record was already final when read. A job whose
+    /// settlement is durable is no longer in `requests`, so one that settled since the read finishes at once too.
+    private func subscribe(_ id: JobID, final: Bool) -> (token: UInt64, stream: AsyncStream<Void>) {
         let (stream, continuation) = AsyncStream<Void>.makeStream()
         nextWaiter += 1
-        if let record = try? store.job(id), record.status.isFinal {
+        if final || (requests[id] == nil && !scheduler.isQueued(id) && scheduler.lease(of: id) == nil) {
             continuation.finish()
         } else {
             waiters[id, default: [:]][nextWaiter] = continuation
