@@ -65,7 +65,8 @@ extension GridEndToEndTests {
                                           GROUP BY job, kind HAVING COUNT(*) > 1)
                     """) ?? -1,
                  try Int.fetchOne(db, sql: "SELECT SUM(amount) FROM ledger_entries WHERE kind = 'grant'") ?? -1,
-                 try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM ledger_balances WHERE account LIKE 'peer:%'") ?? -1)
+                 try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM ledger_balances WHERE account LIKE 'peer:%'")
+                    ?? -1)
             }
             #expect(settled == Self.stormJobs, "jobs whose escrow is not fully paid out or refunded")
             #expect(held == 0, "credits left in escrow")
