@@ -214,7 +214,12 @@ struct PluginTemplate {
             name: "\(name)",
             version: "0.1.0",
             capabilities: [
-                Capability("\(capability)", version: "1.0.0", description: "\(description)", cost: 1) { input in
+                Capability(
+                    "\(capability)",
+                    version: "1.0.0",
+                    description: "\(description)",
+                    cost: 1
+                ) { input in
                     guard !input.isEmpty else {
                         throw CapabilityError.badInput("\(emptyInputMessage)")
                     }
