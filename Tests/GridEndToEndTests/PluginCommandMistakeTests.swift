@@ -61,6 +61,17 @@ struct PluginCommandMistakeTests {
         #expect(!FileManager.default.fileExists(atPath: folder.file("x")))
     }
 
+    @Test("--peergrid is refused for a C plugin, which needs no PeerGrid to build")
+    func peerGridForC() async throws {
+        let folder = try TemporaryFolder("grid-plugin-c-peergrid")
+        defer { folder.remove() }
+        let run = try await GridRun.run(
+            ["plugin", "new", "x", "--lang", "c", "--dir", folder.file("x"), "--peergrid", folder.path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("--peergrid is for Swift plugins"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("x")))
+    }
+
     @Test("a URL for --peergrid becomes a versioned dependency named after the repository")
     func peerGridURL() async throws {
         let folder = try TemporaryFolder("grid-plugin-url")

@@ -18,7 +18,7 @@ struct PluginNew: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The plugin's name: 1 to 64 of a-z, 0-9, '-', '_', starting with a letter or digit."))
     var name: String
 
-    @Option(help: "The language: swift or c.")
+    @Option(help: "The language the plugin is written in.")
     var lang: PluginTemplate.Language
 
     @Option(help: ArgumentHelp("The folder to create (default: ./NAME); it must not exist yet.", valueName: "dir"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridCore
 
 struct PluginTest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,8 +24,9 @@ struct PluginTest: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Input file ('-' for standard input).", valueName: "file"))
     var input: String?
 
-    @Option(help: ArgumentHelp("Give up when the call has not answered after this many seconds.", valueName: "seconds"))
-    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Give up when the call has not answered after this many seconds (as a job would).",
+                               valueName: "seconds"))
+    var timeout = Double(JobRequest.defaultTimeoutSeconds)
 
     func validate() throws {
         guard (text == nil) != (input == nil) else {
