@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", grdb, logging]),
         .target(name: "GridPluginHost", dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", logging]),
         .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
+        // FFI capabilities: the Foundation-free call plan and libffi invoker (for the runner), and the manifests.
+        .target(name: "GridFFICall", dependencies: ["CFFI"]),
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
+        .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]
