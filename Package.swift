@@ -45,6 +45,7 @@ let package = Package(
         .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
         // FFI capabilities: the Foundation-free call plan and libffi invoker (for the runner), and the manifests.
         .target(name: "GridFFICall", dependencies: ["CFFI"]),
+        .target(name: "GridFFI", dependencies: ["GridCore", "GridFFICall"]),
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
         .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
+        .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]
