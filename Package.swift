@@ -46,6 +46,8 @@ let package = Package(
         // FFI capabilities: the Foundation-free call plan and libffi invoker (for the runner), and the manifests.
         .target(name: "GridFFICall", dependencies: ["CFFI"]),
         .target(name: "GridFFI", dependencies: ["GridCore", "GridFFICall"]),
+        // Detached plugin signatures and the trusted-authors list.
+        .target(name: "GridPluginTrust", dependencies: ["GridCore", "GridCrypto"]),
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridTestKit"]),
         .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
+        .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]
