@@ -20,9 +20,16 @@ public enum MatchRules {
         guard running < ad.slots else { return .rejected("all slots busy") }
         let worker = attributes(of: ad, running: running)
         if let requirements = job.requirements {
-            let context = Attributes.requirementContext(worker: worker, job: job.attributes, submitter: job.submitter.hex)
-            if let reason = requirements.match(context).reason {
-                return .rejected("requirements '\(requirements.source)' not met: \(reason)")
+            // The requirements see the offer's plugin under `plugin.`; one fitting offer that satisfies them is enough.
+            let context = Attributes.requirementContext(
+                worker: worker, job: job.attributes, submitter: job.submitter.hex)
+            var failure: String?
+            for offer in offers where job.versionRange.contains(offer.version) {
+                failure = requirements.match(withPlugin(offer, context)).reason
+                if failure == nil { break }
+            }
+            if let failure {
+                return .rejected("requirements '\(requirements.source)' not met: \(failure)")
             }
         }
         if let accept = ad.accept {
@@ -43,9 +50,21 @@ public enum MatchRules {
     /// The job's rank for this worker; nil (undefined or no rank) ranks last.
     public static func rank(_ job: SchedulableJob, worker ad: WorkerAd, running: Int) -> Double? {
         guard let rank = job.rank else { return nil }
-        let context = Attributes.requirementContext(
+        var context = Attributes.requirementContext(
             worker: attributes(of: ad, running: running), job: job.attributes, submitter: job.submitter.hex)
+        let fitting = ad.capabilities.first { $0.name == job.capability && job.versionRange.contains($0.version) }
+        if let offer = fitting {
+            context = withPlugin(offer, context)
+        }
         return rank.rank(context)
+    }
+
+    /// `context` with the plugin behind `offer` attached under `plugin.`: `plugin.name`, `plugin.author` (a peer id
+    /// in hex, or "unsigned").
+    public static func withPlugin(_ offer: CapabilityOffer, _ context: Attributes) -> Attributes {
+        var result = context
+        result.attach(Attributes(["name": .string(offer.plugin), "author": .string(offer.author)]), as: "plugin")
+        return result
     }
 
     /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities.
