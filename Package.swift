@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", logging]),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
-            "GridClient", logging, lifecycle,
+            "GridClient", "GridFFI", "GridPluginTrust", logging, lifecycle,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
