@@ -10,7 +10,8 @@ struct PluginSigningCommandTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let path = folder.file("zlib.json")
-        try FileManager.default.copyItem(atPath: root.appendingPathComponent("Plugins/ffi/zlib.json").path, toPath: path)
+        let shipped = root.appendingPathComponent("Plugins/ffi/zlib.json").path
+        try FileManager.default.copyItem(atPath: shipped, toPath: path)
         return path
     }
 
