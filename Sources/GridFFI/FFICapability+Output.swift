@@ -20,8 +20,9 @@ extension FFICapability {
         guard !outputs.isEmpty else { return Array(returnText.utf8) }
         var members: [(key: String, value: String)] = [("return", returnText)]
         for (parameter, bytes) in zip(outputs, result.outputs) {
-            guard case .output(_, _, let encoding) = parameter.kind else { continue }
-            members.append((parameter.name, Self.json(bytes, encoding: encoding)))
+            guard case .output(let output) = parameter.kind else { continue }
+            members.append((parameter.name, Self.json(output.used(bytes, returnValue: result.returnValue),
+                                                      encoding: output.encoding)))
         }
         return Array(JSONWriter.object(members).utf8)
     }

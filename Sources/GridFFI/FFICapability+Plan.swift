@@ -32,10 +32,10 @@ extension FFICapability {
                 arguments.append(argument)
                 // The length fits: `argument(_:for:index:)` checked it.
                 arguments.append(.value(FFIValue.integer(Int64(argument.byteCount), as: lengthType)!))
-            case .output(let rule, let lengthType, _):
-                let size = try outputSize(rule, of: parameter, given: converted)
+            case .output(let output):
+                let size = try outputSize(output.size, of: parameter, given: converted)
                 arguments.append(.output(size: size))
-                if let lengthType {
+                if let lengthType = output.length {
                     guard let length = FFIValue.integer(Int64(size), as: lengthType) else {
                         throw .output(name, name: parameter.name, "its size \(size) does not fit its length type "
                             + "\(lengthType)")

@@ -89,9 +89,13 @@ extension FFIManifest {
         }
         // Size rules may only refer to inputs of the right kind, declared anywhere in the list.
         for (index, parameter) in parameters.enumerated() {
-            guard case .output(let rule, _, _) = parameter.kind else { continue }
+            guard case .output(let output) = parameter.kind else { continue }
+            if output.trimToReturn && !(returns?.isInteger ?? false) {
+                throw .invalidField(reader.file, field: reader.field("parameters[\(index)].trimToReturn"),
+                                    "needs the capability to return an integer type (the count of bytes written)")
+            }
             let field = reader.field("parameters[\(index)].size")
-            switch rule.base {
+            switch output.size.base {
             case .fixed: break
             case .lengthOf(let target):
                 guard let found = parameters.first(where: { $0.name == target }),
@@ -112,7 +116,7 @@ extension FFIManifest {
         let cArguments = parameters.reduce(0) { count, parameter in
             switch parameter.kind {
             case .buffer: return count + 2
-            case .output(_, let length, _): return count + (length == nil ? 1 : 2)
+            case .output(let output): return count + (output.length == nil ? 1 : 2)
             default: return count + 1
             }
         }
@@ -126,7 +130,7 @@ extension FFIManifest {
     }
 
     private static func parameter(_ reader: ManifestReader) throws(FFIManifestError) -> FFIParameter {
-        try reader.rejectUnknownKeys(["name", "type", "length", "size", "encoding"])
+        try reader.rejectUnknownKeys(["name", "type", "length", "size", "encoding", "trimToReturn"])
         let name = try reader.string("name")
         guard isCIdentifier(name), name != "return" else {
             throw reader.fail("name", "must be a C identifier other than \"return\", not \(JSONWriter.quote(name))")
@@ -142,12 +146,21 @@ extension FFIManifest {
             allowed = ["name", "type", "length"]
             kind = .buffer(length: try integerType(reader, "length") ?? .uint64)
         case "output":
-            allowed = ["name", "type", "length", "size", "encoding"]
+            allowed = ["name", "type", "length", "size", "encoding", "trimToReturn"]
             let encodingName = try reader.optionalString("encoding") ?? FFIOutputEncoding.base64.rawValue
             guard let encoding = FFIOutputEncoding(rawValue: encodingName) else {
                 throw reader.fail("encoding", "must be base64, hex or text, not \(JSONWriter.quote(encodingName))")
             }
-            kind = .output(size: try sizeRule(reader), length: try integerType(reader, "length"), encoding: encoding)
+            var trimToReturn = false
+            if let value = reader.members["trimToReturn"] {
+                guard case .bool(let flag) = value else {
+                    throw reader.fail("trimToReturn", "must be true or false, not \(value.excerpt)")
+                }
+                trimToReturn = flag
+            }
+            kind = .output(FFIOutputBuffer(
+                size: try sizeRule(reader), length: try integerType(reader, "length"), encoding: encoding,
+                trimToReturn: trimToReturn))
         default:
             guard let scalar = FFIScalarType(name: type) else {
                 throw reader.fail("type", "must be one of \(scalarNames), string, buffer or output, not "

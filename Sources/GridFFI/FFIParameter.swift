@@ -13,9 +13,8 @@ public struct FFIParameter: Sendable, Hashable, CustomStringConvertible {
         case string
         /// A `const uint8_t *` followed by its length as an argument of the integer type `length`.
         case buffer(length: FFIScalarType)
-        /// A `uint8_t *` to a zeroed buffer of `size` bytes the function fills; when `length` is set the size
-        /// follows the pointer as an argument of that integer type. Returned in `encoding`.
-        case output(size: FFISizeRule, length: FFIScalarType?, encoding: FFIOutputEncoding)
+        /// A `uint8_t *` to a zeroed buffer the function fills, returned with the result.
+        case output(FFIOutputBuffer)
     }
 
     /// A C identifier, unique within the capability.
@@ -33,24 +32,14 @@ public struct FFIParameter: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    /// What an argument for it must be, for messages: "uint32", "a string", "a buffer".
-    public var expected: String {
-        switch kind {
-        case .scalar(let type): return type.isInteger ? "an integer of type \(type)" : "a number of type \(type)"
-        case .string: return "a string"
-        case .buffer: return "a buffer (a string, or {\"base64\": \"...\"})"
-        case .output: return "an output (not given as an argument)"
-        }
-    }
-
     /// The C parameters it stands for, as declared in C: `uint64_t crc` or `const uint8_t *data, uint32_t data_length`.
     public var cDeclaration: String {
         switch kind {
         case .scalar(let type): return "\(type.cName) \(name)"
         case .string: return "const char *\(name)"
         case .buffer(let length): return "const uint8_t *\(name), \(length.cName) \(name)_length"
-        case .output(_, let length, _):
-            return "uint8_t *\(name)" + (length.map { ", \($0.cName) \(name)_size" } ?? "")
+        case .output(let output):
+            return "uint8_t *\(name)" + (output.length.map { ", \($0.cName) \(name)_size" } ?? "")
         }
     }
 

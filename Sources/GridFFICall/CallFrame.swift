@@ -25,20 +25,25 @@ struct CallFrame {
             case .bytes(let bytes):
                 slot.storeBytes(of: block(copying: bytes, isOutput: false), as: UnsafeMutableRawPointer.self)
             case .output(let size):
-                slot.storeBytes(of: block(copying: [UInt8](repeating: 0, count: size), isOutput: true),
-                                as: UnsafeMutableRawPointer.self)
+                slot.storeBytes(of: block(zeroed: size, isOutput: true), as: UnsafeMutableRawPointer.self)
             }
         }
     }
 
     /// A new block holding `bytes` (at least one byte, so the pointer is never NULL).
     private mutating func block(copying bytes: [UInt8], isOutput: Bool) -> UnsafeMutableRawPointer {
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes.count, 1))
+        let pointer = block(zeroed: bytes.count, isOutput: isOutput)
         bytes.withUnsafeBytes { source in
             if let base = source.baseAddress { pointer.copyMemory(from: base, byteCount: source.count) }
         }
-        blocks.append((pointer, bytes.count, isOutput))
+        return pointer
+    }
+
+    /// A new block of `size` zero bytes (at least one byte, so the pointer is never NULL).
+    private mutating func block(zeroed size: Int, isOutput: Bool) -> UnsafeMutableRawPointer {
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 16)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(size, 1))
+        blocks.append((pointer, size, isOutput))
         return pointer
     }
 

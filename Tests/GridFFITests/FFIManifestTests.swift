@@ -115,6 +115,10 @@ struct FFIManifestTests {
          "capabilities[0].parameters[0].size must be an integer from 0 to 67108864"),
         (withParameters(#"{"name": "o", "type": "output", "size": 4, "encoding": "utf16"}"#),
          "capabilities[0].parameters[0].encoding must be base64, hex or text"),
+        (withParameters(#"{"name": "o", "type": "output", "size": 4, "trimToReturn": true}"#),
+         "capabilities[0].parameters[0].trimToReturn needs the capability to return an integer type"),
+        (withParameters(#"{"name": "o", "type": "output", "size": 4, "trimToReturn": "yes"}"#),
+         "capabilities[0].parameters[0].trimToReturn must be true or false"),
         (withParameters(#"{"name": "return", "type": "int8"}"#),
          "capabilities[0].parameters[0].name must be a C identifier other than \"return\""),
     ])

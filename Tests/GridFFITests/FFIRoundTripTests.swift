@@ -41,6 +41,10 @@ struct FFIRoundTripTests {
             """),
         declaration("greet", symbol: "write_greeting", returns: "void",
                     #"{"name": "name", "type": "string"}, {"name": "out", "type": "output", "size": 32}"#),
+        declaration("prefix", symbol: "fill_letters", returns: "int32", """
+            {"name": "out", "type": "output", "size": 16, "encoding": "hex", "trimToReturn": true},
+            {"name": "n", "type": "int32"}
+            """),
         declaration("bump", symbol: "bump", returns: "void", ""),
     ]))
 
@@ -83,6 +87,9 @@ struct FFIRoundTripTests {
         #expect(try run(Self.plugin, "fx.greet", #"["ada"]"#)
             == #"{"return":null,"out":{"base64":"aGkgYWRhAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}"#)
         #expect(try run(Self.plugin, "fx.bump", "[]") == "null")
+        // Trimmed to the count the function returns: none for a negative count.
+        #expect(try run(Self.plugin, "fx.prefix", "[3]") == #"{"return":3,"out":"616263"}"#)
+        #expect(try run(Self.plugin, "fx.prefix", "[-1]") == #"{"return":-1,"out":""}"#)
     }
 
     @Test("the plan carries the computed lengths and sizes, and round-trips through its encoding")
