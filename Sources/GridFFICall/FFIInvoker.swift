@@ -101,3 +101,22 @@ public struct FFIInvoker: Sendable {
         }
     }
 }
+
+extension FFIInvoker {
+    /// The runner's whole job for one request: decodes the plan in `request`, makes the call and encodes the reply
+    /// (the result, or the reason no call was made). Never throws: every failure is in the reply.
+    public mutating func serve(_ request: [UInt8]) -> [UInt8] {
+        let reply: FFIReply
+        do {
+            let plan = try FFICallPlan(decoding: request)
+            do {
+                reply = .result(try call(plan))
+            } catch {
+                reply = .failure(error)
+            }
+        } catch {
+            reply = .failure(.undecodablePlan(error))
+        }
+        return reply.encode()
+    }
+}
