@@ -98,9 +98,7 @@ extension FFIManifest {
             switch output.size.base {
             case .fixed: break
             case .lengthOf(let target):
-                guard let found = parameters.first(where: { $0.name == target }),
-                    found.kind == .string || { if case .buffer = found.kind { return true } else { return false } }()
-                else {
+                guard let found = parameters.first(where: { $0.name == target }), found.isStringOrBuffer else {
                     throw .invalidField(reader.file, field: field, "refers to \(target), which is not a string or "
                         + "buffer parameter of this capability")
                 }

@@ -32,6 +32,14 @@ public struct FFIParameter: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
+    /// True for strings and buffers, the parameters with a byte length.
+    var isStringOrBuffer: Bool {
+        switch kind {
+        case .string, .buffer: return true
+        case .scalar, .output: return false
+        }
+    }
+
     /// The C parameters it stands for, as declared in C: `uint64_t crc` or `const uint8_t *data, uint32_t data_length`.
     public var cDeclaration: String {
         switch kind {
