@@ -34,11 +34,18 @@ public struct FFIManifest: Sendable, Hashable {
         capabilities.first { $0.name == name }
     }
 
-    /// True when `bytes` are a JSON object carrying the marker field (of any version), so a loader can tell
-    /// manifests from other `*.json` files; false for anything else, including text that is not JSON.
+    /// True when `bytes` are meant as a manifest, so a loader can tell manifests from other `*.json` files: a JSON
+    /// object carrying the marker field (of any version), or text that is not strict JSON but mentions the marker
+    /// (a manifest with a syntax error is reported, not silently skipped).
     public static func isManifest(_ bytes: [UInt8]) -> Bool {
-        guard case .object(let members)? = try? JSONParser.parse(bytes) else { return false }
-        return members[marker] != nil
+        do {
+            guard case .object(let members) = try JSONParser.parse(bytes) else { return false }
+            return members[marker] != nil
+        } catch {
+            let needle = Array("\"\(marker)\"".utf8)
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
+        }
     }
 
     /// Reads and checks the manifest at `path`; a relative library path is taken relative to the file's folder.

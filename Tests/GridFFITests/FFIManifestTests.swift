@@ -48,6 +48,7 @@ struct FFIManifestTests {
         #expect(FFIManifest.isManifest(Self.manifest()))
         #expect(!FFIManifest.isManifest(Array(#"{"capability": "hash.sha256"}"#.utf8)))
         #expect(!FFIManifest.isManifest(Array("not json".utf8)))
+        #expect(FFIManifest.isManifest(Array(#"{"peergrid-ffi-manifest": 1,,}"#.utf8)))
         #expect(Self.error(Array(#"{"name": "x"}"#.utf8))?.kind == .notManifest)
         let future = Self.error(Array(#"{"peergrid-ffi-manifest": 2, "anything": "new"}"#.utf8))
         #expect(future?.kind == .unsupportedVersion)
