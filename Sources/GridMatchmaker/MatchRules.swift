@@ -25,10 +25,16 @@ public enum MatchRules {
         if job.requirements == nil && worker.accept == nil && worker.acceptProblem == nil { return .fits }
         let jobAttributes = job.attributes
         if let requirements = job.requirements {
+            // The requirements see the offer's plugin under `plugin.`; one fitting offer that satisfies them is enough.
             let context = Attributes.requirementContext(worker: worker.attributes, job: jobAttributes,
                                                         submitter: job.submitter.hex)
-            if let reason = requirements.match(context).reason {
-                return .rejected("requirements '\(requirements.source)' not met: \(reason)")
+            var failure: String?
+            for offer in offers where job.versionRange.contains(offer.version) {
+                failure = requirements.match(withPlugin(offer, context)).reason
+                if failure == nil { break }
+            }
+            if let failure {
+                return .rejected("requirements '\(requirements.source)' not met: \(failure)")
             }
         }
         if let problem = worker.acceptProblem { return .rejected(problem) }
@@ -50,9 +56,30 @@ public enum MatchRules {
     /// The job's rank for this worker; nil (undefined or no rank) ranks last.
     static func rank(_ job: SchedulableJob, worker: ScheduledWorker) -> Double? {
         guard let rank = job.rank else { return nil }
-        let context = Attributes.requirementContext(worker: worker.attributes, job: job.attributes,
+        var context = Attributes.requirementContext(worker: worker.attributes, job: job.attributes,
                                                     submitter: job.submitter.hex)
+        if let offer = worker.offers[job.capability]?.first(where: { job.versionRange.contains($0.version) }) {
+            context = withPlugin(offer, context)
+        }
         return rank.rank(context)
+    }
+
+    /// Whether a worker advertising `ad` and running `running` jobs can take `job` (see the other `verdict`).
+    public static func verdict(_ job: SchedulableJob, worker ad: WorkerAd, running: Int) -> Verdict {
+        verdict(job, worker: ScheduledWorker(ad: ad, joinedAt: 0, occupied: running))
+    }
+
+    /// The job's rank on a worker advertising `ad` and running `running` jobs.
+    public static func rank(_ job: SchedulableJob, worker ad: WorkerAd, running: Int) -> Double? {
+        rank(job, worker: ScheduledWorker(ad: ad, joinedAt: 0, occupied: running))
+    }
+
+    /// `context` with the plugin behind `offer` attached under `plugin.`: `plugin.name`, `plugin.author` (a peer id
+    /// in hex, or "unsigned").
+    public static func withPlugin(_ offer: CapabilityOffer, _ context: Attributes) -> Attributes {
+        var result = context
+        result.attach(Attributes(["name": .string(offer.plugin), "author": .string(offer.author)]), as: "plugin")
+        return result
     }
 
     /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities.

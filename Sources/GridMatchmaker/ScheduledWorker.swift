@@ -16,10 +16,12 @@ struct ScheduledWorker: Sendable {
     /// When the worker joined, in Unix milliseconds.
     let joinedAt: Int64
 
-    init(ad: WorkerAd, joinedAt: Int64) {
+    /// A worker that just joined; `occupied` slots are taken by placeholder jobs (for one-off verdicts).
+    init(ad: WorkerAd, joinedAt: Int64, occupied: Int = 0) {
         self.ad = ad
         self.joinedAt = joinedAt
         attributes = Attributes()
+        running = Set((0..<max(0, occupied)).compactMap { JobID("occupied-\($0)") })
         replaceAd(ad)
     }
 

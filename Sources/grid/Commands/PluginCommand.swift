@@ -4,7 +4,7 @@ import ArgumentParser
 struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
-        abstract: "Write, inspect and try capability plugins on this machine, without a grid.",
+        abstract: "Write, inspect, try, sign and verify capability plugins on this machine, without a grid.",
         discussion: "From an empty folder to a job served by a worker: docs/writing-plugins.md.",
-        subcommands: [PluginNew.self, PluginInspect.self, PluginTest.self])
+        subcommands: [PluginNew.self, PluginInspect.self, PluginTest.self, PluginSign.self, PluginVerify.self])
 }
