@@ -1,5 +1,7 @@
 import GridCore
+import Logging
 import NIOCore
+import Synchronization
 
 /// An established, mutually authenticated and encrypted connection to another peer.
 ///
@@ -17,14 +19,23 @@ public final class SecureConnection: Sendable {
     private let channel: any Channel
     private let inbound: InboundQueue
     private let closeTimeout: Duration
+    /// A listener's idle limit while `receive()` waits (nil on connectors, which never drop for idleness).
+    private let idleTimeout: Duration?
+    private let farewell: (@Sendable (String) -> [UInt8])?
+    private let logger: Logger
 
-    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration) {
+    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration, idleTimeout: Duration? = nil) {
         self.remotePeer = remotePeer
         self.remoteAddress = pending.remoteAddress
         self.maxMessageSize = configuration.maxMessageSize
         self.channel = pending.channel
         self.inbound = pending.inbound
         self.closeTimeout = configuration.closeTimeout
+        self.idleTimeout = idleTimeout
+        self.farewell = pending.farewell
+        var logger = pending.logger
+        logger[metadataKey: "grid.net.peer"] = "\(remotePeer.short)"
+        self.logger = logger
     }
 
     /// Encrypts and sends one message; throws `NetError.frameTooLarge` above `maxMessageSize`.
@@ -46,8 +57,57 @@ public final class SecureConnection: Sendable {
     ///
     /// Throws a `NetError` when the connection fails (for example `decryptionFailed` for a tampered frame), and
     /// `CancellationError` when the calling task is cancelled.
+    ///
+    /// On a listener's connection, waiting here is what "nothing outstanding" means: when no message comes within
+    /// `NetConfiguration.idleTimeout`, the peer is told why, the connection is closed with one log line, and this
+    /// throws `NetError.idleTimedOut`. A handler busy answering a request (a client's `wait`) is not waiting here,
+    /// so its peer is never cut for idleness.
     public func receive() async throws -> [UInt8]? {
-        try await inbound.next()
+        guard let idleTimeout else { return try await inbound.next() }
+        let timedOut = IdleFlag()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: idleTimeout)
+                timedOut.set()
+                await self.drop(because: NetError.idleTimedOut(idleTimeout), drain: false)
+            }
+            defer { group.cancelAll() }
+            let message: [UInt8]?
+            do {
+                message = try await inbound.next()
+            } catch {
+                if timedOut.isSet { throw NetError.idleTimedOut(idleTimeout) }
+                throw error
+            }
+            if timedOut.isSet { throw NetError.idleTimedOut(idleTimeout) }
+            return message
+        }
+    }
+
+    /// Tells the peer why (with the listener's farewell, if any), logs one line and closes.
+    ///
+    /// With `drain`, what the peer sent meanwhile is read and discarded until it closes or `closeTimeout` passes,
+    /// so closing does not reset the connection before the peer has read the farewell. Only call with `drain` when
+    /// no task is in `receive()`.
+    func drop(because error: NetError, drain: Bool) async {
+        logger.warning("Closing connection", metadata: ["grid.net.reason": "\(error)"])
+        if let farewell {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: farewell(error.description)), promise: nil)
+        }
+        guard drain else {
+            await close()
+            return
+        }
+        let channel = self.channel
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) {
+            channel.close(promise: nil)
+        }
+        try? await channel.close(mode: .output).get()
+        for _ in 0..<1024 {
+            guard (try? await inbound.next()) != nil else { break }
+        }
+        deadline.cancel()
+        try? await channel.close().get()
     }
 
     /// Closes the connection, first letting frames already queued reach the peer (waiting at most `closeTimeout`).
@@ -61,4 +121,12 @@ public final class SecureConnection: Sendable {
         deadline.cancel()
         try? await channel.close().get()
     }
+}
+
+/// Whether a receive's idle timer fired.
+private final class IdleFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
