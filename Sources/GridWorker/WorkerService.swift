@@ -88,6 +88,13 @@ public struct WorkerService: Service {
             }
             onRegistered()
             try await withThrowingDiscardingTaskGroup { group in
+                let heartbeatInterval = configuration.heartbeatInterval
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: heartbeatInterval)
+                        try await connection.send(MessageCodec.encode(.heartbeat))
+                    }
+                }
                 while let bytes = try await connection.receive() {
                     guard case .assign(let assignment) = try MessageCodec.decode(bytes) else {
                         throw ProtocolError("the matchmaker sent a worker something other than an assignment")
