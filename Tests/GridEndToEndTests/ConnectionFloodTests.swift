@@ -198,3 +198,54 @@ final class HeldSocket: @unchecked Sendable {
         }
     }
 }
+
+/// `grid matchmaker --allow-peers FILE`.
+extension GridEndToEndTests {
+    @Test("--allow-peers admits the listed worker and client; a stranger's connection closes after its handshake")
+    func allowPeersAdmitsOnlyListedIdentities() async throws {
+        try await TestGrid.run { grid in
+            let client = try await GridRun.run(["id", "--home", grid.clientHome])
+            let worker = try await GridRun.run(["id", "--home", grid.folder.file("w")])
+            let stranger = try await GridRun.run(["id", "--home", grid.folder.file("stranger")])
+            let allowFile = grid.folder.file("allowed.txt")
+            try "# who may use this grid\n\(client.stdout)  # the client\n\n\(worker.stdout)\n"
+                .write(toFile: allowFile, atomically: true, encoding: .utf8)
+            try await grid.startMatchmaker(extra: ["--allow-peers", allowFile])
+            try await grid.startWorker("w", plugins: [Self.hash])
+            try await Self.expectHonestClientServed(grid)
+
+            let refused = try await GridRun.run(["peers", "--home", grid.folder.file("stranger"),
+                                                 "--matchmaker", grid.matchmakerAddress])
+            #expect(refused.status != 0)
+            // It learns no peer, job or balance: only that the connection closed.
+            #expect(!refused.stdout.contains(worker.stdout), "\(refused.stdout)")
+            #expect(refused.stderr.contains("closed the connection"), "\(refused.stderr)")
+            try await Self.poll("the refusal to be logged") {
+                grid.log("matchmaker.log").contains("Peer not allowed")
+            }
+            let log = grid.log("matchmaker.log")
+            #expect(log.contains(String(stranger.stdout.prefix(8))))
+            try await Self.expectHonestClientServed(grid)
+        }
+    }
+
+    @Test("--allow-peers names each bad line of the file by its number")
+    func allowPeersFileMistakesAreNamed() async throws {
+        let folder = try TemporaryFolder("grid-allow")
+        defer { folder.remove() }
+        let good = String(repeating: "ab", count: 32)
+        let path = folder.file("allowed.txt")
+        try "\(good)\nnope\n# fine\n\(good)x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try await GridRun.run(["matchmaker", "--home", folder.file("m"), "--listen", "127.0.0.1:0",
+                                         "--allow-peers", path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("\(path) line 2: 'nope' is not a peer id (64 hex digits)."), "\(run.stderr)")
+        #expect(run.stderr.contains("\(path) line 4: '\(good)x' is not a peer id"), "\(run.stderr)")
+
+        try "# nobody\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let empty = try await GridRun.run(["matchmaker", "--home", folder.file("m"), "--listen", "127.0.0.1:0",
+                                           "--allow-peers", path])
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("lists no peer ids"), "\(empty.stderr)")
+    }
+}
