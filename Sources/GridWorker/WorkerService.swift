@@ -90,8 +90,9 @@ public struct WorkerService: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 let heartbeatInterval = configuration.heartbeatInterval
                 group.addTask {
-                    while true {
-                        try await Task.sleep(for: heartbeatInterval)
+                    // Ends quietly when the session ends (cancelled): a CancellationError here would read as a
+                    // shutdown and stop the worker instead of reconnecting.
+                    while (try? await Task.sleep(for: heartbeatInterval)) != nil {
                         try await connection.send(MessageCodec.encode(.heartbeat))
                     }
                 }
