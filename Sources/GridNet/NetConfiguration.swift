@@ -86,8 +86,9 @@ public struct NetConfiguration: Sendable {
         guard frameTimeout > .zero else {
             throw NetError.invalidConfiguration("frameTimeout must be positive, it is \(frameTimeout)")
         }
-        for (name, value) in [("maxConnections", maxConnections), ("maxConnectionsPerAddress", maxConnectionsPerAddress),
-                              ("maxConnectionsPerPeer", maxConnectionsPerPeer)] where value < 1 {
+        let counts = [("maxConnections", maxConnections), ("maxConnectionsPerAddress", maxConnectionsPerAddress),
+                      ("maxConnectionsPerPeer", maxConnectionsPerPeer)]
+        for (name, value) in counts where value < 1 {
             throw NetError.invalidConfiguration("\(name) must be at least 1, it is \(value)")
         }
         if let idleTimeout, idleTimeout <= .zero {

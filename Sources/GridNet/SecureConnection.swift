@@ -24,7 +24,8 @@ public final class SecureConnection: Sendable {
     private let farewell: (@Sendable (String) -> [UInt8])?
     private let logger: Logger
 
-    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration, idleTimeout: Duration? = nil) {
+    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration,
+         idleTimeout: Duration? = nil) {
         self.remotePeer = remotePeer
         self.remoteAddress = pending.remoteAddress
         self.maxMessageSize = configuration.maxMessageSize
@@ -86,11 +87,22 @@ public final class SecureConnection: Sendable {
 
     /// Tells the peer why (with the listener's farewell, if any), logs one line and closes.
     ///
-    /// With `drain`, what the peer sent meanwhile is read and discarded until it closes or `closeTimeout` passes,
-    /// so closing does not reset the connection before the peer has read the farewell. Only call with `drain` when
-    /// no task is in `receive()`.
+    /// With `drain` (a connection no handler reads), the farewell waits for the peer's first message (at most
+    /// `closeTimeout`): peers speak first, and a peer whose request meets a closed connection never reads the
+    /// farewell. Then what the peer sends is read and discarded until it closes or `closeTimeout` passes, so closing
+    /// does not reset the connection before the peer has read the farewell.
     func drop(because error: NetError, drain: Bool) async {
         logger.warning("Closing connection", metadata: ["grid.net.reason": "\(error)"])
+        if drain {
+            let inbound = self.inbound
+            let wait = closeTimeout
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await inbound.next() }
+                group.addTask { try? await Task.sleep(for: wait) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
         if let farewell {
             channel.writeAndFlush(channel.allocator.buffer(bytes: farewell(error.description)), promise: nil)
         }
