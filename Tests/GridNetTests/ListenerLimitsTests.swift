@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    @Test func pastSixtyFourRefusalsBeingToldFurtherConnectionsAreClosedAtOnce() async throws {
+        let logs = LogStore()
+        var configuration = NetConfiguration()
+        configuration.maxConnections = 1
+        configuration.handshakeTimeout = .seconds(30)
+        try await withLimitedListener(configuration: configuration, logs: logs) { listener in
+            let port = listener.localPort
+            try await whileHolding(1, port: port, identity: { _ in .generate() }) {
+                // Silent peers never send the hello their refusal answers, so 64 refusals stay pending.
+                var silent: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
+                for _ in 0..<70 { silent.append(try await RawClient.connect(port: port)) }
+                try await poll("six connections to be dropped") {
+                    logs.all.filter { $0.message == "Connection dropped" }.count == 6
+                }
+                #expect(listener.connectionCounts.refusing == 64)
+                #expect(listener.connectionCounts.total == 1)
+                for channel in silent { try? await channel.channel.close() }
+                try await poll("the refusals to be released") { listener.connectionCounts.refusing == 0 }
+            }
+        }
+    }
+
     @Test func pastThePerAddressLimitTheNextConnectionIsRefused() async throws {
         let logs = LogStore()
         var configuration = NetConfiguration()
