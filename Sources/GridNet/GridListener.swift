@@ -78,7 +78,7 @@ public struct GridListener: Sendable {
                         }
                         return try PendingConnection.configure(
                             channel, handshake: handshake, remoteAddress: nil, configuration: configuration,
-                            farewell: farewell, logger: logger)
+                            farewell: farewell, idleTimeout: configuration.idleTimeout, logger: logger)
                     }
                 }
         } catch {
@@ -160,8 +160,7 @@ public struct GridListener: Sendable {
             try? await pending.channel.close().get()
             return
         }
-        let connection = SecureConnection(remotePeer: peer, pending: pending, configuration: configuration,
-                                          idleTimeout: configuration.idleTimeout)
+        let connection = SecureConnection(remotePeer: peer, pending: pending, configuration: configuration)
         if let refusal = admission.authenticated(pending.channel, as: peer) {
             await connection.drop(because: NetError.limitReached(refusal), drain: true)
             return

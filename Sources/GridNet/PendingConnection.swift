@@ -22,9 +22,11 @@ struct PendingConnection: Sendable {
     var wasDropped = false
 
     /// Adds the frame codec and the secure channel handler to `channel`; call on its event loop.
+    ///
+    /// Listeners pass their `farewell` and `idleTimeout`; connectors pass neither, and never drop for idleness.
     static func configure(
         _ channel: any Channel, handshake: Handshake, remoteAddress: String?, configuration: NetConfiguration,
-        farewell: (@Sendable (String) -> [UInt8])? = nil, logger: Logger
+        farewell: (@Sendable (String) -> [UInt8])? = nil, idleTimeout: Duration? = nil, logger: Logger
     ) throws -> PendingConnection {
         let remote = remoteAddress ?? channel.remoteAddress.map(Self.describe) ?? "unknown"
         var logger = logger
@@ -38,7 +40,7 @@ struct PendingConnection: Sendable {
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maxFrameSize: configuration.maxFrameSize)))
         try pipeline.addHandler(SecureChannelHandler(
             handshake: handshake, established: promise, inbound: inbound, frameLimit: limit,
-            configuration: configuration, farewell: farewell, logger: logger))
+            configuration: configuration, farewell: farewell, idleTimeout: idleTimeout, logger: logger))
         return PendingConnection(channel: channel, handshake: promise.futureResult, inbound: inbound,
                                  remoteAddress: remote, farewell: farewell, logger: logger)
     }

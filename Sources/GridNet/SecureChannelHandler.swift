@@ -41,12 +41,16 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     private var timeoutTask: Scheduled<Void>?
     /// The deadline of the frame being received, when it did not arrive whole.
     private var frameDeadline: Scheduled<Void>?
+    /// A listener's idle limit (nil on connectors), and the periodic check that enforces it once established.
+    private let idleTimeout: Duration?
+    private var idleCheck: RepeatedTask?
     private var started = false
     /// The message written just before a failure in the same batch (a reject), flushed before closing.
     private var lastHandshakeWrite: EventLoopFuture<Void>?
 
     init(handshake: Handshake, established: EventLoopPromise<PeerID>, inbound: InboundQueue, frameLimit: FrameLimit,
-         configuration: NetConfiguration, farewell: (@Sendable (String) -> [UInt8])? = nil, logger: Logger) {
+         configuration: NetConfiguration, farewell: (@Sendable (String) -> [UInt8])? = nil,
+         idleTimeout: Duration? = nil, logger: Logger) {
         self.state = .handshaking(handshake)
         self.established = established
         self.inbound = inbound
@@ -56,6 +60,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         self.frameTimeout = configuration.frameTimeout
         self.closeTimeout = configuration.closeTimeout
         self.farewell = farewell
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
@@ -80,6 +85,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         timeoutTask = nil
         frameDeadline?.cancel()
         frameDeadline = nil
+        idleCheck?.cancel()
+        idleCheck = nil
         frameLimit.onFrameBegun = nil
         completeHandshake(.failure(NetError.closedDuringHandshake))
         inbound.finish()
@@ -97,6 +104,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         timeoutTask = nil
         frameDeadline?.cancel()
         frameDeadline = nil
+        idleCheck?.cancel()
+        idleCheck = nil
         if case .handshaking = state {
             completeHandshake(.failure(NetError.closedDuringHandshake))
         }
@@ -189,6 +198,25 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    // MARK: Idle timeout
+
+    /// Checks a few times per `idleTimeout` whether the application has waited in `receive()` for that long.
+    private func startIdleCheck(context: ChannelHandlerContext) {
+        guard let idleTimeout else { return }
+        let period = TimeAmount(max(idleTimeout / 4, .milliseconds(10)))
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            let (handler, context) = bound.value
+            handler.checkIdle(context: context)
+        }
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        guard case .established = state, let idleTimeout, let waited = inbound.waitingFor(), waited >= idleTimeout
+        else { return }
+        fail(NetError.idleTimedOut(idleTimeout), context: context, tellPeer: true)
+    }
+
     // MARK: Handshake
 
     private func start(context: ChannelHandlerContext) {
@@ -223,6 +251,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
                 lastHandshakeWrite = nil
                 state = .established(FrameCipher(keys: session.keys))
                 frameLimit.handshakeFinished()
+                startIdleCheck(context: context)
                 logger[metadataKey: "grid.net.peer"] = "\(session.remotePeer.short)"
                 completeHandshake(.success(session.remotePeer))
             case .fail(let error):
@@ -264,6 +293,8 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             state = .closed
             frameDeadline?.cancel()
             frameDeadline = nil
+            idleCheck?.cancel()
+            idleCheck = nil
             logger.info("Closing connection", metadata: ["grid.net.reason": "\(error)"])
             inbound.finish(error)
             guard tellPeer, let farewell, let sealed = try? cipher.seal(farewell(error.description)) else {

@@ -1,7 +1,6 @@
 import GridCore
 import Logging
 import NIOCore
-import Synchronization
 
 /// An established, mutually authenticated and encrypted connection to another peer.
 ///
@@ -19,20 +18,16 @@ public final class SecureConnection: Sendable {
     private let channel: any Channel
     private let inbound: InboundQueue
     private let closeTimeout: Duration
-    /// A listener's idle limit while `receive()` waits (nil on connectors, which never drop for idleness).
-    private let idleTimeout: Duration?
     private let farewell: (@Sendable (String) -> [UInt8])?
     private let logger: Logger
 
-    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration,
-         idleTimeout: Duration? = nil) {
+    init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration) {
         self.remotePeer = remotePeer
         self.remoteAddress = pending.remoteAddress
         self.maxMessageSize = configuration.maxMessageSize
         self.channel = pending.channel
         self.inbound = pending.inbound
         self.closeTimeout = configuration.closeTimeout
-        self.idleTimeout = idleTimeout
         self.farewell = pending.farewell
         var logger = pending.logger
         logger[metadataKey: "grid.net.peer"] = "\(remotePeer.short)"
@@ -64,25 +59,7 @@ public final class SecureConnection: Sendable {
     /// throws `NetError.idleTimedOut`. A handler busy answering a request (a client's `wait`) is not waiting here,
     /// so its peer is never cut for idleness.
     public func receive() async throws -> [UInt8]? {
-        guard let idleTimeout else { return try await inbound.next() }
-        let timedOut = IdleFlag()
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await Task.sleep(for: idleTimeout)
-                timedOut.set()
-                await self.drop(because: NetError.idleTimedOut(idleTimeout), drain: false)
-            }
-            defer { group.cancelAll() }
-            let message: [UInt8]?
-            do {
-                message = try await inbound.next()
-            } catch {
-                if timedOut.isSet { throw NetError.idleTimedOut(idleTimeout) }
-                throw error
-            }
-            if timedOut.isSet { throw NetError.idleTimedOut(idleTimeout) }
-            return message
-        }
+        try await inbound.next()
     }
 
     /// Tells the peer why (with the listener's farewell, if any), logs one line and closes.
@@ -133,12 +110,4 @@ public final class SecureConnection: Sendable {
         deadline.cancel()
         try? await channel.close().get()
     }
-}
-
-/// Whether a receive's idle timer fired.
-private final class IdleFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
 }
