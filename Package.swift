@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
-        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
+        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridNet", "GridTestKit", logging, grdb]),
     ]
 )
