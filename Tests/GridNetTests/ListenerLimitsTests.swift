@@ -378,7 +378,7 @@ func whileHolding(
 }
 
 /// Polls `condition` every 20 ms until it holds, failing after `limit`.
-func poll(_ what: String, limit: Duration = .seconds(20), _ condition: @escaping @Sendable () -> Bool) async throws {
+func poll(_ what: String, limit: Duration = .seconds(90), _ condition: @escaping @Sendable () -> Bool) async throws {
     let deadline = ContinuousClock.now + limit
     while !condition() {
         guard ContinuousClock.now < deadline else {
