@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
+        .library(name: "GridMatchmaker", targets: ["GridMatchmaker"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),

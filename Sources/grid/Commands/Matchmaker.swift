@@ -49,7 +49,14 @@ struct Matchmaker: AsyncParsableCommand {
                                + "others are closed right after the handshake, told nothing.", valueName: "file"))
     var allowPeers: String?
 
+    @Option(help: ArgumentHelp("Half-life of a submitter's recent usage in fair-share ordering (docs/scheduling.md).",
+                               valueName: "seconds"))
+    var fairShareHalfLife = 600
+
     func validate() throws {
+        guard (1...31_536_000).contains(fairShareHalfLife) else {
+            throw ValidationError("--fair-share-half-life must be from 1 to 31536000 seconds, got \(fairShareHalfLife)")
+        }
         guard (0...1_000_000).contains(grant) else { throw ValidationError("--grant must be from 0 to 1000000") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be from 1 to 100") }
         guard (1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) else {
@@ -101,6 +108,7 @@ struct Matchmaker: AsyncParsableCommand {
         configuration.grantCredits = grant
         configuration.scheduler.maxAttempts = maxAttempts
         configuration.scheduler.queueTimeout = .seconds(queueTimeout)
+        configuration.scheduler.fairShareHalfLife = .seconds(fairShareHalfLife)
         configuration.network.maxConnections = maxConnections
         configuration.network.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.network.maxConnectionsPerPeer = maxConnectionsPerPeer
