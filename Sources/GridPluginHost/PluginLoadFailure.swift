@@ -158,7 +158,7 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case .symbolUnavailable(let reason):
             return "a symbol it declares could not be resolved in a runner: \(reason)"
         case .untrusted(let reason):
-            return "it is not signed by a trusted author: \(reason)"
+            return reason
         case .changed(let decided, let loaded):
             return "it changed while it was being loaded (SHA-256 \(decided) was checked, \(loaded) is on disk now)"
         }
