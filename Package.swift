@@ -27,6 +27,8 @@ let package = Package(
         // Misbehaving plugins for the isolation tests; never given to workers outside tests.
         .library(name: "GridTestPluginFaultsC", type: .dynamic, targets: ["FaultsCPlugin"]),
         .library(name: "GridTestPluginFaultsSwift", type: .dynamic, targets: ["FaultsSwiftPlugin"]),
+        // zlib's crc32 as a compiled C plugin: the baseline of the FFI benchmark; never given to workers.
+        .library(name: "GridTestPluginCrc32C", type: .dynamic, targets: ["Crc32CPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -82,6 +84,7 @@ let package = Package(
         // Tests.
         .target(name: "FaultsCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/faults-c"),
         .target(name: "FaultsSwiftPlugin", dependencies: ["GridPluginKit"], path: "Tests/Fixtures/faults-swift"),
+        .target(name: "Crc32CPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/crc32-c"),
         .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),

@@ -180,3 +180,18 @@ struct FFIRunnerPoolTests {
         }
     }
 }
+
+extension FFIRunnerPoolTests {
+    @Test("the FFI benchmark's baseline, a compiled C plugin calling zlib's crc32, agrees with the manifest")
+    func benchmarkBaselineAgrees() async throws {
+        let plugin = PluginFile.library(BuildProducts.path("libGridTestPluginCrc32C.so"))
+        try await Self.withPool([plugin, .manifest(Self.zlib)]) { pool, report in
+            #expect(report.failures.isEmpty, "\(report.failures)")
+            let text = String(repeating: "a", count: 64)
+            let compiled = try await Self.call(pool, "bench.crc32", text).result.get().text
+            let manifest = try await Self.call(pool, "zlib.crc32", "[0, \"\(text)\"]").result.get().text
+            #expect(compiled == manifest)
+            #expect(try await Self.call(pool, "bench.crc32", "hello").result.get().text == "907060870")
+        }
+    }
+}

@@ -3,21 +3,28 @@ import Foundation
 import GridPluginHost
 
 // Plugin call overhead (issue 7): one call with a 64-byte input, in process against a warm runner process, and the
-// worker's memory after 1,000 calls to a plugin that leaks 1 MiB per call. The plugins and grid-runner come from
-// the root package's release build (`make bench` builds it first). Run from Benchmarks/:
+// worker's memory after 1,000 calls to a plugin that leaks 1 MiB per call. FFI overhead (issue 11): zlib's crc32 of
+// 64 bytes through the manifest Plugins/ffi/zlib.json against a compiled C plugin calling the same function, both in
+// a warm runner. The plugins and grid-runner come from the root package's release build (`make bench` builds it
+// first). Run from Benchmarks/:
 //   swift package --allow-writing-to-package-directory benchmark --target PluginBenchmarks   (or `make bench`)
 
-/// The root package's release products folder.
-private let products = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/release").path
+/// The root package's folder, and its release products folder.
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+private let products = root.appendingPathComponent(".build/release").path
 
 private let echoPlugin = products + "/libGridTestPluginFaultsC.so"
+private let crc32Plugin = products + "/libGridTestPluginCrc32C.so"
+private let zlibManifest = root.appendingPathComponent("Plugins/ffi/zlib.json").path
 private let input = [UInt8](repeating: 0x61, count: 64)
+/// The same 64 bytes as the job input of zlib.crc32: `[0, "aaaa…"]`.
+private let crc32Arguments = Array("[0, \"\(String(repeating: "a", count: 64))\"]".utf8)
 
-private func runnerPool(slots: Int = 1) async -> RunnerPool {
+private func runnerPool(_ files: [PluginFile] = [.library(echoPlugin)], slots: Int = 1) async -> RunnerPool {
     var configuration = RunnerConfiguration(executable: products + "/grid-runner")
     configuration.memoryLimit = 4 << 30
-    let (pool, report) = await RunnerPool.start(files: [echoPlugin], slots: slots, configuration: configuration)
+    let (pool, report) = await RunnerPool.start(plugins: files, slots: slots, configuration: configuration)
     guard report.failures.isEmpty, !pool.plugins.isEmpty else {
         fatalError("build the root package in release first (swift build -c release): \(report.failures)")
     }
@@ -47,6 +54,26 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(await pool.invoke(capability: "faults.echo", input: input, timeout: .seconds(10)))
+        }
+        benchmark.stopMeasurement()
+        await pool.shutdown()
+    }
+
+    Benchmark("zlib crc32 of 64 bytes, compiled C plugin, warm runner process") { benchmark in
+        let pool = await runnerPool([.library(crc32Plugin)])
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(await pool.invoke(capability: "bench.crc32", input: input, timeout: .seconds(10)))
+        }
+        benchmark.stopMeasurement()
+        await pool.shutdown()
+    }
+
+    Benchmark("zlib crc32 of 64 bytes, FFI manifest, warm runner process") { benchmark in
+        let pool = await runnerPool([.manifest(zlibManifest)])
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(await pool.invoke(capability: "zlib.crc32", input: crc32Arguments, timeout: .seconds(10)))
         }
         benchmark.stopMeasurement()
         await pool.shutdown()
