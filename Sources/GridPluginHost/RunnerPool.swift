@@ -100,7 +100,9 @@ public actor RunnerPool: PluginHost {
 
     // MARK: Invoking
 
-    public func invoke(capability: String, input: [UInt8], timeout: Duration) async -> Invocation {
+    /// Runs `capability` on `input` in a free runner. For an FFI capability the arguments are checked first, off the
+    /// actor (a large JSON input does not hold up other calls), and bad input fails at once without a runner.
+    public nonisolated func invoke(capability: String, input: [UInt8], timeout: Duration) async -> Invocation {
         guard let target = targets[capability] else {
             return .failure(.unknownCapability(capability, plugin: nil))
         }
@@ -109,7 +111,6 @@ public actor RunnerPool: PluginHost {
         case .native(let index):
             request = .invoke(plugin: index, capability: capability, input: input)
         case .ffi(let declared):
-            // The arguments are checked here, before any runner is involved: bad input is the input's fault.
             do {
                 request = .ffiCall(plan: try declared.plan(input: input).encode())
             } catch {
@@ -117,6 +118,12 @@ public actor RunnerPool: PluginHost {
                                           resultCode: GRID_PLUGIN_BAD_INPUT, message: error.description))
             }
         }
+        return await run(request, target: target, capability: capability, timeout: timeout)
+    }
+
+    /// Makes one call in a free runner, replacing the runner when the call left it unusable.
+    private func run(_ request: RunnerRequest, target: Target, capability: String, timeout: Duration) async
+        -> Invocation {
         guard let slot = await acquire() else {
             return .failure(.runnerUnavailable(plugin: target.plugin, capability: capability,
                                                reason: "the worker is shutting down"))
