@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "GridPluginHostTests",
                     dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridFFICall", "GridPluginTrust", "GridCrypto",
                                    "GridTestKit"]),
-        .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore"]),
+        .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore", "GridPluginHost"]),
         .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
