@@ -48,10 +48,13 @@ struct FFIWorkerTests {
             try Self.writeManifest(unknown, name: "unknown", library: "libz.so.1", symbols: ["no_such_function"])
             let missing = grid.folder.file("missing.json")
             try Self.writeManifest(missing, name: "missing", library: "libgrid-no-such-library.so.7", symbols: ["f"])
+            let malformed = grid.folder.file("malformed.json")
+            try #"{"peergrid-ffi-manifest": 1, "name": "malformed", "version": "1.0.0", "library": "libz.so.1",}"#
+                .write(toFile: malformed, atomically: true, encoding: .utf8)
 
             try await grid.startMatchmaker(extra: ["--max-attempts", "1"])
             let worker = try await grid.startWorker(
-                "a", plugins: [Self.zlib, Self.libm, crashy, unknown, missing, "libGridPluginText.so"],
+                "a", plugins: [Self.zlib, Self.libm, crashy, unknown, missing, malformed, "libGridPluginText.so"],
                 extra: ["--quarantine-crashes", "100"])
             let log = grid.log("a.log")
             #expect(log.contains("unknown.json was not loaded: a symbol it declares could not be resolved in a "
@@ -59,6 +62,8 @@ struct FFIWorkerTests {
             #expect(log.contains("missing.json was not loaded: the library it declares could not be opened in a "
                 + "runner: The library libgrid-no-such-library.so.7 could not be loaded: "
                 + "libgrid-no-such-library.so.7: cannot open shared object file"), "\(log)")
+            #expect(log.contains("malformed.json was not loaded: it is not a valid FFI manifest: it is not strict JSON"),
+                    "\(log)")
 
             #expect(try await Self.submit(grid, "zlib.crc32", #"[0, "hello"]"#)["output"] as? String == "907060870")
             #expect(try await Self.submit(grid, "math.erf", "[0.5]")["output"] as? String == "0.5204998778130465")
