@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
+        .library(name: "GridFFI", targets: ["GridFFI"]),
+        .library(name: "GridFFICall", targets: ["GridFFICall"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),

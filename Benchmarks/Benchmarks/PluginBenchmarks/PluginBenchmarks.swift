@@ -1,5 +1,7 @@
 import Benchmark
 import Foundation
+import GridFFI
+import GridFFICall
 import GridPluginHost
 
 // Plugin call overhead (issue 7): one call with a 64-byte input, in process against a warm runner process, and the
@@ -77,6 +79,33 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         await pool.shutdown()
+    }
+
+    // Where the FFI call's time goes, without a runner: the worker's share (arguments checked into a plan, the reply
+    // decoded and formatted) and the runner's share (the plan decoded and the C call made through libffi).
+    Benchmark("zlib crc32 of 64 bytes, FFI worker side only: plan, encode, decode reply, format") { benchmark in
+        guard let manifest = try? FFIManifest.load(from: zlibManifest),
+              let capability = manifest.capability(named: "zlib.crc32") else { fatalError("no zlib manifest") }
+        var invoker = FFIInvoker()
+        let reply = invoker.serve(try! capability.plan(input: crc32Arguments).encode())
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let plan = try! capability.plan(input: crc32Arguments).encode()
+            blackHole(plan)
+            blackHole(try! capability.format(try! FFIReply(decoding: reply).get()))
+        }
+    }
+
+    Benchmark("zlib crc32 of 64 bytes, FFI runner side only: FFIInvoker.serve in process") { benchmark in
+        guard let manifest = try? FFIManifest.load(from: zlibManifest),
+              let capability = manifest.capability(named: "zlib.crc32") else { fatalError("no zlib manifest") }
+        var invoker = FFIInvoker()
+        let plan = try! capability.plan(input: crc32Arguments).encode()
+        blackHole(invoker.serve(plan))
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(invoker.serve(plan))
+        }
     }
 
     Benchmark("Worker after 1,000 calls to a plugin leaking 1 MiB each (runner)",
