@@ -40,8 +40,11 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(3),
         maxIterations: 20_000
     )
+    // Each sample sets up its host (a pool starts its runner) and then makes 1,000 calls, reported per call: the
+    // figures are warm calls, not the first call of a new runner.
+    let perCall = Benchmark.Configuration(scalingFactor: .kilo)
 
-    Benchmark("Plugin call, 64-byte input, in process") { benchmark in
+    Benchmark("Plugin call, 64-byte input, in process", configuration: perCall) { benchmark in
         let loaded = PluginLoader.loadFiles([echoPlugin])
         guard let registry = try? PluginRegistry(plugins: loaded.plugins) else { fatalError("\(loaded.failures)") }
         let host = InProcessHost(registry: registry)
@@ -51,7 +54,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Plugin call, 64-byte input, warm runner process") { benchmark in
+    Benchmark("Plugin call, 64-byte input, warm runner process", configuration: perCall) { benchmark in
         let pool = await runnerPool()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -61,7 +64,7 @@ let benchmarks: @Sendable () -> Void = {
         await pool.shutdown()
     }
 
-    Benchmark("zlib crc32 of 64 bytes, compiled C plugin, warm runner process") { benchmark in
+    Benchmark("zlib crc32 of 64 bytes, compiled C plugin, warm runner process", configuration: perCall) { benchmark in
         let pool = await runnerPool([.library(crc32Plugin)])
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -71,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
         await pool.shutdown()
     }
 
-    Benchmark("zlib crc32 of 64 bytes, FFI manifest, warm runner process") { benchmark in
+    Benchmark("zlib crc32 of 64 bytes, FFI manifest, warm runner process", configuration: perCall) { benchmark in
         let pool = await runnerPool([.manifest(zlibManifest)])
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -83,7 +86,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Where the FFI call's time goes, without a runner: the worker's share (arguments checked into a plan, the reply
     // decoded and formatted) and the runner's share (the plan decoded and the C call made through libffi).
-    Benchmark("zlib crc32 of 64 bytes, FFI worker side only: plan, encode, decode reply, format") { benchmark in
+    Benchmark("zlib crc32 of 64 bytes, FFI worker side only: plan, encode, decode reply, format", configuration: perCall) { benchmark in
         guard let manifest = try? FFIManifest.load(from: zlibManifest),
               let capability = manifest.capability(named: "zlib.crc32") else { fatalError("no zlib manifest") }
         var invoker = FFIInvoker()
@@ -96,7 +99,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("zlib crc32 of 64 bytes, FFI runner side only: FFIInvoker.serve in process") { benchmark in
+    Benchmark("zlib crc32 of 64 bytes, FFI runner side only: FFIInvoker.serve in process", configuration: perCall) { benchmark in
         guard let manifest = try? FFIManifest.load(from: zlibManifest),
               let capability = manifest.capability(named: "zlib.crc32") else { fatalError("no zlib manifest") }
         var invoker = FFIInvoker()
