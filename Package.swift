@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
         .library(name: "GridFFI", targets: ["GridFFI"]),
         .library(name: "GridFFICall", targets: ["GridFFICall"]),
+        .library(name: "GridMatchmaker", targets: ["GridMatchmaker"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),
@@ -101,6 +102,6 @@ let package = Package(
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
-        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
+        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridNet", "GridTestKit", logging, grdb]),
     ]
 )

@@ -17,9 +17,11 @@ public enum MatchRules {
             let versions = offers.map(\.version.description).joined(separator: ", ")
             return .rejected("'\(job.capability)' is offered at \(versions), outside the wanted range \(job.versionRange)")
         }
-        for (key, value) in job.labels.sorted(by: { $0.key < $1.key })
-        where worker.ad.attributes.labels[key] != value {
-            return .rejected("label \(key)=\(value) is required")
+        if !job.labels.isEmpty {
+            for (key, value) in job.labels.sorted(by: { $0.key < $1.key })
+            where worker.ad.attributes.labels[key] != value {
+                return .rejected("label \(key)=\(value) is required")
+            }
         }
         guard worker.freeSlots > 0 else { return .rejected("all slots busy") }
         if job.requirements == nil && worker.accept == nil && worker.acceptProblem == nil { return .fits }
@@ -50,7 +52,11 @@ public enum MatchRules {
 
     /// What the job costs on this worker: the highest price among its offers that fit the job.
     static func cost(of job: SchedulableJob, on worker: ScheduledWorker) -> Int? {
-        worker.offers[job.capability]?.filter { job.versionRange.contains($0.version) }.map(\.cost).max()
+        var highest: Int?
+        for offer in worker.offers[job.capability] ?? [] where job.versionRange.contains(offer.version) {
+            highest = max(highest ?? offer.cost, offer.cost)
+        }
+        return highest
     }
 
     /// The job's rank for this worker; nil (undefined or no rank) ranks last.

@@ -117,7 +117,7 @@ public actor MatchmakerService: Service {
     public func run() async throws {
         let listener = try await GridListener.bind(
             host: configuration.host, port: configuration.port, identity: identity,
-            configuration: configuration.network, logger: logger)
+            configuration: configuration.network, farewell: { MessageCodec.encode(.failure($0)) }, logger: logger)
         logger.info("matchmaker listening", metadata: [
             "grid.address": "\(configuration.host):\(listener.localPort)", "grid.peer": "\(identity.peerID.short)",
         ])
@@ -212,8 +212,11 @@ public actor MatchmakerService: Service {
                                 throw ProtocolError("the worker's new ad is invalid: \(problem)")
                             }
                             await self.workerAdvertised(peer, ad: ad, session: session)
+                        case .heartbeat:
+                            continue  // receiving it is the point: the connection is not idle
                         default:
-                            throw ProtocolError("a worker may only send outcomes and new ads after registering")
+                            throw ProtocolError(
+                                "a worker may only send outcomes, new ads and heartbeats after registering")
                         }
                     }
                 }

@@ -16,12 +16,17 @@ public final class MatchmakerStore: Sendable {
     public let grantCredits: Int
 
     public init(path: String, identity: Identity, grantCredits: Int) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        database = try DatabasePool(path: path, configuration: configuration)
+        database = try DatabaseFile.open(path, migrations: Self.migrations)
         self.identity = identity
         self.grantCredits = grantCredits
         writer = GroupCommitWriter(database: database)
+        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+    }
+
+    private var operatorID: PeerID { identity.peerID }
+
+    /// The file's migrations: the ledger's, then the job queue's, run by `DatabaseFile.open`.
+    static var migrations: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         LedgerSchema.registerMigrations(in: &migrator)
         migrator.registerMigration("jobs-v1") { db in
@@ -44,11 +49,8 @@ public final class MatchmakerStore: Sendable {
             }
             try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
         }
-        try migrator.migrate(database)
-        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+        return migrator
     }
-
-    private var operatorID: PeerID { identity.peerID }
 
     // MARK: Credits
 

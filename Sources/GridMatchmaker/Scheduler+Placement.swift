@@ -23,10 +23,13 @@ extension Scheduler {
         guard let job = jobs[id] else { return }
         let key = ClusterKey(job)
         let sequence = sequences[id] ?? 0
-        var cluster = clusters[key] ?? JobCluster(representative: job)
         let entry = JobCluster.Entry(sequence: sequence, job: id)
-        if front { cluster.prepend(entry) } else { cluster.append(entry) }
-        clusters[key] = cluster
+        // Mutated in place: copying the cluster out and back would copy its whole queue on every job.
+        if front {
+            clusters[key, default: JobCluster(representative: job)].prepend(entry)
+        } else {
+            clusters[key, default: JobCluster(representative: job)].append(entry)
+        }
         clustersByCapability[key.capability, default: []].insert(key)
         queued[id] = (key, sequence)
     }
@@ -61,9 +64,9 @@ extension Scheduler {
                     let usage = fairShare.priority(of: key.submitter)
                     if let current = best,
                        (current.usage, current.sequence) <= (usage, head.sequence) { continue }
-                    guard let cluster = clusters[key],
-                          MatchRules.verdict(cluster.representative, worker: worker) == .fits
-                    else { continue }
+                    guard let cluster = clusters[key] else { continue }
+                    verdictsEvaluated += 1
+                    guard MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
                     best = (key, usage, head.sequence)
                 }
             }
@@ -118,15 +121,19 @@ extension Scheduler {
     }
 
     /// The fitting free worker with the highest placement key (see `PlacementKey`); ties go to the lower peer id.
-    func bestFreeWorker(for job: SchedulableJob) -> PeerID? {
+    mutating func bestFreeWorker(for job: SchedulableJob) -> PeerID? {
         var best: (peer: PeerID, key: PlacementKey)?
         for peer in freeWorkers[job.capability] ?? [] {
-            guard let worker = workers[peer], MatchRules.verdict(job, worker: worker) == .fits else { continue }
-            let key = PlacementKey(
-                untried: !job.failedOn.contains(peer),
-                rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
-                cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
-                free: worker.freeSlots)
+            verdictsEvaluated += 1
+            // Read in place: copying a worker out of the table would retain every reference it holds.
+            guard let key = workers[peer].map({ worker -> PlacementKey? in
+                guard MatchRules.verdict(job, worker: worker) == .fits else { return nil }
+                return PlacementKey(
+                    untried: !job.failedOn.contains(peer),
+                    rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
+                    cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
+                    free: worker.freeSlots)
+            }) ?? nil else { continue }
             if let current = best, current.key > key || (current.key == key && current.peer < peer) { continue }
             best = (peer, key)
         }

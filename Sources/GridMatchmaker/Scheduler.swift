@@ -63,6 +63,9 @@ public struct Scheduler: Sendable {
     /// Workers with a slot freed by a bounced assignment, filled at the next tick rather than at once (the
     /// worker's session is likely gone).
     var fillAtNextTick: Set<PeerID> = []
+    /// How many job-worker verdicts placement has evaluated: the measure of its work that tests hold steady
+    /// however deep the queue is.
+    public internal(set) var verdictsEvaluated = 0
     var queueDeadlines = DeadlineHeap()
 
     public init(configuration: Configuration = Configuration()) {

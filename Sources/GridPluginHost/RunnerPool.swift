@@ -292,23 +292,21 @@ public actor RunnerPool: PluginHost {
         _ runner: RunnerProcess, request: RunnerRequest, target: Target, capability: String, timeout: Duration,
         memoryLimit: UInt64
     ) -> (Invocation, healthy: Bool) {
-        let timer = KillTimer(runner, after: timeout)
-        let exchanged = runner.exchange(request)
-        let killedForTimeout = timer.finish()
+        let exchanged = runner.exchange(request, deadline: .now + timeout)
+        let killedForTimeout: Bool
+        if case .failure(.timedOut) = exchanged { killedForTimeout = true } else { killedForTimeout = false }
         let plugin = target.plugin
         var death = RunnerDeath(exit: .exited(0), memoryLimit: memoryLimit)
         switch (exchanged, target.call) {
         case (.success(.result(let report)), .native):
             let cpu = Duration.microseconds(Int64(clamping: report.cpuMicroseconds))
-            if killedForTimeout { _ = runner.reap() }
             return (Invocation(result: result(of: report, plugin: plugin, capability: capability,
-                                              memoryLimit: memoryLimit), cpu: cpu), !killedForTimeout)
+                                              memoryLimit: memoryLimit), cpu: cpu), true)
         case (.success(.ffiResult(let reply, let cpuMicroseconds, let failedAllocation)), .ffi(let declared)):
             let cpu = Duration.microseconds(Int64(clamping: cpuMicroseconds))
-            if killedForTimeout { _ = runner.reap() }
             let result = ffiResult(of: reply, declared: declared, plugin: plugin, failedAllocation: failedAllocation,
                                    memoryLimit: memoryLimit)
-            return (Invocation(result: result, cpu: cpu), !killedForTimeout)
+            return (Invocation(result: result, cpu: cpu), true)
         case (.success, _):
             death.protocolProblem = "it answered an invocation with another kind of frame"
             runner.kill()
@@ -318,10 +316,12 @@ public actor RunnerPool: PluginHost {
         case (.failure(.ended(let signal, let failedAllocation)), _):
             death.reportedSignal = signal
             death.failedAllocation = failedAllocation
-            if !killedForTimeout && !runner.endsOnItsOwn(within: .milliseconds(200)) {
+            if !runner.endsOnItsOwn(within: .milliseconds(200)) {
                 death.closedChannel = true
                 runner.kill()
             }
+        case (.failure(.timedOut), _):
+            break
         }
         let exit = runner.reap()
         death.exit = exit.status

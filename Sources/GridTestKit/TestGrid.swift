@@ -35,6 +35,8 @@ public final class TestGrid: @unchecked Sendable {
     }
 
     public var matchmakerAddress: String { "127.0.0.1:\(port)" }
+    /// The running matchmaker's process id (to read its memory from /proc), if it runs.
+    public var matchmakerPID: pid_t? { matchmaker?.pid }
     public var matchmakerHome: String { folder.file("matchmaker") }
     public var ledgerPath: String { matchmakerHome + "/matchmaker.sqlite" }
     public var clientHome: String { folder.file("client") }
