@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
+        .library(name: "GridFFI", targets: ["GridFFI"]),
+        .library(name: "GridFFICall", targets: ["GridFFICall"]),
         .library(name: "GridMatchmaker", targets: ["GridMatchmaker"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
@@ -28,6 +30,8 @@ let package = Package(
         // Misbehaving plugins for the isolation tests; never given to workers outside tests.
         .library(name: "GridTestPluginFaultsC", type: .dynamic, targets: ["FaultsCPlugin"]),
         .library(name: "GridTestPluginFaultsSwift", type: .dynamic, targets: ["FaultsSwiftPlugin"]),
+        // zlib's crc32 as a compiled C plugin: the baseline of the FFI benchmark; never given to workers.
+        .library(name: "GridTestPluginCrc32C", type: .dynamic, targets: ["Crc32CPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -52,9 +56,11 @@ let package = Package(
         .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", grdb, logging]),
         // The frames between a worker and its runners; no Foundation, so the runner stays small.
         .target(name: "GridRunnerProtocol", dependencies: ["CGridPluginABI"]),
-        .executableTarget(name: "grid-runner", dependencies: ["GridRunnerProtocol", "CGridRunner", "CGridPluginABI"]),
+        .executableTarget(name: "grid-runner",
+                          dependencies: ["GridRunnerProtocol", "CGridRunner", "CGridPluginABI", "GridFFICall"]),
         .target(name: "GridPluginHost",
-                dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", "GridRunnerProtocol", logging]),
+                dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", "GridRunnerProtocol", "GridFFI",
+                               "GridFFICall", "GridPluginTrust", logging]),
         .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
         // FFI capabilities: the Foundation-free call plan and libffi invoker (for the runner), and the manifests.
         .target(name: "GridFFICall", dependencies: ["CFFI"]),
@@ -81,14 +87,17 @@ let package = Package(
         // Tests.
         .target(name: "FaultsCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/faults-c"),
         .target(name: "FaultsSwiftPlugin", dependencies: ["GridPluginKit"], path: "Tests/Fixtures/faults-swift"),
+        .target(name: "Crc32CPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/crc32-c"),
         .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix, logging]),
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
-        .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridTestKit"]),
-        .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore"]),
+        .testTarget(name: "GridPluginHostTests",
+                    dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridFFICall", "GridPluginTrust", "GridCrypto",
+                                   "GridTestKit"]),
+        .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore", "GridPluginHost"]),
         .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),

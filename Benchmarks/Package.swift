@@ -33,7 +33,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "PluginBenchmarks",
-            dependencies: [benchmark, .product(name: "GridPluginHost", package: "PeerGrid")],
+            dependencies: [
+                benchmark,
+                .product(name: "GridPluginHost", package: "PeerGrid"),
+                .product(name: "GridFFI", package: "PeerGrid"),
+                .product(name: "GridFFICall", package: "PeerGrid"),
+            ],
             path: "Benchmarks/PluginBenchmarks",
             plugins: [benchmarkPlugin]
         ),

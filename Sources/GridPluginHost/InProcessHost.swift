@@ -25,7 +25,17 @@ public struct InProcessHost: PluginHost {
         let registry = self.registry
         let pluginName = registry.plugin(for: capability)?.name ?? "?"
         return await withCheckedContinuation { (continuation: CheckedContinuation<Invocation, Never>) in
-            let once = Once(continuation)
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            // A timer source, cancelled when the call ends first, so it does not stay queued until the deadline.
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            let once = Once(continuation, timer: timer)
+            timer.schedule(deadline: .now() + .nanoseconds(nanoseconds))
+            timer.setEventHandler {
+                once.resume(.failure(.timedOut(plugin: pluginName, capability: capability, timeout: timeout,
+                                                  runnerKilled: false)))
+            }
+            timer.resume()
             DispatchQueue.global().async {
                 let start = Self.threadCPU()
                 let result: Result<[UInt8], PluginError>
@@ -39,12 +49,6 @@ public struct InProcessHost: PluginHost {
                 }
                 once.resume(Invocation(result: result, cpu: Self.threadCPU() - start))
             }
-            let (seconds, attoseconds) = timeout.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-                once.resume(.failure(.timedOut(plugin: pluginName, capability: capability, timeout: timeout,
-                                                  runnerKilled: false)))
-            }
         }
     }
 
@@ -56,12 +60,15 @@ public struct InProcessHost: PluginHost {
         return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
     }
 
-    /// Resumes a continuation once, from whichever racer (plugin thread or timer) comes first.
-    private final class Once: Sendable {
+    /// Resumes a continuation once, from whichever racer (plugin thread or timer) comes first, and cancels the timer.
+    /// `@unchecked Sendable`: the continuation is behind a `Mutex`, and `DispatchSourceTimer.cancel()` is thread-safe.
+    private final class Once: @unchecked Sendable {
         private let continuation: Mutex<CheckedContinuation<Invocation, Never>?>
+        private let timer: DispatchSourceTimer
 
-        init(_ continuation: CheckedContinuation<Invocation, Never>) {
+        init(_ continuation: CheckedContinuation<Invocation, Never>, timer: DispatchSourceTimer) {
             self.continuation = Mutex(continuation)
+            self.timer = timer
         }
 
         func resume(_ value: Invocation) {
@@ -69,6 +76,7 @@ public struct InProcessHost: PluginHost {
                 defer { slot = nil }
                 return slot
             }
+            timer.cancel()
             taken?.resume(returning: value)
         }
     }

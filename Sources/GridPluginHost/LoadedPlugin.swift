@@ -10,8 +10,10 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
     public let path: String
     /// SHA-256 of the file, lowercase hex (recorded with results; the basis of trust checks).
     public let sha256: String
-    /// Its capabilities, in the order the descriptor lists them.
+    /// Its capabilities, in the order the descriptor (or FFI manifest) lists them.
     public let capabilities: [PluginCapability]
+    /// Who signed the file: the verified author's peer id in hex, or "unsigned" (`CapabilityOffer.unsignedAuthor`).
+    public let author: String
     /// What runs an invocation in this process (`grid worker --in-process`); nil for a plugin loaded in runner
     /// processes, which `RunnerPool` runs.
     public let runner: (any CapabilityRunner)?
@@ -22,6 +24,7 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
         path: String,
         sha256: String,
         capabilities: [PluginCapability],
+        author: String = CapabilityOffer.unsignedAuthor,
         runner: (any CapabilityRunner)?
     ) {
         self.name = name
@@ -29,6 +32,7 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
         self.path = path
         self.sha256 = sha256
         self.capabilities = capabilities
+        self.author = author
         self.runner = runner
     }
 
@@ -40,6 +44,20 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
             path: path,
             sha256: sha256,
             capabilities: capabilities,
+            author: author,
+            runner: runner
+        )
+    }
+
+    /// The same plugin, advertised as signed by `author`.
+    public func withAuthor(_ author: String) -> LoadedPlugin {
+        LoadedPlugin(
+            name: name,
+            version: version,
+            path: path,
+            sha256: sha256,
+            capabilities: capabilities,
+            author: author,
             runner: runner
         )
     }

@@ -20,6 +20,14 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         public static let initFailed = Kind(name: "init failed")
         /// The runner loading the plugin died, or no runner could be started to load it.
         public static let runnerFailed = Kind(name: "runner failed")
+        /// An FFI manifest that does not check (syntax, marker version, a field).
+        public static let invalidManifest = Kind(name: "invalid manifest")
+        /// An FFI manifest's library opened but lacks a symbol the manifest declares.
+        public static let missingSymbol = Kind(name: "missing symbol")
+        /// The worker requires trusted authors and the file is not signed by one (`grid worker --trust-authors`).
+        public static let untrusted = Kind(name: "untrusted")
+        /// The file's bytes changed between the trust decision and the load.
+        public static let changed = Kind(name: "changed")
 
         public var description: String { name }
     }
@@ -36,6 +44,11 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case initFailed(Int32)
         case runnerDied(String)
         case runnerUnavailable(String)
+        case invalidManifest(String)
+        case libraryUnavailable(String)
+        case symbolUnavailable(String)
+        case untrusted(String)
+        case changed(decided: String, loaded: String)
     }
 
     /// The file (or directory) concerned.
@@ -74,6 +87,26 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         Self(path: path, code: .runnerUnavailable(reason))
     }
 
+    static func invalidManifest(_ path: String, reason: String) -> Self {
+        Self(path: path, code: .invalidManifest(reason))
+    }
+    /// `reason` is the loader's full sentence (`FFICallError.description`).
+    static func libraryUnavailable(_ path: String, reason: String) -> Self {
+        Self(path: path, code: .libraryUnavailable(Self.clause(reason)))
+    }
+    static func symbolUnavailable(_ path: String, reason: String) -> Self {
+        Self(path: path, code: .symbolUnavailable(Self.clause(reason)))
+    }
+    static func untrusted(_ path: String, reason: String) -> Self { Self(path: path, code: .untrusted(reason)) }
+    static func changed(_ path: String, decided: String, loaded: String) -> Self {
+        Self(path: path, code: .changed(decided: decided, loaded: loaded))
+    }
+
+    /// A sentence made a clause: without its final period.
+    private static func clause(_ sentence: String) -> String {
+        sentence.hasSuffix(".") ? String(sentence.dropLast()) : sentence
+    }
+
     /// The class of failure.
     public var kind: Kind {
         switch code {
@@ -85,6 +118,11 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case .duplicateCapability, .duplicatePluginName: return .duplicate
         case .initFailed: return .initFailed
         case .runnerDied, .runnerUnavailable: return .runnerFailed
+        case .invalidManifest: return .invalidManifest
+        case .libraryUnavailable: return .openFailed
+        case .symbolUnavailable: return .missingSymbol
+        case .untrusted: return .untrusted
+        case .changed: return .changed
         }
     }
 
@@ -113,6 +151,16 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
             return "the runner loading it \(clause)"
         case .runnerUnavailable(let reason):
             return "no runner could be started to load it: \(reason)"
+        case .invalidManifest(let reason):
+            return "it is not a valid FFI manifest: \(reason)"
+        case .libraryUnavailable(let reason):
+            return "the library it declares could not be opened in a runner: \(reason)"
+        case .symbolUnavailable(let reason):
+            return "a symbol it declares could not be resolved in a runner: \(reason)"
+        case .untrusted(let reason):
+            return reason
+        case .changed(let decided, let loaded):
+            return "it changed while it was being loaded (SHA-256 \(decided) was checked, \(loaded) is on disk now)"
         }
     }
 

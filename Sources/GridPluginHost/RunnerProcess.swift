@@ -94,6 +94,8 @@ final class RunnerProcess: @unchecked Sendable {
                 }
                 if case .result(let report) = reply {
                     state.withLock { $0.reportedCPU &+= report.cpuMicroseconds }
+                } else if case .ffiResult(_, let cpuMicroseconds, _) = reply {
+                    state.withLock { $0.reportedCPU &+= cpuMicroseconds }
                 }
                 return .success(reply)
             } catch {

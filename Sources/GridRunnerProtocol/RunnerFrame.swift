@@ -10,6 +10,8 @@ public enum RunnerFrame {
         case load = 1
         case initialize = 4
         case invoke = 6
+        case ffiLoad = 9
+        case ffiCall = 11
         // Runner → worker.
         case loaded = 2
         case loadFailed = 3
@@ -17,6 +19,8 @@ public enum RunnerFrame {
         case result = 7
         /// Written by the runner's fatal-signal handler (C, `grid_runner_support.c`) just before it dies.
         case dying = 8
+        case ffiLoaded = 10
+        case ffiResult = 12
     }
 
     /// The exit status of a runner whose channel broke while it was alive: it could not write a reply, or its

@@ -5,6 +5,8 @@ public enum RunnerReply: Sendable, Hashable {
         case openFailed = 1
         case missingEntry = 2
         case nullDescriptor = 3
+        /// An FFI manifest's library opened but does not export a symbol the manifest declares.
+        case missingSymbol = 4
     }
 
     /// The library opened and its descriptor was copied; it is plugin number `plugin` from now on.
@@ -17,6 +19,11 @@ public enum RunnerReply: Sendable, Hashable {
     case result(InvocationReport)
     /// The runner caught the fatal `signal` and is about to die of it.
     case dying(signal: Int32, failedAllocation: UInt64)
+    /// The FFI manifest's library is open in the runner and every symbol it declares was found.
+    case ffiLoaded
+    /// One FFI call ended: `reply` is what `FFIInvoker.serve` answered (an encoded `FFIReply`), with the CPU time
+    /// of the call and the largest allocation that failed during it.
+    case ffiResult(reply: [UInt8], cpuMicroseconds: UInt64, failedAllocation: UInt64)
 
     /// The frame body.
     public func encoded() -> [UInt8] {
@@ -41,6 +48,14 @@ public enum RunnerReply: Sendable, Hashable {
             writer.write(RunnerFrame.Kind.dying.rawValue)
             writer.write(signal)
             writer.write(failedAllocation)
+        case .ffiLoaded:
+            writer.write(RunnerFrame.Kind.ffiLoaded.rawValue)
+        case .ffiResult(let reply, let cpuMicroseconds, let failedAllocation):
+            writer = ByteWriter(capacity: reply.count + 32)
+            writer.write(RunnerFrame.Kind.ffiResult.rawValue)
+            writer.write(cpuMicroseconds)
+            writer.write(failedAllocation)
+            writer.write(bytes: reply)
         }
         return writer.bytes
     }
@@ -62,6 +77,12 @@ public enum RunnerReply: Sendable, Hashable {
             self = .result(try InvocationReport(reading: &reader))
         case .dying?:
             self = .dying(signal: try reader.readInt32(), failedAllocation: try reader.readUInt64())
+        case .ffiLoaded?:
+            self = .ffiLoaded
+        case .ffiResult?:
+            let cpu = try reader.readUInt64()
+            let failed = try reader.readUInt64()
+            self = .ffiResult(reply: try reader.readBytes(), cpuMicroseconds: cpu, failedAllocation: failed)
         default:
             throw .malformed("\(kind) is not a reply kind")
         }

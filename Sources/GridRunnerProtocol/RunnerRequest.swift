@@ -6,6 +6,11 @@ public enum RunnerRequest: Sendable, Hashable {
     case initialize(plugin: UInt32)
     /// Run `capability` of plugin number `plugin` on `input` (`.result`).
     case invoke(plugin: UInt32, capability: String, input: [UInt8])
+    /// Open the shared library `library` (a soname or a path) for an FFI manifest and resolve every one of
+    /// `symbols` in it (`.ffiLoaded` or `.loadFailed` with the loader's words).
+    case ffiLoad(library: String, symbols: [String])
+    /// Make the C call described by `plan`, the bytes of an encoded `FFICallPlan` (`.ffiResult`).
+    case ffiCall(plan: [UInt8])
 
     /// The frame body.
     public func encoded() -> [UInt8] {
@@ -23,6 +28,15 @@ public enum RunnerRequest: Sendable, Hashable {
             writer.write(plugin)
             writer.write(string: capability)
             writer.write(bytes: input)
+        case .ffiLoad(let library, let symbols):
+            writer.write(RunnerFrame.Kind.ffiLoad.rawValue)
+            writer.write(string: library)
+            writer.write(UInt32(truncatingIfNeeded: symbols.count))
+            for symbol in symbols { writer.write(string: symbol) }
+        case .ffiCall(let plan):
+            writer = ByteWriter(capacity: plan.count + 8)
+            writer.write(RunnerFrame.Kind.ffiCall.rawValue)
+            writer.write(bytes: plan)
         }
         return writer.bytes
     }
@@ -39,6 +53,15 @@ public enum RunnerRequest: Sendable, Hashable {
         case .invoke?:
             self = .invoke(plugin: try reader.readUInt32(), capability: try reader.readString(),
                            input: try reader.readBytes())
+        case .ffiLoad?:
+            let library = try reader.readString()
+            let count = try reader.readUInt32()
+            guard count <= 4096 else { throw .malformed("an FFI load names \(count) symbols, more than 4096") }
+            var symbols: [String] = []
+            for _ in 0..<count { symbols.append(try reader.readString()) }
+            self = .ffiLoad(library: library, symbols: symbols)
+        case .ffiCall?:
+            self = .ffiCall(plan: try reader.readBytes())
         default:
             throw .malformed("\(kind) is not a request kind")
         }

@@ -1,5 +1,6 @@
 import CGridPluginABI
 import CGridRunner
+import GridFFICall
 import GridRunnerProtocol
 
 #if canImport(Glibc)
@@ -17,6 +18,10 @@ struct RunnerSession {
 
     let channel: Int32
     private var plugins: [Plugin] = []
+    /// The libraries of the FFI manifests loaded, kept open for the life of the process.
+    private var libraries: [FFILibrary] = []
+    /// Makes FFI calls; it opens each library again on first use (dlopen counts references, so the handle is shared).
+    private var invoker = FFIInvoker()
 
     init(channel: Int32) {
         self.channel = channel
@@ -38,6 +43,10 @@ struct RunnerSession {
                 reply = initialize(index)
             case .invoke(let index, let capability, let input):
                 reply = invoke(index, capability: capability, input: input)
+            case .ffiLoad(let library, let symbols):
+                reply = ffiLoad(library, symbols: symbols)
+            case .ffiCall(let plan):
+                reply = ffiCall(plan)
             }
             guard writeAll(RunnerFrame.framed(reply.encoded())) else { exit(RunnerFrame.channelLostStatus) }
         }
@@ -92,6 +101,31 @@ struct RunnerSession {
         }
         return .result(InvocationReport(resultCode: code, output: bytes, lengthWithoutData: lengthWithoutData,
                                         cpuMicroseconds: cpu, failedAllocation: grid_runner_failed_allocation()))
+    }
+
+    /// Opens an FFI manifest's library and resolves every symbol it declares, so a manifest that cannot be served
+    /// is refused when it is loaded rather than at its first job.
+    private mutating func ffiLoad(_ library: String, symbols: [String]) -> RunnerReply {
+        do {
+            let opened = try FFILibrary(opening: library)
+            for symbol in symbols {
+                _ = try opened.address(of: symbol)
+            }
+            libraries.append(opened)
+            return .ffiLoaded
+        } catch {
+            let failure: RunnerReply.LoadFailure = error.kind == .symbolNotFound ? .missingSymbol : .openFailed
+            return .loadFailed(failure, reason: error.description)
+        }
+    }
+
+    /// One FFI call: the plan was checked by the worker; a crash inside the C function kills this runner only.
+    private mutating func ffiCall(_ plan: [UInt8]) -> RunnerReply {
+        grid_runner_reset_failed_allocation()
+        let cpuBefore = grid_runner_cpu_microseconds()
+        let reply = invoker.serve(plan)
+        let cpu = grid_runner_cpu_microseconds() &- cpuBefore
+        return .ffiResult(reply: reply, cpuMicroseconds: cpu, failedAllocation: grid_runner_failed_allocation())
     }
 
     private func plugin(_ index: UInt32) -> Plugin? {

@@ -1,34 +1,49 @@
 import ArgumentParser
 import Foundation
+import GridFFI
 import GridPluginHost
 
 struct PluginInspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Load a plugin file and print its descriptor: name, version, SHA-256 and capabilities.",
-        discussion: "A file the loader refuses gets its path and the reason on one line, and exit code 1.")
+        abstract: "Load a plugin file in a runner and print its descriptor: name, version, SHA-256 and capabilities.",
+        discussion: """
+            A file the loader refuses gets its path and the reason on one line, and exit code 1. For an FFI manifest \
+            the library is opened and every symbol resolved, and each capability's C signature is shown.
+            """)
 
-    @Argument(help: ArgumentHelp("The plugin's shared library (*.so).", valueName: "path"))
+    @Argument(help: ArgumentHelp("The plugin's shared library (*.so) or FFI manifest (*.json).", valueName: "path"))
     var path: String
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func run() async throws {
-        let plugin = try PluginSession(path: path).plugin
+        let session = try await PluginSession(path: path)
+        await session.close()
+        let plugin = session.plugin
         if json {
-            say(JobPresentation.json(PluginPresentation(plugin)))
+            say(JobPresentation.json(PluginPresentation(plugin, manifest: session.manifest)))
             return
         }
         say("plugin  \(plugin.name) \(plugin.version)")
         say("file    \(plugin.path)")
         say("sha256  \(plugin.sha256)")
+        if let manifest = session.manifest {
+            say("library \(manifest.library)")
+        }
         var table = Table("CAPABILITY", "VERSION", "COST", "DESCRIPTION")
         for capability in plugin.capabilities {
             table.add(capability.name, "\(capability.version)", "\(capability.cost)", capability.description)
         }
         say("")
         say(table.render())
+        if let manifest = session.manifest {
+            say("")
+            for capability in manifest.capabilities {
+                say("\(capability.name): \(capability.cSignature)")
+            }
+        }
     }
 }
 
@@ -39,21 +54,27 @@ struct PluginPresentation: Encodable {
         var version: String
         var cost: UInt32
         var description: String
+        /// The C declaration it calls, for a capability of an FFI manifest.
+        var cSignature: String?
     }
 
     var name: String
     var version: String
     var path: String
     var sha256: String
+    /// The library an FFI manifest calls into.
+    var library: String?
     var capabilities: [Capability]
 
-    init(_ plugin: LoadedPlugin) {
+    init(_ plugin: LoadedPlugin, manifest: FFIManifest? = nil) {
         name = plugin.name
         version = "\(plugin.version)"
         path = plugin.path
         sha256 = plugin.sha256
+        library = manifest?.library
         capabilities = plugin.capabilities.map {
-            Capability(name: $0.name, version: "\($0.version)", cost: $0.cost, description: $0.description)
+            Capability(name: $0.name, version: "\($0.version)", cost: $0.cost, description: $0.description,
+                       cSignature: manifest?.capability(named: $0.name)?.cSignature)
         }
     }
 }

@@ -8,11 +8,13 @@ struct PluginTest: AsyncParsableCommand {
         abstract: "Run one capability of a plugin file on this machine, with no grid, and print its output.",
         discussion: """
             The output goes to stdout as raw bytes (no newline is added); a failure goes to stderr as one line, \
-            with exit code 1. Example:
+            with exit code 1. The call runs in a runner process, as on a worker: a plugin that crashes fails the \
+            call with how its runner ended. Examples:
               grid plugin test ./libecho.so --capability echo.echo --text hello
+              grid plugin test Plugins/ffi/zlib.json --capability zlib.crc32 --text '[0, "hello"]'
             """)
 
-    @Argument(help: ArgumentHelp("The plugin's shared library (*.so).", valueName: "path"))
+    @Argument(help: ArgumentHelp("The plugin's shared library (*.so) or FFI manifest (*.json).", valueName: "path"))
     var path: String
 
     @Option(help: ArgumentHelp("The capability to run, such as echo.echo.", valueName: "name"))
@@ -37,9 +39,16 @@ struct PluginTest: AsyncParsableCommand {
 
     func run() async throws {
         let bytes = try inputBytes()
-        let session = try PluginSession(path: path)
-        let output = try await session.run(
-            capability: capability, input: bytes, timeout: .milliseconds(Int64(timeout * 1000)))
+        let session = try await PluginSession(path: path)
+        let output: [UInt8]
+        do {
+            output = try await session.run(
+                capability: capability, input: bytes, timeout: .milliseconds(Int64(timeout * 1000)))
+        } catch {
+            await session.close()
+            throw error
+        }
+        await session.close()
         FileHandle.standardOutput.write(Data(output))
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import GridClient
 import GridCore
 import GridPluginHost
+import GridPluginTrust
 import GridWorker
 import Logging
 import ServiceLifecycle
@@ -14,8 +15,13 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var options: HomeOptions
     @OptionGroup var matchmaker: MatchmakerOption
 
-    @Option(help: ArgumentHelp("Folder of capability plugins (*.so).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of capability plugins (*.so) and FFI manifests (*.json).", valueName: "dir"))
     var plugins: String
+
+    @Option(name: .customLong("trust-authors"),
+            help: ArgumentHelp("Load only plugins signed by an author listed in this file (one peer id per line); "
+                               + "every other file is refused with its reason.", valueName: "file"))
+    var trustAuthors: String?
 
     @Option(help: "Jobs run at once.")
     var slots = 1
@@ -136,17 +142,42 @@ struct Worker: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: plugins, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("--plugins \(plugins) is not a folder")
         }
+        var trust = PluginTrustPolicy(trusted: nil)
+        if let trustAuthors {
+            do {
+                trust = PluginTrustPolicy(trusted: try TrustedAuthors.load(from: trustAuthors))
+            } catch {
+                throw CLIError(error.description)
+            }
+        }
+        let scanned: (files: [PluginFile], failures: [PluginLoadFailure])
+        do {
+            scanned = try PluginFile.scan(plugins)
+        } catch {
+            throw CLIError("\(error)")
+        }
         let host: any PluginHost
-        let failures: [PluginLoadFailure]
+        var failures = scanned.failures
+        var warnings: [String] = []
         if inProcess {
             warn("--in-process: plugins run inside the worker; a crashing plugin takes the worker down")
-            let loaded = PluginLoader.loadDirectory(plugins)
+            var libraries: [String] = []
+            for file in scanned.files {
+                guard case .library(let path) = file else {
+                    warnings.append("The FFI manifest \(file.path) is not loaded: with --in-process a worker loads "
+                                    + "plugin libraries only.")
+                    continue
+                }
+                libraries.append(path)
+            }
+            let loaded = PluginTrustCheck.loadInProcess(libraries, trust: trust)
             do {
                 host = InProcessHost(registry: try PluginRegistry(plugins: loaded.plugins))
             } catch {
                 throw CLIError("\(error)")
             }
-            failures = loaded.failures
+            warnings += loaded.warnings
+            failures += loaded.failures
         } else {
             guard let executable = RunnerConfiguration.locateExecutable() else {
                 throw CLIError("grid-runner was not found beside the grid executable; install it there, set "
@@ -154,19 +185,18 @@ struct Worker: AsyncParsableCommand {
             }
             var runnerConfiguration = RunnerConfiguration(executable: executable)
             runnerConfiguration.memoryLimit = try memoryLimit()
-            let files: [String]
-            do {
-                files = try PluginLoader.pluginFiles(in: plugins)
-            } catch {
-                throw CLIError("\(error)")
-            }
-            let (pool, report) = await RunnerPool.start(files: files, slots: slots,
-                                                         configuration: runnerConfiguration, logger: logger)
+            let (pool, report) = await RunnerPool.start(plugins: scanned.files, slots: slots,
+                                                         configuration: runnerConfiguration, trust: trust,
+                                                         logger: logger)
             host = pool
-            failures = report.failures
+            failures += report.failures
+            warnings += report.warnings
         }
         for failure in failures {
             warn("plugin skipped: \(failure)")
+        }
+        for warning in warnings {
+            warn(warning)
         }
         guard !host.plugins.isEmpty else {
             await host.shutdown()

@@ -15,12 +15,19 @@ final class DemoGrid: @unchecked Sendable {
         var process: ChildProcess
     }
 
-    /// Which plugins each worker loads, so that routing by unique ability shows.
+    /// Which plugins each worker loads, so that routing by unique ability shows. A name with a slash is a file of
+    /// the project (an FFI manifest over a system library, no C written), relative to the folder the demo runs in.
     static let layout: [(name: String, plugins: [String])] = [
         ("worker-a", ["libGridPluginHash.so", "libGridPluginText.so"]),
-        ("worker-b", ["libGridPluginPrimes.so"]),
+        ("worker-b", ["libGridPluginPrimes.so", "Plugins/ffi/zlib.json"]),
         ("worker-c", ["libGridPluginRot13.so", "libGridPluginText.so"]),
     ]
+
+    /// Where the plugin called `plugin` in `layout` is: a built product, or a project file.
+    func source(of plugin: String) -> String {
+        guard plugin.contains("/") else { return pluginDirectory + "/" + plugin }
+        return FileManager.default.currentDirectoryPath + "/" + plugin
+    }
 
     let root: String
     let pluginDirectory: String
@@ -37,8 +44,13 @@ final class DemoGrid: @unchecked Sendable {
         executable = try DemoGrid.executablePath()
         self.pluginDirectory = pluginDirectory
         for (_, plugins) in Self.layout {
-            for plugin in plugins where !FileManager.default.fileExists(atPath: pluginDirectory + "/" + plugin) {
-                throw CLIError("\(pluginDirectory)/\(plugin) is missing: build the plugins first with 'swift build'")
+            for plugin in plugins where !plugin.contains("/") {
+                guard FileManager.default.fileExists(atPath: pluginDirectory + "/" + plugin) else {
+                    throw CLIError("\(pluginDirectory)/\(plugin) is missing: build the plugins first with 'swift build'")
+                }
+            }
+            for plugin in plugins where plugin.contains("/") && !FileManager.default.fileExists(atPath: plugin) {
+                throw CLIError("\(plugin) is missing (run the demo from the project's root)")
             }
         }
         var template = Array((NSTemporaryDirectory() + "/grid-demo.XXXXXX").utf8CString)
@@ -86,8 +98,9 @@ final class DemoGrid: @unchecked Sendable {
             let folder = root + "/" + name + "/plugins"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for plugin in plugins {
-                try FileManager.default.createSymbolicLink(atPath: folder + "/" + plugin,
-                                                           withDestinationPath: pluginDirectory + "/" + plugin)
+                let name = URL(fileURLWithPath: plugin).lastPathComponent
+                try FileManager.default.createSymbolicLink(atPath: folder + "/" + name,
+                                                           withDestinationPath: source(of: plugin))
             }
             let process = try ChildProcess(
                 executable: executable,
