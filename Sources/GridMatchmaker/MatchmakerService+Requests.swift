@@ -1,12 +1,28 @@
 import GridCore
 
-/// Requests from clients: submit, status, wait, cancel, listings, balances.
+/// Requests from clients: submit (one or many), status, wait, subscribe, cancel, listings, balances.
 extension MatchmakerService {
-    func answer(_ request: Message, from peer: PeerID) async -> Message {
+    /// The answer to one request of `peer`'s, on its client connection `session`.
+    func answer(_ request: Message, from peer: PeerID, session: UInt64) async -> Message {
         do {
             switch request {
             case .submit(let submission):
-                return .job(try submit(submission, from: peer))
+                let record = try accept([submission], from: peer)[0].get()
+                return .job(withExplanation(try store.job(record.id) ?? record))
+            case .submitMany(let submissions, let subscribe):
+                guard submissions.count <= Message.maxBatch else {
+                    throw MatchmakerError.badRequest("a batch may carry at most \(Message.maxBatch) submissions, "
+                                                     + "got \(submissions.count)")
+                }
+                let results = accept(submissions, from: peer, following: subscribe ? session : nil)
+                return .submitted(zip(submissions, results).map { submission, result in
+                    switch result {
+                    case .success(let record): return .accepted(withExplanation(record))
+                    case .failure(let error): return .refused(submission.id, reason: "\(error)")
+                    }
+                })
+            case .subscribe(let ids):
+                return try followJobs(ids, from: peer, session: session)
             case .status(let id):
                 return .job(try describe(id, for: peer))
             case .wait(let id, let timeoutMillis):
@@ -39,20 +55,35 @@ extension MatchmakerService {
         }
     }
 
-    private func submit(_ submission: Submission, from submitter: PeerID) throws -> JobRecord {
-        let job: SchedulableJob
-        do {
-            job = try SchedulableJob.compile(id: submission.id, submitter: submitter, request: submission.request)
-        } catch {
-            throw MatchmakerError.badRequest(error.description)
+    /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
+    /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
+    ///
+    /// A submission seen before (same id, same submitter) is answered with the job stored then: resending is safe.
+    func accept(_ submissions: [Submission], from submitter: PeerID,
+                following session: UInt64? = nil) -> [Result<JobRecord, any Error>] {
+        let compiled = submissions.map { submission in
+            Result<SchedulableJob, any Error> {
+                do {
+                    return try SchedulableJob.compile(id: submission.id, submitter: submitter,
+                                                      request: submission.request)
+                } catch {
+                    throw MatchmakerError.badRequest("\(error)")
+                }
+            }
         }
-        let record = try store.insert(submission, from: submitter, now: Self.nowMillis())
-        guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id) else {
-            return withExplanation(record)
+        let now = Self.nowMillis()
+        // The one place submissions are stored, each with its signed escrow checked, one transaction each.
+        let stored = zip(submissions, compiled).map { submission, job in
+            job.flatMap { _ in Result { try store.insert(submission, from: submitter, now: now) } }
         }
-        logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
-        carryOut(scheduler.jobSubmitted(job, now: .now))
-        return withExplanation(try store.job(record.id) ?? record)
+        for (job, result) in zip(compiled, stored) {
+            guard case .success(let job) = job, case .success(let record) = result else { continue }
+            if let session { follow(record, on: session) }
+            guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id) else { continue }
+            logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
+            carryOut(scheduler.jobSubmitted(job, now: .now))
+        }
+        return stored
     }
 
     /// Withdraws a queued job: the refund is stored first, and only then is the job taken off the queue, so a
@@ -84,7 +115,7 @@ extension MatchmakerService {
         return withExplanation(record)
     }
 
-    private func withExplanation(_ record: JobRecord) -> JobRecord {
+    func withExplanation(_ record: JobRecord) -> JobRecord {
         guard record.status == .queued, let why = scheduler.explainWaiting(record.id) else { return record }
         var explained = record
         explained.message = why
@@ -107,8 +138,9 @@ extension MatchmakerService {
         if waiters[id]?.isEmpty == true { waiters[id] = nil }
     }
 
-    /// Wakes every client waiting for the job.
+    /// Wakes every client waiting for the job, and pushes its result to every connection following it.
     func finished(_ id: JobID) {
         for waiter in (waiters.removeValue(forKey: id) ?? [:]).values { waiter.finish() }
+        pushResult(id)
     }
 }

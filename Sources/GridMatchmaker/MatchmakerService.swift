@@ -26,6 +26,8 @@ public actor MatchmakerService: Service {
     var nextWaiter: UInt64 = 0
     /// The price of each leased job on the worker it was leased to, fixed at assignment.
     var leasedCosts: [JobID: Int] = [:]
+    /// Client connections and the jobs each follows (MatchmakerService+Clients.swift).
+    var clients = ClientSubscriptions()
 
     /// Opens the store and reloads unfinished jobs; `onListening` is called with the bound port.
     public init(configuration: MatchmakerConfiguration, identity: Identity, logger: Logger,
@@ -152,19 +154,7 @@ public actor MatchmakerService: Service {
             if case .register(let ad) = message {
                 try await serveWorker(connection, ad: ad)
             } else {
-                var next: Message? = message
-                while let request = next {
-                    let reply = await answer(request, from: peer)
-                    try await connection.send(MessageCodec.encode(reply))
-                    guard let bytes = try await connection.receive() else { return }
-                    do {
-                        next = try MessageCodec.decode(bytes)
-                    } catch {
-                        logger.warning("bad message", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
-                        try await connection.send(MessageCodec.encode(.failure(error.description)))
-                        return
-                    }
-                }
+                try await serveClient(connection, first: message)
             }
         } catch {
             logger.info("connection ended", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
