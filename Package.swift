@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
+        // The Swift client API for programs that submit jobs (docs/client-api.md).
+        .library(name: "GridClient", targets: ["GridClient"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),
