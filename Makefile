@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test bench bench-e2e clean
 
 all: build
 
@@ -27,10 +27,14 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The plugin benchmarks load plugins and grid-runner from the root package's release build.
-bench: setup
-	$(SWIFT) build -c release
+# The plugin benchmarks load plugins and grid-runner from the root package's release build; the end-to-end benchmark
+# (grid-bench, Benchmarks/EndToEnd) starts that build's grid processes. BENCH_* variables size it (docs/PERFORMANCE.md).
+bench: bench-e2e
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+bench-e2e: setup
+	$(SWIFT) build -c release
+	./.build/release/grid-bench
 
 clean:
 	rm -rf .build Benchmarks/.build

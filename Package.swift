@@ -62,6 +62,9 @@ let package = Package(
         .target(name: "GridWorker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", logging, lifecycle]),
         .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", logging]),
+        // The end-to-end benchmark `make bench` runs against this package's own release build (docs/PERFORMANCE.md).
+        .executableTarget(name: "grid-bench", dependencies: ["GridClient", "GridCore", "GridCrypto", logging],
+                          path: "Benchmarks/EndToEnd"),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
             "GridClient", logging, lifecycle,

@@ -1,0 +1,227 @@
+import Foundation
+import GridClient
+import GridCore
+import GridCrypto
+import Logging
+
+/// The end-to-end benchmark (`make bench-e2e`; docs/PERFORMANCE.md): a release-built matchmaker and two
+/// single-slot workers as child processes on loopback, a no-op C plugin, and load through the `GridConnection`
+/// API. Prints one block per measurement.
+@main
+struct EndToEndBenchmark {
+    static let faults = "libGridTestPluginFaultsC.so"
+    static let rot13 = "libGridPluginRot13.so"
+    static let echo = "faults.echo"
+
+    let settings: BenchSettings
+    let identity = Identity.generate()
+
+    static func main() async {
+        do {
+            let benchmark = EndToEndBenchmark(settings: try BenchSettings.fromEnvironment())
+            try await benchmark.run()
+        } catch {
+            FileHandle.standardError.write(Data("grid-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    func run() async throws {
+        print("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
+              + "batch \(settings.batchSize), log level \(settings.logLevel ?? "default"), "
+              + "products \(BenchGrid.products)")
+        if settings.phases.contains("a") || settings.phases.contains("b") {
+            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+                if settings.phases.contains("a") {
+                    try await pipelined("(a) no-op jobs pipelined", grid: grid, capabilities: [Self.echo])
+                }
+                if settings.phases.contains("b") {
+                    try await roundTrips(grid: grid)
+                }
+            }
+        }
+        if settings.phases.contains("c") {
+            try await withGrid([[Self.faults], [Self.rot13]]) { grid in
+                try await pipelined("(c) alternating faults.echo (worker-1 only) and text.rot13 (worker-2 only)",
+                                    grid: grid, capabilities: [Self.echo, "text.rot13"])
+            }
+        }
+        if settings.phases.contains("d"), settings.backlog > 0 {
+            let nobody = JobRequest(capability: "bench.nobody", input: Data(), maxCredits: 1,
+                                    queueTimeoutSeconds: JobRequest.maxQueueTimeoutSeconds)
+            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+                try await queueBacklog(nobody, grid: grid, what: "for capability bench.nobody, which nobody offers")
+                try await pipelined("(d) no-op jobs pipelined, backlog for a capability nobody offers", grid: grid,
+                                    capabilities: [Self.echo])
+            }
+            // Offered, but asking for more cores than any worker has: they stay queued, and placement must look
+            // past them.
+            let unmatched = JobRequest(capability: Self.echo, input: Data(), maxCredits: 1,
+                                       requirements: "worker.cores >= 100000",
+                                       queueTimeoutSeconds: JobRequest.maxQueueTimeoutSeconds)
+            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+                try await queueBacklog(unmatched, grid: grid,
+                                       what: "for faults.echo, which the workers offer, requiring 100000 cores")
+                try await pipelined("(d) no-op jobs pipelined, backlog for an offered capability", grid: grid,
+                                    capabilities: [Self.echo])
+            }
+        }
+    }
+
+    private func withGrid(_ workers: [[String]], _ body: (BenchGrid) async throws -> Void) async throws {
+        let grid = try await BenchGrid.start(workers: workers, settings: settings)
+        do {
+            try await body(grid)
+        } catch {
+            await grid.stop()
+            throw error
+        }
+        await grid.stop()
+    }
+
+    private func connect<R: Sendable>(_ grid: BenchGrid, _ body: (GridConnection) async throws -> R) async throws -> R {
+        var configuration = GridConnection.Configuration()
+        configuration.batchSize = settings.batchSize
+        var logger = Logger(label: "grid.bench")
+        logger.logLevel = .warning
+        return try await GridConnection.withConnection(host: "127.0.0.1", port: grid.port, identity: identity,
+                                                       matchmaker: grid.matchmakerPeer, configuration: configuration,
+                                                       logger: logger, body)
+    }
+
+    /// Signed before any clock starts: signing is the client's work, spread over its cores, not the grid's.
+    private func sign(_ requests: [JobRequest]) throws -> [Submission] {
+        try requests.map { try GridClient.submission(for: $0, signedBy: identity) }
+    }
+
+    private var limit: Duration { .milliseconds(Int(settings.phaseLimit * 1000)) }
+
+    /// Submits `jobs` no-op jobs (cycling through `capabilities`) at once and waits for every result.
+    private func pipelined(_ title: String, grid: BenchGrid, capabilities: [String]) async throws {
+        let submissions = try sign((0..<settings.jobs).map {
+            JobRequest(capability: capabilities[$0 % capabilities.count], input: Data("\($0)".utf8), maxCredits: 1)
+        })
+        let before = grid.processes().map { ($0.name, ProcessStats.read($0.pid)) }
+        let clientBefore = ProcessStats.selfCPUMicros()
+        let started = ContinuousClock.now
+        let failed = try await connect(grid) { connection in
+            try await withThrowingTaskGroup(of: Int?.self) { group in
+                let count = submissions.count
+                group.addTask {
+                    var seen = 0
+                    var failed = 0
+                    for try await record in connection.results {
+                        if record.status != .succeeded { failed += 1 }
+                        seen += 1
+                        if seen == count { return failed }
+                    }
+                    return nil
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let answers = try await connection.submit(submissions)
+                let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
+                guard refused == 0 else { throw BenchError("\(refused) of \(count) submissions were refused.") }
+                let result = try await group.next() ?? nil
+                group.cancelAll()
+                guard let result else {
+                    throw BenchError("\(title): not every result arrived within \(settings.phaseLimit) s.")
+                }
+                return result
+            }
+        }
+        let elapsed = ProcessStats.seconds(ContinuousClock.now - started)
+        let clientCPU = ProcessStats.selfCPUMicros() - clientBefore
+        let after = grid.processes().map { ($0.name, ProcessStats.read($0.pid)) }
+        print("")
+        print(title)
+        print("  \(settings.jobs) jobs in \(format(elapsed)) s: \(Int(Double(settings.jobs) / elapsed)) jobs/s"
+              + (failed > 0 ? " (\(failed) did not succeed)" : ""))
+        report(before: before, after: after, clientCPU: clientCPU, jobs: settings.jobs)
+    }
+
+    /// One job at a time: submit, then wait for its result, `roundTrips` times.
+    private func roundTrips(grid: BenchGrid) async throws {
+        let submissions = try sign((0..<settings.roundTrips).map {
+            JobRequest(capability: Self.echo, input: Data("\($0)".utf8), maxCredits: 1)
+        })
+        let deadline = ContinuousClock.now + limit
+        let samples: [Duration] = try await connect(grid) { connection in
+            var results = connection.results.makeAsyncIterator()
+            var samples: [Duration] = []
+            samples.reserveCapacity(submissions.count)
+            for submission in submissions {
+                let started = ContinuousClock.now
+                _ = try await connection.submit([submission])
+                guard let record = try await results.next(), record.id == submission.id else {
+                    throw BenchError("a round trip's result did not arrive.")
+                }
+                samples.append(ContinuousClock.now - started)
+                guard ContinuousClock.now < deadline else {
+                    throw BenchError("(b): round trips did not finish within \(settings.phaseLimit) s.")
+                }
+            }
+            return samples
+        }
+        let summary = LatencySummary(samples)
+        print("")
+        print("(b) sequential submit-then-result round trips")
+        print("  \(samples.count) round trips: p50 \(summary.micros(50)) µs, p90 \(summary.micros(90)) µs, "
+              + "p99 \(summary.micros(99)) µs")
+    }
+
+    /// Queues `backlog` copies of `request` that no worker will take, before a pipelined run.
+    private func queueBacklog(_ request: JobRequest, grid: BenchGrid, what: String) async throws {
+        let submissions = try sign(Array(repeating: request, count: settings.backlog))
+        let started = ContinuousClock.now
+        let deadline = started + limit
+        try await connect(grid) { connection in
+            let size = 10_000
+            for start in stride(from: 0, to: submissions.count, by: size) {
+                let chunk = Array(submissions[start..<min(start + size, submissions.count)])
+                let answers = try await connection.submit(chunk)
+                let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
+                guard refused == 0 else { throw BenchError("\(refused) backlog submissions were refused.") }
+                guard ContinuousClock.now < deadline else {
+                    throw BenchError("queueing the backlog took more than \(settings.phaseLimit) s "
+                                     + "(\(start + chunk.count) of \(submissions.count) queued).")
+                }
+            }
+        }
+        let elapsed = ProcessStats.seconds(ContinuousClock.now - started)
+        print("")
+        print("  queued \(settings.backlog) jobs \(what) in \(format(elapsed)) s "
+              + "(\(Int(Double(settings.backlog) / elapsed)) submissions/s)")
+    }
+
+    /// (e): CPU per job of each process over a run, and its memory at the end.
+    private func report(before: [(String, ProcessStats?)], after: [(String, ProcessStats?)], clientCPU: Int64,
+                        jobs: Int) {
+        let start = Dictionary(before.compactMap { name, stats in stats.map { (name, $0) } },
+                               uniquingKeysWith: { first, _ in first })
+        var total: Int64 = 0
+        for (name, stats) in after {
+            guard let stats else { continue }
+            let used = stats.cpuMicros - (start[name]?.cpuMicros ?? 0)
+            total += used
+            let perJob = Double(used) / Double(jobs)
+            print("  (e) \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) CPU \(format(perJob)) µs/job, "
+                  + "RSS \(stats.rssKB / 1024) MiB (peak \(stats.peakRSSKB / 1024) MiB)")
+        }
+        print("  (e) client (grid-bench)  CPU \(format(Double(clientCPU) / Double(jobs))) µs/job")
+        print("  (e) grid processes, all  CPU \(format(Double(total) / Double(jobs))) µs/job "
+              + "(counted in 10 ms clock ticks: one tick is \(format(10_000 / Double(jobs))) µs/job)")
+    }
+
+    private func format(_ value: Double) -> String {
+        String(format: value < 10 ? "%.2f" : "%.0f", value)
+    }
+}
+
+extension ProcessStats {
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
