@@ -94,7 +94,23 @@ struct EndToEndBenchmark {
         try requests.map { try GridClient.submission(for: $0, signedBy: identity) }
     }
 
-    private var limit: Duration { .milliseconds(Int(settings.phaseLimit * 1000)) }
+    /// Runs `body`, or throws when it takes longer than `BENCH_PHASE_LIMIT`.
+    private func within<R: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        let limit = Duration.milliseconds(Int(settings.phaseLimit * 1000))
+        return try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            guard let first else {
+                throw BenchError("\(what) did not finish within \(Int(settings.phaseLimit)) s (BENCH_PHASE_LIMIT).")
+            }
+            return first
+        }
+    }
 
     /// Submits `jobs` no-op jobs (cycling through `capabilities`) at once and waits for every result.
     private func pipelined(_ title: String, grid: BenchGrid, capabilities: [String]) async throws {
@@ -105,31 +121,24 @@ struct EndToEndBenchmark {
         let clientBefore = ProcessStats.selfCPUMicros()
         let started = ContinuousClock.now
         let failed = try await connect(grid) { connection in
-            try await withThrowingTaskGroup(of: Int?.self) { group in
-                let count = submissions.count
-                group.addTask {
-                    var seen = 0
-                    var failed = 0
-                    for try await record in connection.results {
-                        if record.status != .succeeded { failed += 1 }
-                        seen += 1
-                        if seen == count { return failed }
+            try await within(title) {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    let count = submissions.count
+                    group.addTask {
+                        var seen = 0
+                        var failed = 0
+                        for try await record in connection.results {
+                            if record.status != .succeeded { failed += 1 }
+                            seen += 1
+                            if seen == count { break }
+                        }
+                        return failed
                     }
-                    return nil
+                    let answers = try await connection.submit(submissions)
+                    let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
+                    guard refused == 0 else { throw BenchError("\(refused) of \(count) submissions were refused.") }
+                    return try await group.next() ?? 0
                 }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                let answers = try await connection.submit(submissions)
-                let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
-                guard refused == 0 else { throw BenchError("\(refused) of \(count) submissions were refused.") }
-                let result = try await group.next() ?? nil
-                group.cancelAll()
-                guard let result else {
-                    throw BenchError("\(title): not every result arrived within \(settings.phaseLimit) s.")
-                }
-                return result
             }
         }
         let elapsed = ProcessStats.seconds(ContinuousClock.now - started)
@@ -147,23 +156,21 @@ struct EndToEndBenchmark {
         let submissions = try sign((0..<settings.roundTrips).map {
             JobRequest(capability: Self.echo, input: Data("\($0)".utf8), maxCredits: 1)
         })
-        let deadline = ContinuousClock.now + limit
         let samples: [Duration] = try await connect(grid) { connection in
-            var results = connection.results.makeAsyncIterator()
-            var samples: [Duration] = []
-            samples.reserveCapacity(submissions.count)
-            for submission in submissions {
-                let started = ContinuousClock.now
-                _ = try await connection.submit([submission])
-                guard let record = try await results.next(), record.id == submission.id else {
-                    throw BenchError("a round trip's result did not arrive.")
+            try await within("(b) round trips") {
+                var results = connection.results.makeAsyncIterator()
+                var samples: [Duration] = []
+                samples.reserveCapacity(submissions.count)
+                for submission in submissions {
+                    let started = ContinuousClock.now
+                    _ = try await connection.submit([submission])
+                    guard let record = try await results.next(), record.id == submission.id else {
+                        throw BenchError("A round trip's result did not arrive.")
+                    }
+                    samples.append(ContinuousClock.now - started)
                 }
-                samples.append(ContinuousClock.now - started)
-                guard ContinuousClock.now < deadline else {
-                    throw BenchError("(b): round trips did not finish within \(settings.phaseLimit) s.")
-                }
+                return samples
             }
-            return samples
         }
         let summary = LatencySummary(samples)
         print("")
@@ -176,18 +183,11 @@ struct EndToEndBenchmark {
     private func queueBacklog(_ request: JobRequest, grid: BenchGrid, what: String) async throws {
         let submissions = try sign(Array(repeating: request, count: settings.backlog))
         let started = ContinuousClock.now
-        let deadline = started + limit
         try await connect(grid) { connection in
-            let size = 10_000
-            for start in stride(from: 0, to: submissions.count, by: size) {
-                let chunk = Array(submissions[start..<min(start + size, submissions.count)])
-                let answers = try await connection.submit(chunk)
+            try await within("queueing the backlog") {
+                let answers = try await connection.submit(submissions)
                 let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
                 guard refused == 0 else { throw BenchError("\(refused) backlog submissions were refused.") }
-                guard ContinuousClock.now < deadline else {
-                    throw BenchError("queueing the backlog took more than \(settings.phaseLimit) s "
-                                     + "(\(start + chunk.count) of \(submissions.count) queued).")
-                }
             }
         }
         let elapsed = ProcessStats.seconds(ContinuousClock.now - started)

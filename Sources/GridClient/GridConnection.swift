@@ -269,10 +269,7 @@ public actor GridConnection {
                 }
             }
             group.addTask {
-                while let bytes = try await link.receive() {
-                    await self.received(try MessageCodec.decode(bytes))
-                }
-                throw ClientError.closed
+                try await self.read(link)
             }
             let resumed = linked(link.remotePeer, outbox: continuation)
             if !resumed.isEmpty {
@@ -284,6 +281,24 @@ public actor GridConnection {
                 group.cancelAll()
                 throw error
             }
+        }
+    }
+
+    /// Reads answers and pushed results until the link closes, which is thrown as `ClientError.closed`.
+    private nonisolated func read(_ link: SecureConnection) async throws {
+        while let bytes = try await link.receive() {
+            await received(try Self.decode(bytes))
+        }
+        throw ClientError.closed
+    }
+
+    /// `MessageCodec.decode` with an untyped throw: Swift 6.3's optimizer crashes (splitting the coroutine) on the
+    /// typed one inside this reader.
+    private static func decode(_ bytes: [UInt8]) throws -> Message {
+        do {
+            return try MessageCodec.decode(bytes)
+        } catch {
+            throw error as any Error
         }
     }
 
