@@ -32,7 +32,8 @@ final class BenchGrid: @unchecked Sendable {
     /// Starts a matchmaker granting every new peer 1,000,000 credits (so escrows never run out), then one worker per
     /// entry of `workers`, each loading those plugin files, and waits until each has registered.
     static func start(workers plugins: [[String]], settings: BenchSettings) async throws -> BenchGrid {
-        var template = Array((NSTemporaryDirectory() + "/grid-bench.XXXXXX").utf8CString)
+        let temporary = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("grid-bench.XXXXXX")
+        var template = Array(temporary.path.utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("A temporary folder could not be created.") }
         let root = String(cString: made)
         let grid = products + "/grid"
@@ -95,11 +96,11 @@ final class BenchGrid: @unchecked Sendable {
         return all
     }
 
-    /// Stops the workers, then the matchmaker, and removes the folder.
-    func stop() async {
+    /// Stops the workers, then the matchmaker, and removes the folder unless `keepingLogs`.
+    func stop(keepingLogs: Bool = false) async {
         for worker in workers { worker.process.signal(SIGTERM) }
         for worker in workers { _ = await worker.process.stop() }
         _ = await matchmaker.stop()
-        try? FileManager.default.removeItem(atPath: root)
+        if !keepingLogs { try? FileManager.default.removeItem(atPath: root) }
     }
 }

@@ -27,11 +27,12 @@ struct EndToEndBenchmark {
     }
 
     func run() async throws {
-        print("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
+        say("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
               + "batch \(settings.batchSize), log level \(settings.logLevel ?? "default"), "
               + "products \(BenchGrid.products)")
+        var stopped = 0
         if settings.phases.contains("a") || settings.phases.contains("b") {
-            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+            stopped += try await withGrid([[Self.faults], [Self.faults]]) { grid in
                 if settings.phases.contains("a") {
                     try await pipelined("(a) no-op jobs pipelined", grid: grid, capabilities: [Self.echo])
                 }
@@ -41,7 +42,7 @@ struct EndToEndBenchmark {
             }
         }
         if settings.phases.contains("c") {
-            try await withGrid([[Self.faults], [Self.rot13]]) { grid in
+            stopped += try await withGrid([[Self.faults], [Self.rot13]]) { grid in
                 try await pipelined("(c) alternating faults.echo (worker-1 only) and text.rot13 (worker-2 only)",
                                     grid: grid, capabilities: [Self.echo, "text.rot13"])
             }
@@ -49,7 +50,7 @@ struct EndToEndBenchmark {
         if settings.phases.contains("d"), settings.backlog > 0 {
             let nobody = JobRequest(capability: "bench.nobody", input: Data(), maxCredits: 1,
                                     queueTimeoutSeconds: JobRequest.maxQueueTimeoutSeconds)
-            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+            stopped += try await withGrid([[Self.faults], [Self.faults]]) { grid in
                 try await queueBacklog(nobody, grid: grid, what: "for capability bench.nobody, which nobody offers")
                 try await pipelined("(d) no-op jobs pipelined, backlog for a capability nobody offers", grid: grid,
                                     capabilities: [Self.echo])
@@ -59,24 +60,30 @@ struct EndToEndBenchmark {
             let unmatched = JobRequest(capability: Self.echo, input: Data(), maxCredits: 1,
                                        requirements: "worker.cores >= 100000",
                                        queueTimeoutSeconds: JobRequest.maxQueueTimeoutSeconds)
-            try await withGrid([[Self.faults], [Self.faults]]) { grid in
+            stopped += try await withGrid([[Self.faults], [Self.faults]]) { grid in
                 try await queueBacklog(unmatched, grid: grid,
                                        what: "for faults.echo, which the workers offer, requiring 100000 cores")
                 try await pipelined("(d) no-op jobs pipelined, backlog for an offered capability", grid: grid,
                                     capabilities: [Self.echo])
             }
         }
+        guard stopped == 0 else { throw BenchError("\(stopped) grid(s) stopped before their measurements ended.") }
     }
 
-    private func withGrid(_ workers: [[String]], _ body: (BenchGrid) async throws -> Void) async throws {
+    /// Runs `body` with a fresh grid of `workers`; a measurement that fails or runs out of time is reported and the
+    /// benchmark goes on with the next grid. Returns 1 when that happened, else 0.
+    private func withGrid(_ workers: [[String]], _ body: (BenchGrid) async throws -> Void) async throws -> Int {
         let grid = try await BenchGrid.start(workers: workers, settings: settings)
         do {
             try await body(grid)
         } catch {
-            await grid.stop()
-            throw error
+            say("")
+            say("  stopped: \(error) The grid's logs are kept in \(grid.root).")
+            await grid.stop(keepingLogs: true)
+            return 1
         }
         await grid.stop()
+        return 0
     }
 
     private func connect<R: Sendable>(_ grid: BenchGrid, _ body: (GridConnection) async throws -> R) async throws -> R {
@@ -144,9 +151,9 @@ struct EndToEndBenchmark {
         let elapsed = ProcessStats.seconds(ContinuousClock.now - started)
         let clientCPU = ProcessStats.selfCPUMicros() - clientBefore
         let after = grid.processes().map { ($0.name, ProcessStats.read($0.pid)) }
-        print("")
-        print(title)
-        print("  \(settings.jobs) jobs in \(format(elapsed)) s: \(Int(Double(settings.jobs) / elapsed)) jobs/s"
+        say("")
+        say(title)
+        say("  \(settings.jobs) jobs in \(format(elapsed)) s: \(Int(Double(settings.jobs) / elapsed)) jobs/s"
               + (failed > 0 ? " (\(failed) did not succeed)" : ""))
         report(before: before, after: after, clientCPU: clientCPU, jobs: settings.jobs)
     }
@@ -173,9 +180,9 @@ struct EndToEndBenchmark {
             }
         }
         let summary = LatencySummary(samples)
-        print("")
-        print("(b) sequential submit-then-result round trips")
-        print("  \(samples.count) round trips: p50 \(summary.micros(50)) µs, p90 \(summary.micros(90)) µs, "
+        say("")
+        say("(b) sequential submit-then-result round trips")
+        say("  \(samples.count) round trips: p50 \(summary.micros(50)) µs, p90 \(summary.micros(90)) µs, "
               + "p99 \(summary.micros(99)) µs")
     }
 
@@ -191,8 +198,8 @@ struct EndToEndBenchmark {
             }
         }
         let elapsed = ProcessStats.seconds(ContinuousClock.now - started)
-        print("")
-        print("  queued \(settings.backlog) jobs \(what) in \(format(elapsed)) s "
+        say("")
+        say("  queued \(settings.backlog) jobs \(what) in \(format(elapsed)) s "
               + "(\(Int(Double(settings.backlog) / elapsed)) submissions/s)")
     }
 
@@ -207,11 +214,11 @@ struct EndToEndBenchmark {
             let used = stats.cpuMicros - (start[name]?.cpuMicros ?? 0)
             total += used
             let perJob = Double(used) / Double(jobs)
-            print("  (e) \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) CPU \(format(perJob)) µs/job, "
+            say("  (e) \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) CPU \(format(perJob)) µs/job, "
                   + "RSS \(stats.rssKB / 1024) MiB (peak \(stats.peakRSSKB / 1024) MiB)")
         }
-        print("  (e) client (grid-bench)  CPU \(format(Double(clientCPU) / Double(jobs))) µs/job")
-        print("  (e) grid processes, all  CPU \(format(Double(total) / Double(jobs))) µs/job "
+        say("  (e) client (grid-bench)  CPU \(format(Double(clientCPU) / Double(jobs))) µs/job")
+        say("  (e) grid processes, all  CPU \(format(Double(total) / Double(jobs))) µs/job "
               + "(counted in 10 ms clock ticks: one tick is \(format(10_000 / Double(jobs))) µs/job)")
     }
 
@@ -224,4 +231,10 @@ extension ProcessStats {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
+
+/// Writes a line to stdout at once (unbuffered even into a pipe or file), so a long run shows each figure as it is
+/// measured.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

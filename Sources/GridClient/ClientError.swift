@@ -6,9 +6,12 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
 
     static let closed = ClientError(
         description: "The matchmaker closed the connection before answering.", isTransient: true)
-    /// The program closed the connection (its body returned); ends `GridConnection.results` without an error.
-    static let closedByProgram = ClientError(description: "The connection to the matchmaker was closed by the program.")
-    var isClosedByProgram: Bool { description == Self.closedByProgram.description }
+    /// True for `closedByProgram`, which ends `GridConnection.results` without an error.
+    var isClosedByProgram = false
+
+    /// The program closed the connection (the body of `GridConnection.withConnection` returned).
+    static let closedByProgram = ClientError(
+        description: "The connection to the matchmaker was closed by the program.", isClosedByProgram: true)
     static func refused(_ reason: String) -> ClientError { ClientError(description: reason) }
     static func unexpected(_ wanted: String) -> ClientError {
         ClientError(description: "The matchmaker answered with something other than '\(wanted)'.")

@@ -51,8 +51,8 @@ public actor GridConnection {
     let logger: Logger
     private let resultsContinuation: AsyncThrowingStream<JobRecord, any Error>.Continuation
     private var state = State.starting
-    /// Continuations of the requests sent on the current link, in the order they were sent.
-    private var replies: [CheckedContinuation<Message, any Error>] = []
+    /// The requests sent on the current link, waiting for their answers.
+    private let replies = PendingReplies()
     /// Requests waiting for a link.
     private var linkWaiters: [CheckedContinuation<Void, any Error>] = []
     /// Jobs whose result has not arrived yet, with their submission when it was made here (to send it again after
@@ -203,9 +203,14 @@ public actor GridConnection {
             case .closed(let error):
                 throw error
             case .linked(let outbox):
-                let reply = try await withCheckedThrowingContinuation { continuation in
-                    replies.append(continuation)
-                    outbox.yield(message)
+                let replies = self.replies
+                let token = replies.makeToken()
+                let reply = try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { continuation in
+                        if replies.enqueue(token, continuation) { outbox.yield(message) }
+                    }
+                } onCancel: {
+                    replies.cancel(token)
                 }
                 if case .failure(let reason) = reply { throw ClientError.refused(reason) }
                 return reply
@@ -338,31 +343,25 @@ public actor GridConnection {
             resultsContinuation.yield(record)
             return
         }
-        guard !replies.isEmpty else {
+        if !replies.answer(message) {
             logger.warning("the matchmaker sent an answer to no request")
-            return
         }
-        replies.removeFirst().resume(returning: message)
     }
 
     private func linkLost(_ error: any Error) {
         if case .closed = state { return }
         state = .reconnecting
-        let pending = replies
-        replies = []
-        for reply in pending { reply.resume(throwing: ClientError.closed) }
+        replies.failAll(ClientError.closed)
     }
 
     private func close(_ error: any Error) {
         if case .closed = state { return }
         if case .linked(let outbox) = state { outbox.finish() }
         state = .closed(error)
-        let pending = replies
-        replies = []
-        for reply in pending { reply.resume(throwing: error) }
+        replies.failAll(error)
         for waiter in linkWaiters { waiter.resume(throwing: error) }
         linkWaiters = []
-        if error is ClientError, (error as? ClientError)?.isClosedByProgram == true {
+        if (error as? ClientError)?.isClosedByProgram == true {
             resultsContinuation.finish()
         } else {
             resultsContinuation.finish(throwing: error)
