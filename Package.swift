@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridTestKit"]),
         .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
+        .testTarget(name: "GridClientTests", dependencies: ["GridClient", "GridCore"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
     ]
 )

@@ -19,6 +19,11 @@ final class PendingReplies: @unchecked Sendable {
     /// Tokens cancelled before their request was queued.
     private var cancelledEarly: Set<UInt64> = []
 
+    /// How many requests wait for an answer (cancelled ones included until their answer comes).
+    var waiting: Int {
+        lock.withLock { slots.count - head }
+    }
+
     func makeToken() -> UInt64 {
         lock.withLock {
             lastToken += 1
