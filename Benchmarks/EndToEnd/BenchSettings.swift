@@ -11,6 +11,8 @@ struct BenchSettings {
     var backlog = 100_000
     /// Submissions per frame.
     var batchSize = 500
+    /// (a), (c), (d): the most jobs in flight (submitted, result not yet back); 0 submits them all at once.
+    var window = 0
     /// The most one phase may take before the benchmark gives up on it, in seconds.
     var phaseLimit = 600.0
     /// GRID_LOG_LEVEL for the grid's processes; nil keeps each one's default (info for matchmaker and workers).
@@ -33,6 +35,7 @@ struct BenchSettings {
         settings.roundTrips = try number("BENCH_ROUNDTRIPS", 1...1_000_000) ?? settings.roundTrips
         settings.backlog = try number("BENCH_BACKLOG", 0...1_000_000) ?? settings.backlog
         settings.batchSize = try number("BENCH_BATCH", 1...10_000) ?? settings.batchSize
+        settings.window = try number("BENCH_WINDOW", 0...1_000_000) ?? settings.window
         settings.phaseLimit = Double(try number("BENCH_PHASE_LIMIT", 1...86_400) ?? Int(settings.phaseLimit))
         settings.logLevel = env["BENCH_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = env["BENCH_PHASES"], !text.isEmpty {

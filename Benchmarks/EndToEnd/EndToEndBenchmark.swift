@@ -28,7 +28,7 @@ struct EndToEndBenchmark {
 
     func run() async throws {
         say("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
-              + "batch \(settings.batchSize), log level \(settings.logLevel ?? "default"), "
+              + "batch \(settings.batchSize), window \(settings.window > 0 ? "\(settings.window)" : "none"), log level \(settings.logLevel ?? "default"), "
               + "products \(BenchGrid.products)")
         var stopped = 0
         if settings.phases.contains("a") || settings.phases.contains("b") {
@@ -127,23 +127,41 @@ struct EndToEndBenchmark {
         let before = grid.processes().map { ($0.name, ProcessStats.read($0.pid)) }
         let clientBefore = ProcessStats.selfCPUMicros()
         let started = ContinuousClock.now
+        let window = settings.window
+        let batch = settings.batchSize
         let failed = try await connect(grid) { connection in
             try await within(title) {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     let count = submissions.count
+                    // One element per result, so the submitter knows how many jobs are in flight.
+                    let (finished, finishedOne) = AsyncStream<Void>.makeStream()
                     group.addTask {
                         var seen = 0
                         var failed = 0
                         for try await record in connection.results {
                             if record.status != .succeeded { failed += 1 }
+                            finishedOne.yield()
                             seen += 1
                             if seen == count { break }
                         }
                         return failed
                     }
-                    let answers = try await connection.submit(submissions)
-                    let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
-                    guard refused == 0 else { throw BenchError("\(refused) of \(count) submissions were refused.") }
+                    var inFlight = 0
+                    var results = finished.makeAsyncIterator()
+                    // Quarter-window chunks keep the pipe full while the oldest results come back.
+                    let step = window > 0 ? max(1, min(batch, window / 4)) : count
+                    for start in stride(from: 0, to: count, by: step) {
+                        let chunk = Array(submissions[start..<min(start + step, count)])
+                        while window > 0, inFlight + chunk.count > window, await results.next() != nil {
+                            inFlight -= 1
+                        }
+                        let answers = try await connection.submit(chunk)
+                        let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
+                        guard refused == 0 else {
+                            throw BenchError("\(refused) of \(chunk.count) submissions were refused.")
+                        }
+                        inFlight += chunk.count
+                    }
                     return try await group.next() ?? 0
                 }
             }
@@ -152,7 +170,7 @@ struct EndToEndBenchmark {
         let clientCPU = ProcessStats.selfCPUMicros() - clientBefore
         let after = grid.processes().map { ($0.name, ProcessStats.read($0.pid)) }
         say("")
-        say(title)
+        say(title + (window > 0 ? ", at most \(window) in flight" : ", all submitted at once"))
         say("  \(settings.jobs) jobs in \(format(elapsed)) s: \(Int(Double(settings.jobs) / elapsed)) jobs/s"
               + (failed > 0 ? " (\(failed) did not succeed)" : ""))
         report(before: before, after: after, clientCPU: clientCPU, jobs: settings.jobs)
