@@ -29,8 +29,10 @@ test: setup
 
 # The plugin benchmarks load plugins and grid-runner from the root package's release build; the end-to-end benchmark
 # (grid-bench, Benchmarks/EndToEnd) starts that build's grid processes. BENCH_* variables size it (docs/PERFORMANCE.md).
-bench: bench-e2e
+bench: setup
+	$(SWIFT) build -c release
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	./.build/release/grid-bench
 
 bench-e2e: setup
 	$(SWIFT) build -c release
