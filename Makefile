@@ -1,7 +1,8 @@
 # PeerGrid: `make demo` runs a local grid, `make test` runs the tests. Both install what is missing first.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev
+# zlib1g provides libz.so.1 for Plugins/ffi/zlib.json; libm.so.6 (Plugins/ffi/libm.json) is part of glibc.
+APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev zlib1g
 
 .PHONY: all setup build demo test bench bench-e2e clean
 

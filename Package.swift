@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GridLedger", targets: ["GridLedger"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
+        .library(name: "GridMatchmaker", targets: ["GridMatchmaker"]),
         // The Swift client API for programs that submit jobs (docs/client-api.md).
         .library(name: "GridClient", targets: ["GridClient"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
@@ -57,6 +58,11 @@ let package = Package(
         .target(name: "GridPluginHost",
                 dependencies: ["GridCore", "GridCrypto", "CGridPluginABI", "CFFI", "GridRunnerProtocol", logging]),
         .target(name: "GridPluginKit", dependencies: ["CGridPluginABI"]),
+        // FFI capabilities: the Foundation-free call plan and libffi invoker (for the runner), and the manifests.
+        .target(name: "GridFFICall", dependencies: ["CFFI"]),
+        .target(name: "GridFFI", dependencies: ["GridCore", "GridFFICall"]),
+        // Detached plugin signatures and the trusted-authors list.
+        .target(name: "GridPluginTrust", dependencies: ["GridCore", "GridCrypto"]),
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
@@ -67,7 +73,7 @@ let package = Package(
                           path: "Benchmarks/EndToEnd"),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
-            "GridClient", logging, lifecycle,
+            "GridClient", "GridFFI", "GridPluginTrust", logging, lifecycle,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,8 +94,11 @@ let package = Package(
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests", dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridTestKit"]),
         .testTarget(name: "GridWorkerTests", dependencies: ["GridWorker", "GridCore"]),
+        .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
+        .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
+        .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
         .testTarget(name: "GridClientTests", dependencies: ["GridClient", "GridCore"]),
-        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridTestKit", grdb]),
+        .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridNet", "GridTestKit", logging, grdb]),
     ]
 )

@@ -38,6 +38,15 @@ let package = Package(
             plugins: [benchmarkPlugin]
         ),
         .executableTarget(
+            name: "SchedulerBenchmarks",
+            dependencies: [
+                benchmark, .product(name: "GridMatchmaker", package: "PeerGrid"),
+                .product(name: "GridCore", package: "PeerGrid"),
+            ],
+            path: "Benchmarks/SchedulerBenchmarks",
+            plugins: [benchmarkPlugin]
+        ),
+        .executableTarget(
             name: "ExpressionBenchmarks",
             dependencies: [benchmark, .product(name: "GridCore", package: "PeerGrid")],
             path: "Benchmarks/ExpressionBenchmarks",

@@ -7,12 +7,40 @@ public struct CapabilityOffer: Hashable, Sendable, Codable {
     public var cost: Int
     /// The plugin that provides it.
     public var plugin: String
+    /// The peer id (hex) of the author whose valid signature the plugin file carries, or `unsignedAuthor`.
+    public var author: String
 
-    public init(name: String, version: SemanticVersion, description: String, cost: Int, plugin: String) {
+    /// The `author` of a plugin without a valid signature.
+    public static let unsignedAuthor = "unsigned"
+
+    public init(
+        name: String,
+        version: SemanticVersion,
+        description: String,
+        cost: Int,
+        plugin: String,
+        author: String = CapabilityOffer.unsignedAuthor
+    ) {
         self.name = name
         self.version = version
         self.description = description
         self.cost = cost
         self.plugin = plugin
+        self.author = author
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, version, description, cost, plugin, author
+    }
+
+    /// Decodes an offer; one from a worker that predates signed plugins has no `author` and reads as unsigned.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        version = try container.decode(SemanticVersion.self, forKey: .version)
+        description = try container.decode(String.self, forKey: .description)
+        cost = try container.decode(Int.self, forKey: .cost)
+        plugin = try container.decode(String.self, forKey: .plugin)
+        author = try container.decodeIfPresent(String.self, forKey: .author) ?? Self.unsignedAuthor
     }
 }

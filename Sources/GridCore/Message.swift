@@ -10,6 +10,8 @@ public enum Message: Sendable, Hashable {
     case outcome(JobOutcome)
     /// A registered worker's new ad (a plugin was quarantined); replaces the one it registered with.
     case advertise(WorkerAd)
+    /// "Still here": keeps a registered worker's idle connection open (the matchmaker closes idle ones).
+    case heartbeat
     // Matchmaker → worker
     case registered(grantedCredits: Int)
     case assign(Assignment)

@@ -34,6 +34,7 @@ public enum MessageCodec {
         case .register(let ad): return wrap("register", ad)
         case .outcome(let outcome): return wrap("outcome", outcome)
         case .advertise(let ad): return wrap("advertise", ad)
+        case .heartbeat: return wrap("heartbeat", Empty())
         case .registered(let granted): return wrap("registered", GrantBody(grantedCredits: granted))
         case .assign(let assignment): return wrap("assign", assignment)
         case .submit(let submission): return wrap("submit", submission)
@@ -80,6 +81,7 @@ public enum MessageCodec {
         case "register": return .register(try body(WorkerAd.self))
         case "outcome": return .outcome(try body(JobOutcome.self))
         case "advertise": return .advertise(try body(WorkerAd.self))
+        case "heartbeat": return .heartbeat
         case "registered": return .registered(grantedCredits: try body(GrantBody.self).grantedCredits)
         case "assign": return .assign(try body(Assignment.self))
         case "submit": return .submit(try body(Submission.self))

@@ -19,7 +19,10 @@ public struct PeerID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
 
     public var description: String { hex }
 
-    public static func < (lhs: PeerID, rhs: PeerID) -> Bool { lhs.hex < rhs.hex }
+    /// Byte order of the keys, which is the order of their hex forms (lowercase hex sorts as the bytes do).
+    public static func < (lhs: PeerID, rhs: PeerID) -> Bool {
+        lhs.publicKey.lexicographicallyPrecedes(rhs.publicKey)
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

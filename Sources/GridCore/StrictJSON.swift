@@ -133,8 +133,12 @@ public struct StrictJSON {
         advance()  // "
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
-        func flush() {
-            scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars)
+        func flush() throws(JSONSyntaxError) {
+            guard let text = String(validating: run, as: UTF8.self) else {
+                throw JSONSyntaxError(line: startLine, column: startColumn,
+                                      reason: "the string starting here is not valid UTF-8")
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
             run.removeAll(keepingCapacity: true)
         }
         while true {
@@ -145,10 +149,10 @@ public struct StrictJSON {
             switch byte {
             case UInt8(ascii: "\""):
                 advance()
-                flush()
+                try flush()
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                flush()
+                try flush()
                 advance()
                 guard let escape = current else { continue }
                 advance()

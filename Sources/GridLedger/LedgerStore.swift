@@ -77,18 +77,7 @@ public struct LedgerStore: Sendable {
     }
 
     private static func openPool(_ path: String, migrate: Bool = true) throws -> DatabasePool {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        return try wrappingSQLiteErrors(path) {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            if migrate {
-                try migrator.migrate(pool)
-            }
-            return pool
-        }
+        try wrappingSQLiteErrors(path) { try DatabaseFile.open(path, migrations: migrate ? migrator : nil) }
     }
 
     /// Runs `body`, turning SQLite errors (not a database, unreadable, locked) into `LedgerError.notALedger`.

@@ -6,9 +6,16 @@ import GridCore
 /// (two connections of one submitter); a session forgets its jobs when it closes, and a job leaves the book once
 /// its result was pushed.
 struct ClientSubscriptions {
+    /// What a client connection's task sends: a message, or the result of a job that just became final, which the
+    /// task reads from the store (off the actor) before sending.
+    enum Outgoing: Sendable {
+        case message(Message)
+        case result(JobID)
+    }
+
     struct Session {
         var peer: PeerID
-        var outbox: AsyncStream<Message>.Continuation
+        var outbox: AsyncStream<Outgoing>.Continuation
         var jobs: Set<JobID> = []
     }
 
@@ -20,7 +27,7 @@ struct ClientSubscriptions {
     var followedJobs: Int { followers.count }
 
     /// Opens a session for `peer`'s connection; returns its number.
-    mutating func open(_ peer: PeerID, outbox: AsyncStream<Message>.Continuation) -> UInt64 {
+    mutating func open(_ peer: PeerID, outbox: AsyncStream<Outgoing>.Continuation) -> UInt64 {
         lastSession += 1
         sessions[lastSession] = Session(peer: peer, outbox: outbox)
         return lastSession

@@ -4,23 +4,25 @@ import GridNet
 /// Client connections: requests answered in order, and results of followed jobs pushed as they become final.
 ///
 /// Like a worker's, a client's connection has an outbox that its own task drains, so the actor never awaits the
-/// network: answers and pushes are both put into the outbox, answers in the order the requests came.
+/// network: answers and pushes both go into the outbox, answers in the order the requests came. A pushed result is
+/// read from the store by that task, off the actor, after its settlement committed.
 extension MatchmakerService {
     nonisolated func serveClient(_ connection: SecureConnection, first: Message) async throws {
         let peer = connection.remotePeer
-        let (outbox, continuation) = AsyncStream<Message>.makeStream()
+        let (outbox, continuation) = AsyncStream<ClientSubscriptions.Outgoing>.makeStream()
         let session = await clientConnected(peer, outbox: continuation)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await message in outbox {
+                    for await item in outbox {
+                        guard let message = try await self.resolve(item, for: peer) else { continue }
                         try await connection.send(MessageCodec.encode(message))
                     }
                 }
                 group.addTask {
                     var next: Message? = first
                     while let request = next {
-                        continuation.yield(await self.answer(request, from: peer, session: session))
+                        continuation.yield(.message(await self.answer(request, from: peer, session: session)))
                         guard let bytes = try await connection.receive() else { break }
                         do {
                             next = try MessageCodec.decode(bytes)
@@ -28,7 +30,7 @@ extension MatchmakerService {
                             self.logger.warning("bad message", metadata: [
                                 "grid.peer": "\(peer.short)", "grid.reason": "\(error)",
                             ])
-                            continuation.yield(.failure("\(error)"))
+                            continuation.yield(.message(.failure("\(error)")))
                             break
                         }
                     }
@@ -49,7 +51,23 @@ extension MatchmakerService {
         await clientDisconnected(session)
     }
 
-    func clientConnected(_ peer: PeerID, outbox: AsyncStream<Message>.Continuation) -> UInt64 {
+    /// The message to send for an outbox item: a pushed result is read now, as `peer` may see it (its output only
+    /// for its submitter).
+    private nonisolated func resolve(_ item: ClientSubscriptions.Outgoing, for peer: PeerID) async throws -> Message? {
+        switch item {
+        case .message(let message):
+            return message
+        case .result(let id):
+            guard var record = try await store.read({ try $0.job(id) }) else {
+                logger.error("a finished job could not be read to push its result", metadata: ["grid.job.id": "\(id)"])
+                return nil
+            }
+            if record.submitter != peer { record.output = nil }
+            return .result(record)
+        }
+    }
+
+    func clientConnected(_ peer: PeerID, outbox: AsyncStream<ClientSubscriptions.Outgoing>.Continuation) -> UInt64 {
         clients.open(peer, outbox: outbox)
     }
 
@@ -58,27 +76,32 @@ extension MatchmakerService {
     }
 
     /// Follows jobs on a client's session; answers with how many. Every job must exist, or none is followed.
-    func followJobs(_ ids: [JobID], from peer: PeerID, session: UInt64) throws -> Message {
+    func followJobs(_ ids: [JobID], from peer: PeerID, session: UInt64) async throws -> Message {
         guard ids.count <= Message.maxBatch else {
             throw MatchmakerError.badRequest("a subscription may name at most \(Message.maxBatch) jobs, "
                                              + "got \(ids.count)")
         }
+        let found = try await store.read { store in try ids.map { try store.job($0) } }
         var records: [JobRecord] = []
-        for id in ids {
-            guard var record = try store.job(id) else { throw MatchmakerError.unknownJob(id) }
+        for (id, record) in zip(ids, found) {
+            guard var record else { throw MatchmakerError.unknownJob(id) }
             if record.submitter != peer { record.output = nil }
             records.append(record)
         }
+        // Checked after the read: `follow` looks at what the actor knows now.
         for record in records {
             follow(record, on: session)
         }
         return .subscribed(records.count)
     }
 
-    /// Pushes `record` at once when it is final, else follows it until it is.
+    /// Pushes `record` at once when it is final (or was settled since it was read), else follows it until it is.
     func follow(_ record: JobRecord, on session: UInt64) {
         if record.status.isFinal {
-            clients.sessions[session]?.outbox.yield(.result(record))
+            clients.sessions[session]?.outbox.yield(.message(.result(record)))
+        } else if requests[record.id] == nil, !scheduler.isQueued(record.id), scheduler.lease(of: record.id) == nil {
+            // Settled while it was being read or stored: a job whose settlement is durable has left `requests`.
+            clients.sessions[session]?.outbox.yield(.result(record.id))
         } else {
             clients.follow(record.id, on: session)
         }
@@ -86,16 +109,8 @@ extension MatchmakerService {
 
     /// Pushes a job that just became final to every session following it.
     func pushResult(_ id: JobID) {
-        let sessions = clients.finished(id)
-        guard !sessions.isEmpty else { return }
-        guard let record = try? store.job(id) else {
-            logger.error("a finished job could not be read to push its result", metadata: ["grid.job.id": "\(id)"])
-            return
-        }
-        for session in sessions {
-            var shown = record
-            if shown.submitter != session.peer { shown.output = nil }
-            session.outbox.yield(.result(shown))
+        for session in clients.finished(id) {
+            session.outbox.yield(.result(id))
         }
     }
 }

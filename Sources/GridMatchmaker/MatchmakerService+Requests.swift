@@ -7,27 +7,26 @@ extension MatchmakerService {
         do {
             switch request {
             case .submit(let submission):
-                let record = try accept([submission], from: peer)[0].get()
-                return .job(withExplanation(try store.job(record.id) ?? record))
+                return .job(withExplanation(current(try await accept([submission], from: peer)[0].get())))
             case .submitMany(let submissions, let subscribe):
                 guard submissions.count <= Message.maxBatch else {
                     throw MatchmakerError.badRequest("a batch may carry at most \(Message.maxBatch) submissions, "
                                                      + "got \(submissions.count)")
                 }
-                let results = accept(submissions, from: peer, following: subscribe ? session : nil)
+                let results = await accept(submissions, from: peer, following: subscribe ? session : nil)
                 return .submitted(zip(submissions, results).map { submission, result in
                     switch result {
-                    case .success(let record): return .accepted(withExplanation(record))
+                    case .success(let record): return .accepted(withExplanation(current(record)))
                     case .failure(let error): return .refused(submission.id, reason: "\(error)")
                     }
                 })
             case .subscribe(let ids):
-                return try followJobs(ids, from: peer, session: session)
+                return try await followJobs(ids, from: peer, session: session)
             case .status(let id):
-                return .job(try describe(id, for: peer))
+                return .job(try await describe(id, for: peer))
             case .wait(let id, let timeoutMillis):
-                _ = try describe(id, for: peer)
-                let (token, stream) = subscribe(id)
+                let record = try await describe(id, for: peer)
+                let (token, stream) = subscribe(id, final: record.status.isFinal)
                 let limit = Duration.milliseconds(max(0, min(timeoutMillis, 86_400_000)))
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { for await _ in stream {} }
@@ -36,17 +35,17 @@ extension MatchmakerService {
                     group.cancelAll()
                 }
                 unsubscribe(id, token: token)
-                return .job(try describe(id, for: peer))
+                return .job(try await describe(id, for: peer))
             case .cancel(let id):
-                return .job(try cancel(id, by: peer))
+                return .job(try await cancel(id, by: peer))
             case .listJobs:
-                return .jobs(try store.jobs(submittedBy: peer).map { withExplanation($0) })
+                return .jobs(try await store.read { try $0.jobs(submittedBy: peer) }.map { withExplanation($0) })
             case .listPeers:
                 return .peers(scheduler.connectedWorkers.map {
-                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: connectedAt[$0.peer] ?? 0)
+                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt)
                 })
             case .balance(let who):
-                return .credits(try store.balance(of: who))
+                return .credits(try await store.read { try $0.balance(of: who) })
             default:
                 return .failure("'\(request)' is not a request a client may send")
             }
@@ -57,10 +56,11 @@ extension MatchmakerService {
 
     /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
     /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
+    /// Returns once every accepted job is durable.
     ///
     /// A submission seen before (same id, same submitter) is answered with the job stored then: resending is safe.
     func accept(_ submissions: [Submission], from submitter: PeerID,
-                following session: UInt64? = nil) -> [Result<JobRecord, any Error>] {
+                following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
         let compiled = submissions.map { submission in
             Result<SchedulableJob, any Error> {
                 do {
@@ -71,25 +71,67 @@ extension MatchmakerService {
                 }
             }
         }
-        let now = Self.nowMillis()
-        // The one place submissions are stored, each with its signed escrow checked, one transaction each.
-        let stored = zip(submissions, compiled).map { submission, job in
-            job.flatMap { _ in Result { try store.insert(submission, from: submitter, now: now) } }
-        }
-        for (job, result) in zip(compiled, stored) {
-            guard case .success(let job) = job, case .success(let record) = result else { continue }
-            if let session { follow(record, on: session) }
-            guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id) else { continue }
-            logger.info("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
+        let stored = await store(submissions, compiled: compiled, from: submitter)
+        for (index, result) in stored.enumerated() {
+            guard case .success(let job) = compiled[index], case .success(let record) = result else { continue }
+            // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
+            guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
+                  scheduler.lease(of: record.id) == nil else { continue }
+            logger.debug("job stored", metadata: [
+                "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
+            ])
+            requests[record.id] = PendingJob(request: submissions[index].request, submitter: submitter)
             carryOut(scheduler.jobSubmitted(job, now: .now))
+        }
+        if let session {
+            for case .success(let record) in stored { follow(record, on: session) }
         }
         return stored
     }
 
-    /// Withdraws a queued job: the refund is stored first, and only then is the job taken off the queue, so a
-    /// failed write leaves it queued and paid for.
-    private func cancel(_ id: JobID, by peer: PeerID) throws -> JobRecord {
-        let record = try describe(id, for: peer)
+    /// The one place submissions are stored, each with its signed escrow checked. All of them are handed to the store
+    /// at once, so its group commit writes them in as few transactions as it can; returns once each is durable (or
+    /// refused), in the order given. Submissions that did not compile are refused with their compile error.
+    private func store(_ submissions: [Submission], compiled: [Result<SchedulableJob, any Error>],
+                       from submitter: PeerID) async -> [Result<JobRecord, any Error>] {
+        let now = Self.nowMillis()
+        let store = self.store
+        var results = compiled.map { $0.map { _ in Optional<JobRecord>.none } }
+        await withTaskGroup(of: (Int, Result<JobRecord, any Error>).self) { group in
+            for (index, submission) in submissions.enumerated() where (try? compiled[index].get()) != nil {
+                group.addTask {
+                    do {
+                        return (index, .success(try await store.submit(submission, from: submitter, now: now)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for await (index, result) in group {
+                results[index] = result.map { Optional($0) }
+            }
+        }
+        return results.map { result in
+            result.flatMap { record in
+                record.map { .success($0) } ?? .failure(MatchmakerError.badRequest("the job was not stored"))
+            }
+        }
+    }
+
+    /// `record` with what the scheduler knows beyond the stored row: whether it runs, where, on which attempt.
+    func current(_ record: JobRecord) -> JobRecord {
+        guard !record.status.isFinal, let lease = scheduler.lease(of: record.id) else { return record }
+        var current = record
+        current.status = .running
+        current.worker = lease.worker
+        current.attempts = lease.attempt
+        return current
+    }
+
+    /// Withdraws a queued job: it is taken off the queue first (so it cannot be placed during the write), then the
+    /// refund is stored; a failed write puts it back in the queue, still paid for.
+    private func cancel(_ id: JobID, by peer: PeerID) async throws -> JobRecord {
+        let record = try await describe(id, for: peer)
         guard record.submitter == peer else {
             throw MatchmakerError.badRequest("only the submitter of job \(id) may cancel it")
         }
@@ -100,19 +142,29 @@ extension MatchmakerService {
             let worker = record.worker.map { " on worker \($0.short)" } ?? ""
             throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
         }
-        let cancelled = try store.settleFailure(id, worker: nil, message: "cancelled by its submitter",
-                                                now: Self.nowMillis(), status: .cancelled)
         _ = scheduler.cancel(id)
+        let cancelled: JobRecord
+        do {
+            cancelled = try await store.settleFailureDurably(id, worker: nil, message: "cancelled by its submitter",
+                                                             now: Self.nowMillis(), status: .cancelled)
+        } catch {
+            if let job = requests[id],
+               let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request) {
+                carryOut(scheduler.jobSubmitted(schedulable, now: .now))
+            }
+            throw error
+        }
+        requests[id] = nil
         logger.info("job cancelled", metadata: ["grid.job.id": "\(id)"])
         finished(id)
         return cancelled
     }
 
     /// A job as `peer` may see it: its output only for its submitter.
-    private func describe(_ id: JobID, for peer: PeerID) throws -> JobRecord {
-        guard var record = try store.job(id) else { throw MatchmakerError.unknownJob(id) }
+    private func describe(_ id: JobID, for peer: PeerID) async throws -> JobRecord {
+        guard var record = try await store.read({ try $0.job(id) }) else { throw MatchmakerError.unknownJob(id) }
         if record.submitter != peer { record.output = nil }
-        return withExplanation(record)
+        return withExplanation(current(record))
     }
 
     func withExplanation(_ record: JobRecord) -> JobRecord {
@@ -122,10 +174,12 @@ extension MatchmakerService {
         return explained
     }
 
-    private func subscribe(_ id: JobID) -> (token: UInt64, stream: AsyncStream<Void>) {
+    /// Registers a waiter for the job; `final` says the stored record was already final when read. A job whose
+    /// settlement is durable is no longer in `requests`, so one that settled since the read finishes at once too.
+    private func subscribe(_ id: JobID, final: Bool) -> (token: UInt64, stream: AsyncStream<Void>) {
         let (stream, continuation) = AsyncStream<Void>.makeStream()
         nextWaiter += 1
-        if let record = try? store.job(id), record.status.isFinal {
+        if final || (requests[id] == nil && !scheduler.isQueued(id) && scheduler.lease(of: id) == nil) {
             continuation.finish()
         } else {
             waiters[id, default: [:]][nextWaiter] = continuation

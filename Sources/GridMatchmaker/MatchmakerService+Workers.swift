@@ -3,17 +3,17 @@ import GridCore
 /// Worker sessions, outcomes, and carrying out the scheduler's directives.
 extension MatchmakerService {
     /// Starts a worker session, replacing any older one of the same peer; returns its number and the grant.
-    func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: AsyncStream<Message>.Continuation)
+    func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: AsyncStream<Message>.Continuation) async
         -> (session: UInt64, granted: Int) {
-        let granted = (try? store.grantIfNew(peer, now: Self.nowMillis())) ?? 0
+        let granted = (try? await store.grantDurably(peer, now: Self.nowMillis())) ?? 0
+        // State may have changed during the write: a newer session of this peer replaces this one either way.
         sessions[peer]?.outbox.finish()
         nextSession += 1
         sessions[peer] = (nextSession, outbox)
-        connectedAt[peer] = Self.nowMillis()
         logger.info("worker joined", metadata: [
             "grid.peer": "\(peer.short)", "grid.capabilities": "\(ad.capabilities.map(\.name).joined(separator: ","))",
         ])
-        carryOut(scheduler.workerJoined(peer, ad: ad, now: .now))
+        carryOut(scheduler.workerJoined(peer, ad: ad, joinedAt: Self.nowMillis(), now: .now))
         return (nextSession, granted)
     }
 
@@ -22,7 +22,6 @@ extension MatchmakerService {
         guard let current = sessions[peer], current.id == session else { return }
         current.outbox.finish()
         sessions[peer] = nil
-        connectedAt[peer] = nil
         logger.info("worker left", metadata: ["grid.peer": "\(peer.short)"])
         carryOut(scheduler.workerLeft(peer, now: .now))
     }
@@ -37,88 +36,117 @@ extension MatchmakerService {
         carryOut(scheduler.workerAdvertised(peer, ad: ad, now: .now))
     }
 
-    /// Settles an outcome from the worker holding the lease, then releases the lease. When the settlement cannot
-    /// be stored, the lease is kept, so it runs out and the job is retried with its escrow intact.
+    /// Settles an outcome from the worker holding the lease: the lease is released at once and the settlement
+    /// queued for the next group commit; waiters hear of it once it is durable (`storeReported`).
     func outcomeReceived(_ outcome: JobOutcome, from worker: PeerID) {
-        guard scheduler.holdsLease(outcome.job, attempt: outcome.attempt, worker: worker) else {
+        guard let lease = scheduler.lease(of: outcome.job),
+              scheduler.holdsLease(outcome.job, attempt: outcome.attempt, worker: worker) else {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
         if outcome.isRetryable {
             // The reason is logged once, by the requeue or failure that follows.
             let reason = outcome.error ?? "the worker reported a failure without a reason"
-            leasedCosts[outcome.job] = nil
             carryOut(scheduler.attemptFailed(outcome.job, attempt: outcome.attempt, by: worker, reason: reason,
                                              crashed: outcome.isCrash, now: .now) ?? [])
             return
         }
-        let now = Self.nowMillis()
-        do {
-            if let output = outcome.output, output.count <= JobRequest.maxOutputBytes {
-                _ = try store.settleSuccess(outcome.job, worker: worker, output: output,
-                                            cost: leasedCosts[outcome.job] ?? 0, now: now)
-                logger.info("job succeeded", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
-            } else {
-                let reason = outcome.output == nil
-                    ? outcome.error ?? "the worker reported a failure without a reason"
-                    : "the output is larger than \(JobRequest.maxOutputBytes) bytes"
-                _ = try store.settleFailure(outcome.job, worker: worker, message: reason, now: now)
-                logger.info("job failed", metadata: ["grid.job.id": "\(outcome.job)", "grid.reason": "\(reason)"])
+        let sink = storeEventSink
+        let id = outcome.job
+        if let output = outcome.output, output.count <= JobRequest.maxOutputBytes {
+            store.enqueueSuccess(id, worker: worker, output: output, cost: lease.cost, now: Self.nowMillis()) {
+                sink.yield(Self.settlementEvent(id, $0))
             }
-        } catch {
-            logger.error("settlement failed; the lease will run out and the job be retried", metadata: [
-                "grid.job.id": "\(outcome.job)", "grid.reason": "\(error)",
-            ])
-            return
+            logger.info("job succeeded", metadata: ["grid.job.id": "\(id)", "grid.peer": "\(worker.short)"])
+        } else {
+            let reason = outcome.output == nil
+                ? outcome.error ?? "the worker reported a failure without a reason"
+                : "the output is larger than \(JobRequest.maxOutputBytes) bytes"
+            store.enqueueFailure(id, worker: worker, message: reason, now: Self.nowMillis()) {
+                sink.yield(Self.settlementEvent(id, $0))
+            }
+            logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
         }
-        leasedCosts[outcome.job] = nil
-        let directives = scheduler.attemptFinished(outcome.job, attempt: outcome.attempt, by: worker, now: .now) ?? []
-        finished(outcome.job)
-        carryOut(directives)
+        carryOut(scheduler.attemptFinished(id, attempt: outcome.attempt, by: worker, now: .now) ?? [])
     }
 
-    /// Carries out the scheduler's directives: store state changes, send assignments.
+    /// Carries out the scheduler's directives: queue the state changes for the store, send assignments.
     func carryOut(_ directives: [Scheduler.Directive]) {
         var pending = directives[...]
+        let sink = storeEventSink
         while let directive = pending.popFirst() {
             switch directive {
-            case .assign(let id, let worker, let attempt):
-                do {
-                    guard let outbox = sessions[worker]?.outbox else {
-                        throw MatchmakerError.badRequest("worker \(worker.short) has no open session")
-                    }
-                    guard let request = try store.request(id) else { throw MatchmakerError.unknownJob(id) }
-                    try store.markRunning(id, worker: worker, attempt: attempt)
-                    leasedCosts[id] = scheduler.cost(of: id, on: worker)
-                    outbox.yield(.assign(Assignment(job: id, attempt: attempt, capability: request.capability,
-                                                    input: request.input, timeoutSeconds: request.timeoutSeconds)))
-                    logger.info("job assigned", metadata: [
-                        "grid.job.id": "\(id)", "grid.peer": "\(worker.short)", "grid.attempt": "\(attempt)",
+            case .assign(let id, let worker, let attempt, _):
+                guard let outbox = sessions[worker]?.outbox, let job = requests[id] else {
+                    logger.error("could not assign a job", metadata: [
+                        "grid.job.id": "\(id)", "grid.peer": "\(worker.short)",
                     ])
-                } catch {
-                    logger.error("could not assign a job", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(error)"])
                     pending += scheduler.assignmentFailed(id, reason: "it could not be sent to worker \(worker.short)",
                                                           now: .now)
+                    continue
                 }
+                store.enqueueRunning(id, worker: worker, attempt: attempt) { error in
+                    if let error {
+                        sink.yield(.writeFailed(id, what: "running", reason: "\(error)"))
+                    }
+                }
+                outbox.yield(.assign(Assignment(job: id, attempt: attempt, capability: job.request.capability,
+                                                input: job.request.input,
+                                                timeoutSeconds: job.request.timeoutSeconds)))
+                logger.debug("job assigned", metadata: [
+                    "grid.job.id": "\(id)", "grid.peer": "\(worker.short)", "grid.attempt": "\(attempt)",
+                ])
             case .requeue(let id, let reason):
-                leasedCosts[id] = nil
-                do {
-                    try store.markQueued(id, message: reason)
-                } catch {
-                    logger.error("could not record a requeue", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(error)"])
+                store.enqueueQueued(id, message: reason) { error in
+                    if let error {
+                        sink.yield(.writeFailed(id, what: "queued", reason: "\(error)"))
+                    }
                 }
                 logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
             case .fail(let id, let reason):
-                leasedCosts[id] = nil
-                do {
-                    _ = try store.settleFailure(id, worker: nil, message: reason, now: Self.nowMillis())
-                    logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
-                } catch {
-                    logger.error("could not record a failure; the job is retried after a restart", metadata: [
-                        "grid.job.id": "\(id)", "grid.reason": "\(error)",
-                    ])
+                store.enqueueFailure(id, worker: nil, message: reason, now: Self.nowMillis()) {
+                    sink.yield(Self.settlementEvent(id, $0))
                 }
-                finished(id)
+                logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
+            }
+        }
+    }
+
+    /// What a settlement's completion tells the actor.
+    nonisolated static func settlementEvent(_ id: JobID, _ result: Result<JobRecord, any Error>) -> StoreEvent {
+        switch result {
+        case .success(let record): return .settled(record)
+        case .failure(let error): return .settlementFailed(id, reason: "\(error)")
+        }
+    }
+
+    /// Handles what the store's writer reported.
+    func storeReported(_ event: StoreEvent) {
+        switch event {
+        case .settled(let record):
+            requests[record.id] = nil
+            finished(record.id)
+        case .settlementFailed(let id, let reason):
+            logger.error("settlement failed; the job is placed again with its escrow held", metadata: [
+                "grid.job.id": "\(id)", "grid.reason": "\(reason)",
+            ])
+            guard let job = requests[id],
+                  let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request)
+            else { return }
+            carryOut(scheduler.jobSubmitted(schedulable, now: .now))
+        case .writeFailed(let id, let what, let reason):
+            logger.error("could not record a job's state", metadata: [
+                "grid.job.id": "\(id)", "grid.state": "\(what)", "grid.reason": "\(reason)",
+            ])
+        case .checkpoint(let result):
+            checkpointPending = false
+            switch result {
+            case .success(let signed?):
+                logger.debug("ledger checkpoint signed", metadata: ["grid.ledger.size": "\(signed.checkpoint.size)"])
+            case .success(nil):
+                break
+            case .failure(let error):
+                logger.error("could not sign a ledger checkpoint", metadata: ["grid.reason": "\(error)"])
             }
         }
     }

@@ -8,8 +8,9 @@ import ServiceLifecycle
 /// The matchmaker: accepts workers and clients over the secure wire, stores jobs, places them with the
 /// `Scheduler`, and settles credits in the ledger.
 ///
-/// All shared state lives in this actor. It never awaits the network itself: messages to workers go into
-/// per-worker outboxes that each connection's own task drains.
+/// All shared state lives in this actor. It never awaits the network or the disk itself: messages to workers go
+/// into per-worker outboxes that each connection's own task drains, and writes go to the store's group-commit
+/// writer, whose completions come back as `StoreEvent`s (docs/scheduling.md).
 public actor MatchmakerService: Service {
     let configuration: MatchmakerConfiguration
     private let identity: Identity
@@ -20,12 +21,16 @@ public actor MatchmakerService: Service {
     /// Each connected worker's current session: its number and the outbox its connection task drains.
     var sessions: [PeerID: (id: UInt64, outbox: AsyncStream<Message>.Continuation)] = [:]
     var nextSession: UInt64 = 0
-    var connectedAt: [PeerID: Int64] = [:]
     /// Clients blocked in `wait`, by job and by a token each, so a waiter that times out removes itself.
     var waiters: [JobID: [UInt64: AsyncStream<Void>.Continuation]] = [:]
     var nextWaiter: UInt64 = 0
-    /// The price of each leased job on the worker it was leased to, fixed at assignment.
-    var leasedCosts: [JobID: Int] = [:]
+    /// The decoded request of every job not yet settled, so nothing is read back from the store to assign it.
+    var requests: [JobID: PendingJob] = [:]
+    /// What the store's writer reports after each commit, consumed by `run()`.
+    let storeEvents: AsyncStream<StoreEvent>
+    let storeEventSink: AsyncStream<StoreEvent>.Continuation
+    /// Whether a checkpoint is being considered by the writer, so ticks do not queue one per tick.
+    var checkpointPending = false
     /// Client connections and the jobs each follows (MatchmakerService+Clients.swift).
     var clients = ClientSubscriptions()
 
@@ -38,6 +43,8 @@ public actor MatchmakerService: Service {
         self.onListening = onListening
         self.store = try MatchmakerStore(path: configuration.databasePath, identity: identity,
                                          grantCredits: configuration.grantCredits)
+        (storeEvents, storeEventSink) = AsyncStream<StoreEvent>.makeStream()
+        var pending: [JobID: PendingJob] = [:]
         var scheduler = Scheduler(configuration: configuration.scheduler)
         let now = ContinuousClock.now
         var directives: [Scheduler.Directive] = []
@@ -50,9 +57,11 @@ public actor MatchmakerService: Service {
                 directives.append(.fail(record.id, reason: "its stored request is no longer valid: \(error)"))
                 continue
             }
+            pending[record.id] = PendingJob(request: request, submitter: record.submitter)
             directives += Self.reload(job, record: record, into: &scheduler, now: now)
         }
         self.scheduler = scheduler
+        self.requests = pending
         Self.settleReloaded(directives, store: store, logger: logger)
     }
 
@@ -100,7 +109,7 @@ public actor MatchmakerService: Service {
                         "grid.job.id": "\(id)", "grid.reason": "\(error)",
                     ])
                 }
-            case .assign(let id, _, _):
+            case .assign(let id, _, _, _):
                 // Unreachable: no worker is connected while the service is created.
                 logger.error("a job was assigned before any worker connected", metadata: ["grid.job.id": "\(id)"])
             }
@@ -110,7 +119,7 @@ public actor MatchmakerService: Service {
     public func run() async throws {
         let listener = try await GridListener.bind(
             host: configuration.host, port: configuration.port, identity: identity,
-            configuration: configuration.network, logger: logger)
+            configuration: configuration.network, farewell: { MessageCodec.encode(.failure($0)) }, logger: logger)
         logger.info("matchmaker listening", metadata: [
             "grid.address": "\(configuration.host):\(listener.localPort)", "grid.peer": "\(identity.peerID.short)",
         ])
@@ -119,6 +128,11 @@ public actor MatchmakerService: Service {
             group.addTask {
                 try await listener.serve { connection in
                     await self.handle(connection)
+                }
+            }
+            group.addTask {
+                for await event in self.storeEvents {
+                    await self.storeReported(event)
                 }
             }
             group.addTask {
@@ -133,6 +147,7 @@ public actor MatchmakerService: Service {
                 }
             }
             try await gracefulShutdown()
+            storeEventSink.finish()
             group.cancelAll()
         }
     }
@@ -187,8 +202,11 @@ public actor MatchmakerService: Service {
                                 throw ProtocolError("the worker's new ad is invalid: \(problem)")
                             }
                             await self.workerAdvertised(peer, ad: ad, session: session)
+                        case .heartbeat:
+                            continue  // receiving it is the point: the connection is not idle
                         default:
-                            throw ProtocolError("a worker may only send outcomes and new ads after registering")
+                            throw ProtocolError(
+                                "a worker may only send outcomes, new ads and heartbeats after registering")
                         }
                     }
                 }
@@ -225,15 +243,11 @@ public actor MatchmakerService: Service {
 
     func tick() {
         carryOut(scheduler.tick(now: .now))
-        do {
-            if let signed = try store.checkpointIfDue(
-                now: Self.nowMillis(), everyEntries: configuration.checkpointEveryEntries,
-                interval: configuration.checkpointInterval) {
-                logger.debug("ledger checkpoint signed", metadata: ["grid.ledger.size": "\(signed.checkpoint.size)"])
-            }
-        } catch {
-            logger.error("could not sign a ledger checkpoint", metadata: ["grid.reason": "\(error)"])
-        }
+        guard !checkpointPending else { return }
+        checkpointPending = true
+        let sink = storeEventSink
+        store.enqueueCheckpoint(now: Self.nowMillis(), everyEntries: configuration.checkpointEveryEntries,
+                                interval: configuration.checkpointInterval) { sink.yield(.checkpoint($0)) }
     }
 
     static func nowMillis() -> Int64 {

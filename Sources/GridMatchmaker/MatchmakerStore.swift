@@ -8,17 +8,25 @@ import GridMerkle
 /// The matchmaker's SQLite file: the job queue and the credit ledger, so that a job and its escrow are stored in
 /// one transaction before the submitter hears back.
 public final class MatchmakerStore: Sendable {
-    private let database: DatabasePool
+    let database: DatabasePool
+    /// Group commit for the running matchmaker (`MatchmakerStore+GroupCommit.swift`).
+    let writer: GroupCommitWriter
     private let identity: Identity
     /// Credits every new peer is granted on first contact.
     public let grantCredits: Int
 
     public init(path: String, identity: Identity, grantCredits: Int) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        database = try DatabasePool(path: path, configuration: configuration)
+        database = try DatabaseFile.open(path, migrations: Self.migrations)
         self.identity = identity
         self.grantCredits = grantCredits
+        writer = GroupCommitWriter(database: database)
+        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+    }
+
+    private var operatorID: PeerID { identity.peerID }
+
+    /// The file's migrations: the ledger's, then the job queue's, run by `DatabaseFile.open`.
+    static var migrations: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         LedgerSchema.registerMigrations(in: &migrator)
         migrator.registerMigration("jobs-v1") { db in
@@ -41,11 +49,8 @@ public final class MatchmakerStore: Sendable {
             }
             try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
         }
-        try migrator.migrate(database)
-        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+        return migrator
     }
-
-    private var operatorID: PeerID { identity.peerID }
 
     // MARK: Credits
 
@@ -55,7 +60,7 @@ public final class MatchmakerStore: Sendable {
         try database.write { db in try grantIfNew(peer, now: now, in: db) }
     }
 
-    private func grantIfNew(_ peer: PeerID, now: Int64, in db: Database) throws -> Int {
+    func grantIfNew(_ peer: PeerID, now: Int64, in db: Database) throws -> Int {
         guard grantCredits > 0, try !Ledger.hasGrant(to: Account.peer(peer), in: db) else { return 0 }
         let body = try EntryBody(kind: .grant, from: .mint, to: .peer(peer), amount: Int64(grantCredits), job: nil,
                              author: operatorID, timestamp: now, memo: "welcome grant")
@@ -73,7 +78,12 @@ public final class MatchmakerStore: Sendable {
     /// `everyEntries` were added or `interval` passed since it was signed. Returns the new checkpoint, if any.
     @discardableResult
     public func checkpointIfDue(now: Int64, everyEntries: Int, interval: Duration) throws -> SignedCheckpoint? {
-        try database.write { db in
+        try database.write { db in try checkpointIfDue(now: now, everyEntries: everyEntries, interval: interval, in: db) }
+    }
+
+    func checkpointIfDue(now: Int64, everyEntries: Int, interval: Duration, in db: Database) throws
+        -> SignedCheckpoint? {
+        do {
             let size = try Ledger.treeSize(in: db)
             guard size > 0 else { return nil }
             if let latest = try Ledger.latestCheckpoint(in: db)?.checkpoint {
@@ -92,7 +102,11 @@ public final class MatchmakerStore: Sendable {
     /// Stores a new job and its escrow in one transaction. Submitting the same id again by the same submitter
     /// returns the stored job (idempotent); any refusal (bad signature, too few credits) stores nothing.
     public func insert(_ submission: Submission, from submitter: PeerID, now: Int64) throws -> JobRecord {
-        try database.write { db in
+        try database.write { db in try insert(submission, from: submitter, now: now, in: db) }
+    }
+
+    func insert(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws -> JobRecord {
+        do {
             if let existing = try JobRow.fetchOne(db, key: submission.id.rawValue) {
                 guard existing.submitter == submitter.hex else {
                     throw MatchmakerError.jobIDTaken(submission.id)
@@ -116,23 +130,32 @@ public final class MatchmakerStore: Sendable {
     }
 
     public func markRunning(_ id: JobID, worker: PeerID, attempt: Int) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
-                           arguments: [worker.hex, attempt, id.rawValue])
-        }
+        try database.write { db in try Self.markRunning(id, worker: worker, attempt: attempt, in: db) }
+    }
+
+    static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
+        try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
+                       arguments: [worker.hex, attempt, id.rawValue])
     }
 
     public func markQueued(_ id: JobID, message: String) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? WHERE id = ?",
-                           arguments: [message, id.rawValue])
-        }
+        try database.write { db in try Self.markQueued(id, message: message, in: db) }
+    }
+
+    static func markQueued(_ id: JobID, message: String, in db: Database) throws {
+        try db.execute(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? WHERE id = ?",
+                       arguments: [message, id.rawValue])
     }
 
     /// Records the result and settles: the worker is paid `min(cost, maxCredits)` and the rest of the escrow goes
     /// back to the submitter, all in one transaction with the job's final state.
     public func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64) throws -> JobRecord {
-        try database.write { db in
+        try database.write { db in try settleSuccess(id, worker: worker, output: output, cost: cost, now: now, in: db) }
+    }
+
+    func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
+                       in db: Database) throws -> JobRecord {
+        do {
             guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
             try Self.requireUnsettled(row, id)
@@ -164,6 +187,13 @@ public final class MatchmakerStore: Sendable {
     public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
                               status: JobStatus = .failed) throws -> JobRecord {
         try database.write { db in
+            try settleFailure(id, worker: worker, message: message, now: now, status: status, in: db)
+        }
+    }
+
+    func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus = .failed,
+                       in db: Database) throws -> JobRecord {
+        do {
             guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
             try Self.requireUnsettled(row, id)

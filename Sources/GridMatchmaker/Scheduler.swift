@@ -2,8 +2,13 @@ import GridCore
 
 /// The matchmaker's placement logic: a value type that does no I/O.
 ///
-/// The service feeds it events (a worker joined or left, a job arrived, an attempt ended, time passed) and
-/// carries out the `Directive`s it returns. Time is passed in, so tests drive it with any instants they like.
+/// The service feeds it events (a worker joined, left or changed its ad, a job arrived, an attempt ended, time
+/// passed) and carries out the `Directive`s it returns. Time is passed in, so tests drive it with any instants.
+///
+/// Placement never scans the queue (docs/scheduling.md): queued jobs wait in clusters of interchangeable jobs
+/// (`ClusterKey`), indexed by capability; workers with a free slot are indexed by the capabilities they offer. A
+/// new job looks only at the free workers offering its capability; a freed slot looks only at the clusters of the
+/// capabilities its worker offers, in fair-share order (least recent usage first, then oldest job first).
 public struct Scheduler: Sendable {
     public struct Configuration: Sendable {
         /// How many times a job is handed out before it fails for good.
@@ -15,85 +20,114 @@ public struct Scheduler: Sendable {
         /// How long a job may wait for its first worker before it fails (a job's own `queueTimeoutSeconds` wins);
         /// nil waits for ever.
         public var queueTimeout: Duration? = .seconds(3600)
+        /// The half-life of a submitter's recent usage in fair-share ordering.
+        public var fairShareHalfLife: Duration = .seconds(600)
         public init() {}
     }
 
     /// What the service must do.
     public enum Directive: Sendable, Hashable {
-        /// Send the job to the worker.
-        case assign(JobID, to: PeerID, attempt: Int)
+        /// Send the job to the worker; `cost` is the price fixed for this attempt.
+        case assign(JobID, to: PeerID, attempt: Int, cost: Int)
         /// The job is back in the queue; record why.
         case requeue(JobID, reason: String)
         /// The job has failed for good; refund it.
         case fail(JobID, reason: String)
     }
 
-    struct WorkerState: Sendable {
-        var ad: WorkerAd
-        var running: Set<JobID>
-        var joinedAt: ContinuousClock.Instant
-    }
-
-    struct Lease: Sendable {
-        var worker: PeerID
-        var attempt: Int
-        var deadline: ContinuousClock.Instant
+    /// A job's current attempt on a worker.
+    public struct Lease: Sendable, Hashable {
+        public var worker: PeerID
+        public var attempt: Int
+        public var deadline: ContinuousClock.Instant
+        /// The price of the job on that worker, fixed at assignment.
+        public var cost: Int
     }
 
     public let configuration: Configuration
-    private(set) var queue: [JobID] = []
-    private(set) var jobs: [JobID: SchedulableJob] = [:]
-    private(set) var leases: [JobID: Lease] = [:]
-    private(set) var workers: [PeerID: WorkerState] = [:]
-    /// When each job that no worker has taken yet gives up waiting; checked by `tick(now:)`.
-    private(set) var queueDeadlines: [JobID: ContinuousClock.Instant] = [:]
+    /// Every job not yet final: queued or leased.
+    var jobs: [JobID: SchedulableJob] = [:]
+    var leases: [JobID: Lease] = [:]
+    var workers: [PeerID: ScheduledWorker] = [:]
+    /// The cluster each queued job waits in, and its place in submission order.
+    var queued: [JobID: (key: ClusterKey, sequence: UInt64)] = [:]
+    var clusters: [ClusterKey: JobCluster] = [:]
+    var clustersByCapability: [String: Set<ClusterKey>] = [:]
+    /// Workers with at least one free slot, by each capability they offer.
+    var freeWorkers: [String: Set<PeerID>] = [:]
+    var fairShare: FairShare
+    var nextSequence: UInt64 = 0
+    /// Submission order of every job (kept across retries, so a retried job keeps its place).
+    var sequences: [JobID: UInt64] = [:]
+    var leaseDeadlines = DeadlineHeap()
+    /// Workers with a slot freed by a bounced assignment, filled at the next tick rather than at once (the
+    /// worker's session is likely gone).
+    var fillAtNextTick: Set<PeerID> = []
+    /// How many job-worker verdicts placement has evaluated: the measure of its work that tests hold steady
+    /// however deep the queue is.
+    public internal(set) var verdictsEvaluated = 0
+    var queueDeadlines = DeadlineHeap()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        fairShare = FairShare(halfLife: configuration.fairShareHalfLife)
     }
 
     // MARK: Events
 
-    /// A worker connected and advertised itself.
-    public mutating func workerJoined(_ peer: PeerID, ad: WorkerAd, now: ContinuousClock.Instant) -> [Directive] {
+    /// A worker connected and advertised itself; `joinedAt` is the wall-clock time in Unix milliseconds.
+    public mutating func workerJoined(
+        _ peer: PeerID, ad: WorkerAd, joinedAt: Int64 = 0, now: ContinuousClock.Instant
+    ) -> [Directive] {
         var directives: [Directive] = []
         if workers[peer] != nil {
             // The same peer registering again replaces its old session.
             directives += workerLeft(peer, now: now)
         }
-        workers[peer] = WorkerState(ad: ad, running: [], joinedAt: now)
-        return directives + placeQueued(now: now)
+        workers[peer] = ScheduledWorker(ad: ad, joinedAt: joinedAt)
+        indexFreeWorker(peer)
+        return directives + fill(peer, now: now)
     }
 
     /// A worker disconnected: its running jobs go back to the queue (or fail when out of attempts).
     public mutating func workerLeft(_ peer: PeerID, now: ContinuousClock.Instant) -> [Directive] {
-        guard let state = workers.removeValue(forKey: peer) else { return [] }
+        guard let state = workers[peer] else { return [] }
+        unindexFreeWorker(peer)
+        workers[peer] = nil
         var directives: [Directive] = []
         for job in state.running.sorted() {
             leases[job] = nil
             jobs[job]?.failedOn.insert(peer)
-            directives += retryOrFail(job, reason: "worker \(peer.short) disconnected while running it")
+            directives += retryOrFail(job, reason: "worker \(peer.short) disconnected while running it", now: now)
         }
-        return directives + placeQueued(now: now)
+        return directives
     }
 
     /// A connected worker sent a new ad (it quarantined a plugin): it keeps its running jobs, and queued jobs are
     /// placed against the new ad.
     public mutating func workerAdvertised(_ peer: PeerID, ad: WorkerAd, now: ContinuousClock.Instant) -> [Directive] {
         guard workers[peer] != nil else { return [] }
-        workers[peer]?.ad = ad
-        return placeQueued(now: now)
+        unindexFreeWorker(peer)
+        workers[peer]?.replaceAd(ad)
+        indexFreeWorker(peer)
+        return fill(peer, now: now)
     }
 
     /// A new job arrived (or an unfinished one was reloaded after a restart).
     public mutating func jobSubmitted(_ job: SchedulableJob, now: ContinuousClock.Instant) -> [Directive] {
         guard jobs[job.id] == nil else { return [] }
-        jobs[job.id] = job
-        queue.append(job.id)
-        if let timeout = job.queueTimeoutSeconds.map({ Duration.seconds($0) }) ?? configuration.queueTimeout {
-            queueDeadlines[job.id] = now + timeout
+        if job.attempts >= configuration.maxAttempts {
+            // Reloaded after a restart with its attempts used up.
+            return [.fail(job.id, reason: "it used all \(configuration.maxAttempts) attempts")]
         }
-        return placeQueued(now: now)
+        jobs[job.id] = job
+        nextSequence += 1
+        sequences[job.id] = nextSequence
+        if job.attempts == 0,
+           let timeout = job.queueTimeoutSeconds.map({ Duration.seconds($0) }) ?? configuration.queueTimeout {
+            queueDeadlines.push(.init(deadline: now + timeout, job: job.id, generation: 0))
+        }
+        return enqueueOrPlace(job.id, now: now)
     }
 
     /// True when `worker` holds the lease of this attempt of the job: its outcome is the one to settle.
@@ -102,14 +136,20 @@ public struct Scheduler: Sendable {
         return lease.worker == worker && lease.attempt == attempt
     }
 
+    /// The job's current lease, with the price fixed for it.
+    public func lease(of id: JobID) -> Lease? {
+        leases[id]
+    }
+
     /// The assignment could not be delivered (the worker's session is gone, or the store failed): the lease is
-    /// released and the job goes back to the front of the queue without using up an attempt.
+    /// released and the job goes back to the front of its queue without using up an attempt.
     public mutating func assignmentFailed(_ id: JobID, reason: String, now: ContinuousClock.Instant) -> [Directive] {
         guard let lease = leases.removeValue(forKey: id), var job = jobs[id] else { return [] }
-        workers[lease.worker]?.running.remove(id)
+        release(id, from: lease.worker)
+        fillAtNextTick.insert(lease.worker)
         job.attempts = max(0, job.attempts - 1)
         jobs[id] = job
-        queue.insert(id, at: 0)
+        enqueue(id, front: true)
         return [.requeue(id, reason: reason)]
     }
 
@@ -118,18 +158,17 @@ public struct Scheduler: Sendable {
     public mutating func attemptFinished(
         _ id: JobID, attempt: Int, by worker: PeerID, now: ContinuousClock.Instant
     ) -> [Directive]? {
-        guard let lease = leases[id], lease.worker == worker, lease.attempt == attempt else { return nil }
+        guard holdsLease(id, attempt: attempt, worker: worker) else { return nil }
         leases[id] = nil
-        jobs[id] = nil
-        workers[worker]?.running.remove(id)
-        return placeQueued(now: now)
+        forget(id)
+        release(id, from: worker)
+        return fill(worker, now: now)
     }
 
     /// Takes a queued job out of the queue; false when it is not queued (unknown, leased or finished).
     public mutating func cancel(_ id: JobID) -> Bool {
-        guard jobs[id] != nil, leases[id] == nil, let index = queue.firstIndex(of: id) else { return false }
-        queue.remove(at: index)
-        jobs[id] = nil
+        guard queued[id] != nil else { return false }
+        forget(id)
         return true
     }
 
@@ -145,142 +184,56 @@ public struct Scheduler: Sendable {
     ) -> [Directive]? {
         guard holdsLease(id, attempt: attempt, worker: worker) else { return nil }
         leases[id] = nil
-        workers[worker]?.running.remove(id)
+        release(id, from: worker)
         jobs[id]?.failedOn.insert(worker)
         let failure = "attempt \(attempt) failed on worker \(worker.short): \(reason)"
         if crashed, var job = jobs[id] {
             job.crashedOn.insert(worker)
             jobs[id] = job
             if job.crashedOn.count >= configuration.poisonCrashes {
-                jobs[id] = nil
+                forget(id)
                 let count = job.crashedOn.count
                 return [.fail(id, reason: "\(failure); its input crashed the plugin on \(count) different workers, "
-                              + "so it is failed as a likely poison input")] + placeQueued(now: now)
+                              + "so it is failed as a likely poison input")] + fill(worker, now: now)
             }
         }
-        return retryOrFail(id, reason: failure) + placeQueued(now: now)
+        return retryOrFail(id, reason: failure, now: now) + fill(worker, now: now)
     }
 
     /// Leases past their deadline count as lost attempts; jobs no worker took before their queue deadline fail.
     public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
         var directives = expireQueueDeadlines(now: now)
-        for (id, lease) in leases.sorted(by: { $0.key < $1.key }) where lease.deadline <= now {
-            leases[id] = nil
-            workers[lease.worker]?.running.remove(id)
-            jobs[id]?.failedOn.insert(lease.worker)
-            directives += retryOrFail(id, reason: "worker \(lease.worker.short) did not answer before the lease ran out")
+        var freed = fillAtNextTick
+        fillAtNextTick = []
+        while let top = leaseDeadlines.top, top.deadline <= now {
+            _ = leaseDeadlines.pop()
+            guard let lease = leases[top.job], lease.attempt == top.generation, lease.deadline <= now else { continue }
+            leases[top.job] = nil
+            release(top.job, from: lease.worker)
+            freed.insert(lease.worker)
+            jobs[top.job]?.failedOn.insert(lease.worker)
+            directives += retryOrFail(top.job, reason: "worker \(lease.worker.short) did not answer before the lease "
+                                      + "ran out", now: now)
         }
-        return directives + placeQueued(now: now)
+        for worker in freed.sorted() {
+            directives += fill(worker, now: now)
+        }
+        return directives
     }
 
     /// Fails the queued jobs that never got a worker and whose queue deadline has passed, saying why they waited.
     /// A job that ran at least once is retried until its attempts run out instead.
     private mutating func expireQueueDeadlines(now: ContinuousClock.Instant) -> [Directive] {
         var expired: [Directive] = []
-        var removed: Set<JobID> = []
-        for (id, deadline) in queueDeadlines.sorted(by: { $0.key < $1.key }) {
-            guard let job = jobs[id] else {
-                queueDeadlines[id] = nil  // finished or cancelled
-                continue
-            }
-            guard deadline <= now, job.attempts == 0, leases[id] == nil else { continue }
+        while let top = queueDeadlines.top, top.deadline <= now {
+            _ = queueDeadlines.pop()
+            guard let job = jobs[top.job], job.attempts == 0, queued[top.job] != nil else { continue }
             let waited = job.queueTimeoutSeconds.map { Duration.seconds($0) } ?? configuration.queueTimeout ?? .zero
-            let why = explainWaiting(id) ?? "no worker took it"
-            expired.append(.fail(id, reason: "no worker took it within its queue timeout of "
+            let why = explainWaiting(top.job) ?? "no worker took it"
+            expired.append(.fail(top.job, reason: "no worker took it within its queue timeout of "
                                  + "\(waited.components.seconds) s: \(why)"))
-            queueDeadlines[id] = nil
-            jobs[id] = nil
-            removed.insert(id)
+            forget(top.job)
         }
-        if !removed.isEmpty { queue.removeAll { removed.contains($0) } }
         return expired
-    }
-
-    // MARK: Queries
-
-    /// Connected workers, sorted by peer id.
-    public var connectedWorkers: [(peer: PeerID, ad: WorkerAd, running: Int)] {
-        workers.sorted { $0.key < $1.key }.map { ($0.key, $0.value.ad, $0.value.running.count) }
-    }
-
-    /// What the job costs on `worker` (see `MatchRules.cost`).
-    public func cost(of id: JobID, on worker: PeerID) -> Int? {
-        guard let job = jobs[id], let ad = workers[worker]?.ad else { return nil }
-        return MatchRules.cost(of: job, on: ad)
-    }
-
-    /// Whether the job is waiting in the queue.
-    public func isQueued(_ id: JobID) -> Bool { queue.contains(id) }
-
-    /// Why a queued job is not running, in a sentence.
-    public func explainWaiting(_ id: JobID) -> String? {
-        guard let job = jobs[id], leases[id] == nil else { return nil }
-        let verdicts = workers.sorted { $0.key < $1.key }.map { MatchRules.verdict(job, worker: $0.value.ad, running: $0.value.running.count) }
-        if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }
-        let offered = Set(workers.values.flatMap { $0.ad.capabilities.map(\.name) }).sorted()
-        if !offered.contains(job.capability) {
-            let shown = offered.prefix(20).joined(separator: ", ") + (offered.count > 20 ? ", …" : "")
-            let list = offered.isEmpty ? "none (no worker is connected)" : shown
-            return "no connected worker offers capability '\(job.capability)'; capabilities on offer: \(list)"
-        }
-        let reasons = Set(verdicts.compactMap { verdict -> String? in
-            if case .rejected(let reason) = verdict { return reason }
-            return nil
-        }).sorted()
-        return "no worker fits: " + reasons.prefix(5).joined(separator: "; ") + (reasons.count > 5 ? "; …" : "")
-    }
-
-    // MARK: Placement
-
-    private mutating func retryOrFail(_ id: JobID, reason: String) -> [Directive] {
-        guard let job = jobs[id] else { return [] }
-        if job.attempts >= configuration.maxAttempts {
-            jobs[id] = nil
-            return [.fail(id, reason: "\(reason); gave up after \(job.attempts) attempts")]
-        }
-        queue.insert(id, at: 0)
-        return [.requeue(id, reason: reason)]
-    }
-
-    private mutating func placeQueued(now: ContinuousClock.Instant) -> [Directive] {
-        var directives: [Directive] = []
-        var stillQueued: [JobID] = []
-        for id in queue {
-            guard var job = jobs[id] else { continue }
-            if job.attempts >= configuration.maxAttempts {
-                // Reloaded after a restart with its attempts used up.
-                jobs[id] = nil
-                directives.append(.fail(id, reason: "it used all \(configuration.maxAttempts) attempts"))
-                continue
-            }
-            guard let worker = bestWorker(for: job) else {
-                stillQueued.append(id)
-                continue
-            }
-            job.attempts += 1
-            jobs[id] = job
-            workers[worker]?.running.insert(id)
-            let deadline = now + .seconds(job.timeoutSeconds) + configuration.leaseGrace
-            leases[id] = Lease(worker: worker, attempt: job.attempts, deadline: deadline)
-            directives.append(.assign(id, to: worker, attempt: job.attempts))
-        }
-        queue = stillQueued
-        return directives
-    }
-
-    /// The fitting worker with the highest rank (an undefined rank is last), then the lowest price, then the most
-    /// free slots; remaining ties go to the lower peer id, so placement is deterministic.
-    private func bestWorker(for job: SchedulableJob) -> PeerID? {
-        var best: (peer: PeerID, key: PlacementKey)?
-        for (peer, state) in workers where MatchRules.verdict(job, worker: state.ad, running: state.running.count) == .fits {
-            let key = PlacementKey(
-                untried: !job.failedOn.contains(peer),
-                rank: MatchRules.rank(job, worker: state.ad, running: state.running.count) ?? -.infinity,
-                cost: MatchRules.cost(of: job, on: state.ad) ?? Int.max,
-                free: state.ad.slots - state.running.count)
-            if let current = best, current.key > key || (current.key == key && current.peer < peer) { continue }
-            best = (peer, key)
-        }
-        return best?.peer
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 ///
 /// A length above the limit is rejected as soon as the 4 length bytes arrive, before any of the body is buffered:
 /// by throwing `NetError.handshakeFrameTooLarge` while the handshake runs (see `FrameLimit`), and
-/// `NetError.frameTooLarge` afterwards.
+/// `NetError.frameTooLarge` afterwards. It tells `limit` when a frame is half-received, for the frame deadline.
 struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
@@ -26,10 +26,15 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// Returns the next whole frame's payload, or nil when more bytes are needed.
     mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
+            if buffer.readableBytes > 0 { limit.partialFrameBuffered() }
             return nil
         }
         try limit.check(Int(length))
-        guard buffer.readableBytes >= Self.headerLength + Int(length) else { return nil }
+        guard buffer.readableBytes >= Self.headerLength + Int(length) else {
+            limit.partialFrameBuffered()
+            return nil
+        }
+        limit.frameCompleted()
         buffer.moveReaderIndex(forwardBy: Self.headerLength)
         return buffer.readSlice(length: Int(length))
     }

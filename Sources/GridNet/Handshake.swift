@@ -33,6 +33,8 @@ struct Handshake: Sendable {
         case clientStart
         case clientAwaitingServerHello(clientHello: [UInt8])
         case serverAwaitingClientHello
+        /// A server that answers the client hello with a reject saying it is busy, then fails with `error`.
+        case serverRefusing(HandshakeMessage.RejectReason, error: NetError)
         case serverAwaitingClientFinish(clientHello: [UInt8], serverHello: [UInt8], clientKey: [UInt8],
                                         keys: SessionKeys)
         case established
@@ -76,6 +78,20 @@ struct Handshake: Sendable {
                   version: protocolVersion, state: .serverAwaitingClientHello)
     }
 
+    /// A server side that refuses the connection: it answers the client hello with a reject naming `refusal`
+    /// (too many connections in total or from the address; nothing else is known before the handshake) and fails
+    /// with `NetError.limitReached(refusal)`. No key is signed or exchanged.
+    static func refusing(_ refusal: ConnectionLimits.Refusal, identity: Identity) -> Handshake {
+        let reason: HandshakeMessage.RejectReason
+        switch refusal {
+        case .tooManyFromAddress: reason = .tooManyFromAddress
+        case .tooManyConnections, .tooManyFromPeer: reason = .tooManyConnections
+        }
+        return Handshake(identity: identity, exchangeKeys: .generate(), random: [], expectedPeer: nil,
+                         version: protocolVersion,
+                         state: .serverRefusing(reason, error: NetError.limitReached(refusal)))
+    }
+
     /// True once the handshake has succeeded or failed.
     var isFinished: Bool {
         switch state {
@@ -104,6 +120,9 @@ struct Handshake: Sendable {
                 return try receiveServerHello(message, clientHello: clientHello)
             case .serverAwaitingClientHello:
                 return try receiveClientHello(message)
+            case .serverRefusing(let reason, let error):
+                state = .failed
+                return [.send(HandshakeMessage.reject(version: version, reason: reason)), .fail(error)]
             case .serverAwaitingClientFinish(let clientHello, let serverHello, let clientKey, let keys):
                 return try receiveClientFinish(
                     message, clientHello: clientHello, serverHello: serverHello, clientKey: clientKey, keys: keys)
@@ -180,11 +199,15 @@ struct Handshake: Sendable {
         let header = try HandshakeMessage.parseHeader(message, expecting: .serverHello, length: expected)
         if header.type == HandshakeMessage.Kind.reject.rawValue {
             guard message.count == HandshakeMessage.rejectLength,
-                  message[HandshakeMessage.headerLength] == HandshakeMessage.RejectReason.unsupportedVersion.rawValue
+                  let reason = HandshakeMessage.RejectReason(rawValue: message[HandshakeMessage.headerLength])
             else {
                 throw NetError.unexpectedMessage(expected: HandshakeMessage.Kind.serverHello.name, type: header.type)
             }
-            throw NetError.versionRejected(offered: version, peerSpeaks: header.version)
+            switch reason {
+            case .unsupportedVersion: throw NetError.versionRejected(offered: version, peerSpeaks: header.version)
+            case .tooManyConnections: throw NetError.serverBusy(fromAddress: false)
+            case .tooManyFromAddress: throw NetError.serverBusy(fromAddress: true)
+            }
         }
         guard header.version == version else {
             throw NetError.unsupportedVersion(received: header.version, supported: version)

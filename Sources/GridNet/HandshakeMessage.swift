@@ -28,6 +28,10 @@ enum HandshakeMessage {
     /// Reasons a reject message carries.
     enum RejectReason: UInt8 {
         case unsupportedVersion = 1
+        /// The server has as many connections as it allows.
+        case tooManyConnections = 2
+        /// The server has as many connections from the client's address as it allows.
+        case tooManyFromAddress = 3
     }
 
     static let signingKeyLength = SigningKeyPair.publicKeyLength

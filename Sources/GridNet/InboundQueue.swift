@@ -18,6 +18,8 @@ final class InboundQueue: Sendable {
         var end: End?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         var readingPaused = false
+        /// When the current waiter parked (meaningful only while `waiter` is set).
+        var parkedAt = ContinuousClock.Instant.now
         var resumeReading: (@Sendable () -> Void)?
 
         mutating func popFirst() -> [UInt8]? {
@@ -63,6 +65,12 @@ final class InboundQueue: Sendable {
             return nil
         }
         waiter?.resume(returning: message)
+    }
+
+    /// How long a reader has been waiting in `next()` with nothing to take, or nil when none is waiting: the time a
+    /// connection has had nothing outstanding, for a listener's idle timeout.
+    func waitingFor(now: ContinuousClock.Instant = .now) -> Duration? {
+        state.withLock { state in state.waiter == nil ? nil : now - state.parkedAt }
     }
 
     /// True (and remembers that reading is paused) when the reader is too far behind to read more now.
@@ -118,6 +126,7 @@ final class InboundQueue: Sendable {
                     }
                     if Task.isCancelled { return .fail(CancellationError()) }
                     state.waiter = continuation
+                    state.parkedAt = .now
                     return .wait
                 }
                 switch step {

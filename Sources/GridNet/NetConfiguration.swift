@@ -1,4 +1,8 @@
+import GridCore
+
 /// Limits and timeouts of PeerGrid connections, shared by listeners and connectors.
+///
+/// The connection counts, `idleTimeout` and `allowedPeers` apply to listeners only (see docs/security.md).
 public struct NetConfiguration: Sendable {
     /// The largest frame payload accepted or sent, in bytes (the 4-byte length prefix is not counted).
     ///
@@ -12,6 +16,20 @@ public struct NetConfiguration: Sendable {
     public var closeTimeout: Duration
     /// Decrypted bytes a connection buffers for `receive()` before it stops reading from the socket.
     public var receiveBufferLimit: Int
+    /// How long a peer may take to send a frame once its first byte has arrived; a slower one is dropped.
+    public var frameTimeout: Duration
+    /// A listener's limit on open connections, handshakes included.
+    public var maxConnections: Int
+    /// A listener's limit on open connections from one IP address.
+    public var maxConnectionsPerAddress: Int
+    /// A listener's limit on open authenticated connections of one peer identity.
+    public var maxConnectionsPerPeer: Int
+    /// How long a listener's connection may wait for the peer's next message while nothing is outstanding (the
+    /// handler is waiting in `receive()`); nil never closes idle connections. Workers send heartbeats to stay.
+    public var idleTimeout: Duration?
+    /// When set, a listener keeps only connections whose handshake proved one of these identities; others are
+    /// closed right after the handshake, without a word.
+    public var allowedPeers: Set<PeerID>?
 
     /// The smallest `maxFrameSize` allowed: enough for every handshake message.
     public static let minimumFrameSize = 256
@@ -23,13 +41,25 @@ public struct NetConfiguration: Sendable {
         handshakeTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(10),
         closeTimeout: Duration = .seconds(5),
-        receiveBufferLimit: Int = 4 * 1024 * 1024
+        receiveBufferLimit: Int = 4 * 1024 * 1024,
+        frameTimeout: Duration = .seconds(30),
+        maxConnections: Int = 4096,
+        maxConnectionsPerAddress: Int = 512,
+        maxConnectionsPerPeer: Int = 64,
+        idleTimeout: Duration? = .seconds(120),
+        allowedPeers: Set<PeerID>? = nil
     ) {
         self.maxFrameSize = maxFrameSize
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.closeTimeout = closeTimeout
         self.receiveBufferLimit = receiveBufferLimit
+        self.frameTimeout = frameTimeout
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.maxConnectionsPerPeer = maxConnectionsPerPeer
+        self.idleTimeout = idleTimeout
+        self.allowedPeers = allowedPeers
     }
 
     /// The largest message `SecureConnection.send` accepts under this configuration.
@@ -52,6 +82,17 @@ public struct NetConfiguration: Sendable {
         }
         guard closeTimeout >= .zero else {
             throw NetError.invalidConfiguration("closeTimeout must not be negative, it is \(closeTimeout)")
+        }
+        guard frameTimeout > .zero else {
+            throw NetError.invalidConfiguration("frameTimeout must be positive, it is \(frameTimeout)")
+        }
+        let counts = [("maxConnections", maxConnections), ("maxConnectionsPerAddress", maxConnectionsPerAddress),
+                      ("maxConnectionsPerPeer", maxConnectionsPerPeer)]
+        for (name, value) in counts where value < 1 {
+            throw NetError.invalidConfiguration("\(name) must be at least 1, it is \(value)")
+        }
+        if let idleTimeout, idleTimeout <= .zero {
+            throw NetError.invalidConfiguration("idleTimeout must be positive, it is \(idleTimeout)")
         }
     }
 }

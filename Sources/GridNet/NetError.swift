@@ -26,6 +26,11 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
         case connectionClosed
         case connectionLost(reason: String)
         case concurrentReceive
+        case limitReached(ConnectionLimits.Refusal)
+        case serverBusy(fromAddress: Bool)
+        case notAllowed(PeerID)
+        case idleTimedOut(Duration)
+        case frameTimedOut(Duration)
     }
 
     private let code: Code
@@ -100,12 +105,25 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func connectionLost(_ reason: String) -> NetError { NetError(.connectionLost(reason: reason)) }
     /// Two tasks called `receive()` on one connection at the same time.
     public static let concurrentReceive = NetError(.concurrentReceive)
+    /// A listener refused a connection because one of its `ConnectionLimits` was reached.
+    public static func limitReached(_ refusal: ConnectionLimits.Refusal) -> NetError {
+        NetError(.limitReached(refusal))
+    }
+    /// The server refused this connection during the handshake: too many connections in total or from this address.
+    public static func serverBusy(fromAddress: Bool) -> NetError { NetError(.serverBusy(fromAddress: fromAddress)) }
+    /// A listener with an allow list closed the connection of a peer not on it (logged; the peer is told nothing).
+    public static func notAllowed(_ peer: PeerID) -> NetError { NetError(.notAllowed(peer)) }
+    /// A listener closed a connection that sent nothing for `timeout` while nothing was outstanding.
+    public static func idleTimedOut(_ timeout: Duration) -> NetError { NetError(.idleTimedOut(timeout)) }
+    /// A frame was begun but not finished within `timeout`.
+    public static func frameTimedOut(_ timeout: Duration) -> NetError { NetError(.frameTimedOut(timeout)) }
 
     /// True when a new connection may succeed where this one failed: the peer was not there, went away, or
     /// closed before the handshake finished (a restart). Protocol and security failures are not transient.
     public var isTransient: Bool {
         switch code {
-        case .connectionFailed, .connectionClosed, .connectionLost, .closedDuringHandshake, .handshakeTimedOut:
+        case .connectionFailed, .connectionClosed, .connectionLost, .closedDuringHandshake, .handshakeTimedOut,
+             .serverBusy, .limitReached, .idleTimedOut, .frameTimedOut:
             return true
         default:
             return false
@@ -118,11 +136,18 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
         return false
     }
 
+    /// True when a listener refused the connection because one of its connection limits was reached.
+    public var isRefusal: Bool {
+        if case .limitReached = code { return true }
+        return false
+    }
+
     /// True when the error happened during the handshake (including its timeout).
     public var isHandshakeFailure: Bool {
         switch code {
         case .handshakeTimedOut, .closedDuringHandshake, .badMagic, .badLength, .unsupportedVersion, .versionRejected,
-             .unexpectedMessage, .badSignature, .unexpectedPeer, .keyExchangeFailed, .handshakeFrameTooLarge:
+             .unexpectedMessage, .badSignature, .unexpectedPeer, .keyExchangeFailed, .handshakeFrameTooLarge,
+             .serverBusy:
             return true
         default:
             return false
@@ -180,6 +205,25 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The connection failed: \(reason)."
         case .concurrentReceive:
             return "Two tasks called receive() on one connection at once; read a connection from one task only."
+        case .limitReached(.tooManyConnections(let limit)):
+            return "The connection was refused: the server already has \(limit) open connections, its limit; "
+                + "try again later."
+        case .limitReached(.tooManyFromAddress(let limit)):
+            return "The connection was refused: the server already has \(limit) open connections from this address, "
+                + "its limit; try again later."
+        case .limitReached(.tooManyFromPeer(let limit)):
+            return "The connection was refused: this peer identity already has \(limit) open connections to the "
+                + "server, its limit; close some before opening more."
+        case .serverBusy(let fromAddress):
+            return "The handshake failed: the server refused the connection because it has too many open connections "
+                + (fromAddress ? "from this address" : "in total") + "; try again later."
+        case .notAllowed(let peer):
+            return "Peer \(peer) is not on the list of allowed peers, so its connection was closed."
+        case .idleTimedOut(let timeout):
+            return "The connection was closed because the peer sent nothing for \(timeout) while nothing was "
+                + "outstanding; workers keep their connection with heartbeats."
+        case .frameTimedOut(let timeout):
+            return "The connection was closed because the peer began a frame and did not finish it within \(timeout)."
         }
     }
 }

@@ -14,11 +14,19 @@ struct PendingConnection: Sendable {
     let inbound: InboundQueue
     /// The remote address for logs and errors.
     let remoteAddress: String
+    /// How the listener tells the peer why it drops the connection, if it does.
+    let farewell: (@Sendable (String) -> [UInt8])?
+    /// The connection's logger, with its remote address.
+    let logger: Logger
+    /// True when the listener closed it on accepting it, past every limit (see `ConnectionLimits.Admission`).
+    var wasDropped = false
 
     /// Adds the frame codec and the secure channel handler to `channel`; call on its event loop.
+    ///
+    /// Listeners pass their `farewell` and `idleTimeout`; connectors pass neither, and never drop for idleness.
     static func configure(
         _ channel: any Channel, handshake: Handshake, remoteAddress: String?, configuration: NetConfiguration,
-        logger: Logger
+        farewell: (@Sendable (String) -> [UInt8])? = nil, idleTimeout: Duration? = nil, logger: Logger
     ) throws -> PendingConnection {
         let remote = remoteAddress ?? channel.remoteAddress.map(Self.describe) ?? "unknown"
         var logger = logger
@@ -32,9 +40,9 @@ struct PendingConnection: Sendable {
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maxFrameSize: configuration.maxFrameSize)))
         try pipeline.addHandler(SecureChannelHandler(
             handshake: handshake, established: promise, inbound: inbound, frameLimit: limit,
-            configuration: configuration, logger: logger))
+            configuration: configuration, farewell: farewell, idleTimeout: idleTimeout, logger: logger))
         return PendingConnection(channel: channel, handshake: promise.futureResult, inbound: inbound,
-                                 remoteAddress: remote)
+                                 remoteAddress: remote, farewell: farewell, logger: logger)
     }
 
     /// Waits for the handshake; on failure closes the connection and throws a `NetError`, or `CancellationError`

@@ -9,6 +9,9 @@ import NIOCore
 /// never reorder nonces. Decrypted messages go to `inbound`, which pauses socket reads while its reader lags.
 /// Any failure closes the connection: during the handshake it completes `established`; afterwards it is logged
 /// and ends `inbound` with the error, so `receive()` throws it.
+///
+/// A frame begun and not finished within `frameTimeout` fails the connection too; once established, the peer is
+/// first told why by a `farewell` message when the listener gave one.
 final class SecureChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -30,20 +33,34 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     private var promiseCompleted = false
     private let handshakeTimeout: Duration
     private let maxFrameSize: Int
+    private let frameTimeout: Duration
+    private let closeTimeout: Duration
+    /// Encodes, in the application's protocol, why the connection is being dropped (see `GridListener.bind`).
+    private let farewell: (@Sendable (String) -> [UInt8])?
     private var logger: Logger
     private var timeoutTask: Scheduled<Void>?
+    /// The deadline of the frame being received, when it did not arrive whole.
+    private var frameDeadline: Scheduled<Void>?
+    /// A listener's idle limit (nil on connectors), and the periodic check that enforces it once established.
+    private let idleTimeout: Duration?
+    private var idleCheck: RepeatedTask?
     private var started = false
     /// The message written just before a failure in the same batch (a reject), flushed before closing.
     private var lastHandshakeWrite: EventLoopFuture<Void>?
 
     init(handshake: Handshake, established: EventLoopPromise<PeerID>, inbound: InboundQueue, frameLimit: FrameLimit,
-         configuration: NetConfiguration, logger: Logger) {
+         configuration: NetConfiguration, farewell: (@Sendable (String) -> [UInt8])? = nil,
+         idleTimeout: Duration? = nil, logger: Logger) {
         self.state = .handshaking(handshake)
         self.established = established
         self.inbound = inbound
         self.frameLimit = frameLimit
         self.handshakeTimeout = configuration.handshakeTimeout
         self.maxFrameSize = configuration.maxFrameSize
+        self.frameTimeout = configuration.frameTimeout
+        self.closeTimeout = configuration.closeTimeout
+        self.farewell = farewell
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
@@ -55,6 +72,9 @@ final class SecureChannelHandler: ChannelDuplexHandler {
                 handler.resumeReading(context: context)
             }
         }
+        frameLimit.onFrameBegun = { [unowned self] frame in
+            self.frameBegun(frame, context: context)
+        }
         if context.channel.isActive {
             start(context: context)
         }
@@ -63,6 +83,11 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timeoutTask?.cancel()
         timeoutTask = nil
+        frameDeadline?.cancel()
+        frameDeadline = nil
+        idleCheck?.cancel()
+        idleCheck = nil
+        frameLimit.onFrameBegun = nil
         completeHandshake(.failure(NetError.closedDuringHandshake))
         inbound.finish()
         inbound.setResumeReading(nil)
@@ -77,6 +102,10 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timeoutTask?.cancel()
         timeoutTask = nil
+        frameDeadline?.cancel()
+        frameDeadline = nil
+        idleCheck?.cancel()
+        idleCheck = nil
         if case .handshaking = state {
             completeHandshake(.failure(NetError.closedDuringHandshake))
         }
@@ -156,6 +185,38 @@ final class SecureChannelHandler: ChannelDuplexHandler {
         fail(netError, context: context)
     }
 
+    // MARK: Frame deadline
+
+    private func frameBegun(_ frame: UInt64, context: ChannelHandlerContext) {
+        frameDeadline?.cancel()
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        frameDeadline = context.eventLoop.scheduleTask(in: TimeAmount(frameTimeout)) {
+            let (handler, context) = bound.value
+            handler.frameDeadline = nil
+            guard handler.frameLimit.isUnfinished(frame) else { return }
+            handler.fail(NetError.frameTimedOut(handler.frameTimeout), context: context, tellPeer: true)
+        }
+    }
+
+    // MARK: Idle timeout
+
+    /// Checks a few times per `idleTimeout` whether the application has waited in `receive()` for that long.
+    private func startIdleCheck(context: ChannelHandlerContext) {
+        guard let idleTimeout else { return }
+        let period = TimeAmount(max(idleTimeout / 4, .milliseconds(10)))
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            let (handler, context) = bound.value
+            handler.checkIdle(context: context)
+        }
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        guard case .established = state, let idleTimeout, let waited = inbound.waitingFor(), waited >= idleTimeout
+        else { return }
+        fail(NetError.idleTimedOut(idleTimeout), context: context, tellPeer: true)
+    }
+
     // MARK: Handshake
 
     private func start(context: ChannelHandlerContext) {
@@ -190,6 +251,7 @@ final class SecureChannelHandler: ChannelDuplexHandler {
                 lastHandshakeWrite = nil
                 state = .established(FrameCipher(keys: session.keys))
                 frameLimit.handshakeFinished()
+                startIdleCheck(context: context)
                 logger[metadataKey: "grid.net.peer"] = "\(session.remotePeer.short)"
                 completeHandshake(.success(session.remotePeer))
             case .fail(let error):
@@ -211,7 +273,10 @@ final class SecureChannelHandler: ChannelDuplexHandler {
     // MARK: Failure
 
     /// Closes the connection for `error`, once; later failures of a closing connection are dropped.
-    private func fail(_ error: NetError, context: ChannelHandlerContext) {
+    ///
+    /// With `tellPeer`, an established connection first sends the listener's farewell naming the error, and closes
+    /// once it is written (or after `closeTimeout` if the peer does not read).
+    private func fail(_ error: NetError, context: ChannelHandlerContext, tellPeer: Bool = false) {
         switch state {
         case .handshaking:
             state = .closed
@@ -224,11 +289,27 @@ final class SecureChannelHandler: ChannelDuplexHandler {
             } else {
                 context.close(promise: nil)
             }
-        case .established:
+        case .established(var cipher):
             state = .closed
+            frameDeadline?.cancel()
+            frameDeadline = nil
+            idleCheck?.cancel()
+            idleCheck = nil
             logger.info("Closing connection", metadata: ["grid.net.reason": "\(error)"])
             inbound.finish(error)
-            context.close(promise: nil)
+            guard tellPeer, let farewell, let sealed = try? cipher.seal(farewell(error.description)) else {
+                context.close(promise: nil)
+                return
+            }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let backstop = context.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) {
+                bound.value.close(promise: nil)
+            }
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: sealed)))
+                .assumeIsolated().whenComplete { _ in
+                    backstop.cancel()
+                    context.close(promise: nil)
+                }
         case .closed:
             break
         }

@@ -1,4 +1,5 @@
 import GridCore
+import Logging
 import NIOCore
 
 /// An established, mutually authenticated and encrypted connection to another peer.
@@ -17,6 +18,8 @@ public final class SecureConnection: Sendable {
     private let channel: any Channel
     private let inbound: InboundQueue
     private let closeTimeout: Duration
+    private let farewell: (@Sendable (String) -> [UInt8])?
+    private let logger: Logger
 
     init(remotePeer: PeerID, pending: PendingConnection, configuration: NetConfiguration) {
         self.remotePeer = remotePeer
@@ -25,6 +28,10 @@ public final class SecureConnection: Sendable {
         self.channel = pending.channel
         self.inbound = pending.inbound
         self.closeTimeout = configuration.closeTimeout
+        self.farewell = pending.farewell
+        var logger = pending.logger
+        logger[metadataKey: "grid.net.peer"] = "\(remotePeer.short)"
+        self.logger = logger
     }
 
     /// Encrypts and sends one message; throws `NetError.frameTooLarge` above `maxMessageSize`.
@@ -46,8 +53,50 @@ public final class SecureConnection: Sendable {
     ///
     /// Throws a `NetError` when the connection fails (for example `decryptionFailed` for a tampered frame), and
     /// `CancellationError` when the calling task is cancelled.
+    ///
+    /// On a listener's connection, waiting here is what "nothing outstanding" means: when no message comes within
+    /// `NetConfiguration.idleTimeout`, the peer is told why, the connection is closed with one log line, and this
+    /// throws `NetError.idleTimedOut`. A handler busy answering a request (a client's `wait`) is not waiting here,
+    /// so its peer is never cut for idleness.
     public func receive() async throws -> [UInt8]? {
         try await inbound.next()
+    }
+
+    /// Tells the peer why (with the listener's farewell, if any), logs one line and closes.
+    ///
+    /// With `drain` (a connection no handler reads), the farewell waits for the peer's first message (at most
+    /// `closeTimeout`): peers speak first, and a peer whose request meets a closed connection never reads the
+    /// farewell. Then what the peer sends is read and discarded until it closes or `closeTimeout` passes, so closing
+    /// does not reset the connection before the peer has read the farewell.
+    func drop(because error: NetError, drain: Bool) async {
+        logger.warning("Closing connection", metadata: ["grid.net.reason": "\(error)"])
+        if drain {
+            let inbound = self.inbound
+            let wait = closeTimeout
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await inbound.next() }
+                group.addTask { try? await Task.sleep(for: wait) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        if let farewell {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: farewell(error.description)), promise: nil)
+        }
+        guard drain else {
+            await close()
+            return
+        }
+        let channel = self.channel
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) {
+            channel.close(promise: nil)
+        }
+        try? await channel.close(mode: .output).get()
+        for _ in 0..<1024 {
+            guard (try? await inbound.next()) != nil else { break }
+        }
+        deadline.cancel()
+        try? await channel.close().get()
     }
 
     /// Closes the connection, first letting frames already queued reach the peer (waiting at most `closeTimeout`).

@@ -100,6 +100,8 @@ extension RunnerPool {
     ) -> String {
         var death = RunnerDeath(exit: .exited(0), memoryLimit: configuration.memoryLimit)
         switch broken {
+        case .timedOut:
+            break  // already killed
         case .garbled(let problem):
             death.protocolProblem = problem
             runner.kill()

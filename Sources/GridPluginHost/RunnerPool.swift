@@ -205,17 +205,17 @@ public actor RunnerPool: PluginHost {
         _ runner: RunnerProcess, target: Target, capability: String, input: [UInt8], timeout: Duration,
         memoryLimit: UInt64
     ) -> (Invocation, healthy: Bool) {
-        let timer = KillTimer(runner, after: timeout)
-        let exchanged = runner.exchange(.invoke(plugin: target.index, capability: capability, input: input))
-        let killedForTimeout = timer.finish()
+        let exchanged = runner.exchange(.invoke(plugin: target.index, capability: capability, input: input),
+                                        deadline: .now + timeout)
+        let killedForTimeout: Bool
+        if case .failure(.timedOut) = exchanged { killedForTimeout = true } else { killedForTimeout = false }
         let plugin = target.plugin
         var death = RunnerDeath(exit: .exited(0), memoryLimit: memoryLimit)
         switch exchanged {
         case .success(.result(let report)):
             let cpu = Duration.microseconds(Int64(clamping: report.cpuMicroseconds))
-            if killedForTimeout { _ = runner.reap() }
             return (Invocation(result: result(of: report, plugin: plugin, capability: capability,
-                                              memoryLimit: memoryLimit), cpu: cpu), !killedForTimeout)
+                                              memoryLimit: memoryLimit), cpu: cpu), true)
         case .success:
             death.protocolProblem = "it answered an invocation with another kind of frame"
             runner.kill()
@@ -225,10 +225,12 @@ public actor RunnerPool: PluginHost {
         case .failure(.ended(let signal, let failedAllocation)):
             death.reportedSignal = signal
             death.failedAllocation = failedAllocation
-            if !killedForTimeout && !runner.endsOnItsOwn(within: .milliseconds(200)) {
+            if !runner.endsOnItsOwn(within: .milliseconds(200)) {
                 death.closedChannel = true
                 runner.kill()
             }
+        case .failure(.timedOut):
+            break
         }
         let exit = runner.reap()
         death.exit = exit.status

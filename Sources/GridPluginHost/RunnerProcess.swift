@@ -19,6 +19,8 @@ final class RunnerProcess: @unchecked Sendable {
         case ended(dyingSignal: Int32?, failedAllocation: UInt64)
         /// The runner sent something that is not a frame of the protocol.
         case garbled(String)
+        /// No reply came before the deadline; the runner was killed (SIGKILL) and must be reaped.
+        case timedOut
     }
 
     private struct State {
@@ -75,12 +77,13 @@ final class RunnerProcess: @unchecked Sendable {
         return RunnerProcess(pid: pid, channel: local)
     }
 
-    /// Sends `request` and waits for its reply. A `dying` frame ends the exchange as `.ended` with its signal.
-    func exchange(_ request: RunnerRequest) -> Result<RunnerReply, Broken> {
+    /// Sends `request` and waits for its reply until `deadline` (for ever when nil); past it the runner is killed
+    /// and the exchange ends as `.timedOut`. A `dying` frame ends the exchange as `.ended` with its signal.
+    func exchange(_ request: RunnerRequest, deadline: ContinuousClock.Instant? = nil) -> Result<RunnerReply, Broken> {
         guard writeAll(RunnerFrame.framed(request.encoded())) else {
             return .failure(.ended(dyingSignal: nil, failedAllocation: 0))
         }
-        switch readFrame() {
+        switch readFrame(deadline: deadline) {
         case .failure(let broken):
             return .failure(broken)
         case .success(let body):
@@ -144,8 +147,12 @@ final class RunnerProcess: @unchecked Sendable {
 
     // MARK: Channel
 
-    private func readFrame() -> Result<[UInt8], Broken> {
+    private func readFrame(deadline: ContinuousClock.Instant?) -> Result<[UInt8], Broken> {
         var header = [UInt8](repeating: 0, count: 4)
+        guard waitReadable(until: deadline) else {
+            kill()
+            return .failure(.timedOut)
+        }
         guard readExactly(&header) else { return .failure(.ended(dyingSignal: nil, failedAllocation: 0)) }
         let length: Int
         do {
@@ -156,6 +163,22 @@ final class RunnerProcess: @unchecked Sendable {
         var body = [UInt8](repeating: 0, count: length)
         guard readExactly(&body) else { return .failure(.ended(dyingSignal: nil, failedAllocation: 0)) }
         return .success(body)
+    }
+
+    /// Waits with `poll(2)` until the channel has something to read (or has closed); false when `deadline` passed
+    /// first. The timeout needs no timer thread: the thread waiting for the reply is the one that notices.
+    private func waitReadable(until deadline: ContinuousClock.Instant?) -> Bool {
+        guard let deadline else { return true }
+        var entry = pollfd(fd: channel, events: Int16(POLLIN), revents: 0)
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return false }
+            let (seconds, attoseconds) = remaining.components
+            let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+            let ready = poll(&entry, 1, milliseconds)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { return true }  // let the read report the problem
+        }
     }
 
     private func readExactly(_ buffer: inout [UInt8]) -> Bool {

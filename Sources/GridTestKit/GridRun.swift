@@ -1,7 +1,7 @@
 import Foundation
 import GridClient
 
-/// Runs the built `grid` binary once and collects its exit code and output.
+/// Runs the built `grid` binary (or another program, such as `cc`) once and collects its exit code and output.
 public struct GridRun: Sendable {
     public let status: Int32
     public let stdout: String
@@ -13,12 +13,25 @@ public struct GridRun: Sendable {
     /// Runs `grid arguments…` to completion.
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            limit: TimeInterval = 180) async throws -> GridRun {
+        try await run(program: executable, arguments, environment: environment, limit: limit)
+    }
+
+    /// The full path of the program `name` (such as `make`) in one of the `PATH` folders, or nil.
+    public static func program(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `program arguments…` to completion; `program` is a full path (see `program(_:)`).
+    public static func run(program: String, _ arguments: [String], environment: [String: String] = [:],
+                           limit: TimeInterval = 180) async throws -> GridRun {
         let folder = try TemporaryFolder("grid-run")
         defer { folder.remove() }
         var env = ProcessInfo.processInfo.environment
         env["GRID_LOG_LEVEL"] = env["GRID_LOG_LEVEL"] ?? "warning"
         for (key, value) in environment { env[key] = value }
-        let process = try ChildProcess(executable: executable, arguments: arguments, environment: env,
+        let process = try ChildProcess(executable: program, arguments: arguments, environment: env,
                                        stderrPath: folder.file("stderr"))
         // A command that hangs is killed after `limit`, so a broken build fails the test instead of hanging it.
         let finished = NSLock()

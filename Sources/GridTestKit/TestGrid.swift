@@ -35,6 +35,8 @@ public final class TestGrid: @unchecked Sendable {
     }
 
     public var matchmakerAddress: String { "127.0.0.1:\(port)" }
+    /// The running matchmaker's process id (to read its memory from /proc), if it runs.
+    public var matchmakerPID: pid_t? { matchmaker?.pid }
     public var matchmakerHome: String { folder.file("matchmaker") }
     public var ledgerPath: String { matchmakerHome + "/matchmaker.sqlite" }
     public var clientHome: String { folder.file("client") }
@@ -55,14 +57,17 @@ public final class TestGrid: @unchecked Sendable {
         port = ready.port
     }
 
-    /// Starts a worker that loads `plugins` (file names of built products) and waits until it has registered.
+    /// Starts a worker that loads `plugins` and waits until it has registered. A plugin is the file name of a built
+    /// product (`libGridPluginHash.so`) or the path of any plugin file (one with a `/`).
     @discardableResult
     public func startWorker(_ name: String, plugins: [String], extra: [String] = []) async throws -> Worker {
         let pluginFolder = folder.file("\(name)-plugins")
         try? FileManager.default.createDirectory(atPath: pluginFolder, withIntermediateDirectories: true)
-        for plugin in plugins where !FileManager.default.fileExists(atPath: pluginFolder + "/" + plugin) {
-            try FileManager.default.createSymbolicLink(atPath: pluginFolder + "/" + plugin,
-                                                       withDestinationPath: BuildProducts.path(plugin))
+        for plugin in plugins {
+            let link = pluginFolder + "/" + (plugin as NSString).lastPathComponent
+            guard !FileManager.default.fileExists(atPath: link) else { continue }
+            let target = plugin.contains("/") ? plugin : BuildProducts.path(plugin)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
         }
         let process = try ChildProcess(
             executable: GridRun.executable,

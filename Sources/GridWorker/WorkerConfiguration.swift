@@ -18,6 +18,9 @@ public struct WorkerConfiguration: Sendable {
     public var quarantine = QuarantineBook.Policy()
     /// How long to wait before reconnecting after the matchmaker goes away.
     public var reconnectDelay: Duration = .seconds(1)
+    /// How often a registered worker sends a heartbeat, so the matchmaker does not close its connection as idle;
+    /// well under the matchmaker's idle timeout (120 s by default).
+    public var heartbeatInterval: Duration = .seconds(30)
 
     public init(pluginDirectory: String) {
         self.pluginDirectory = pluginDirectory

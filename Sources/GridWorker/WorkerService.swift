@@ -88,6 +88,14 @@ public struct WorkerService: Service {
             }
             onRegistered()
             try await withThrowingDiscardingTaskGroup { group in
+                let heartbeatInterval = configuration.heartbeatInterval
+                group.addTask {
+                    // Ends quietly when the session ends (cancelled): a CancellationError here would read as a
+                    // shutdown and stop the worker instead of reconnecting.
+                    while (try? await Task.sleep(for: heartbeatInterval)) != nil {
+                        try await connection.send(MessageCodec.encode(.heartbeat))
+                    }
+                }
                 while let bytes = try await connection.receive() {
                     guard case .assign(let assignment) = try MessageCodec.decode(bytes) else {
                         throw ProtocolError("the matchmaker sent a worker something other than an assignment")

@@ -12,7 +12,7 @@ struct Grid: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Demo.self, Matchmaker.self, Worker.self, Submit.self, Status.self, Result.self, Cancel.self, Jobs.self, Peers.self,
-            LedgerCommand.self, Keygen.self, ID.self,
+            LedgerCommand.self, PluginCommand.self, Keygen.self, ID.self,
         ]
     )
 }

@@ -57,6 +57,7 @@ struct MessageCodecTests {
         .cancel(Self.job),
         .listJobs,
         .listPeers,
+        .heartbeat,
         .balance(peerA),
         .job(fullRecord),
         .job(bareRecord),
@@ -110,6 +111,7 @@ struct MessageCodecTests {
             (.status(Self.job), "status"), (.wait(Self.job, timeoutMillis: 1), "wait"), (.cancel(Self.job), "cancel"), (.listJobs, "list-jobs"),
             (.listPeers, "list-peers"), (.balance(Self.peerA), "balance"), (.job(Self.bareRecord), "job"),
             (.jobs([]), "jobs"), (.peers([]), "peers"), (.credits(1), "credits"), (.failure("x"), "failure"),
+            (.heartbeat, "heartbeat"),
         ]
         for (message, type) in expectations {
             let object = try #require(

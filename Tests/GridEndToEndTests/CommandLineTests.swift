@@ -11,7 +11,7 @@ struct CommandLineTests {
         let run = try await GridRun.run(["--help"])
         #expect(run.status == 0)
         for command in ["demo", "matchmaker", "worker", "submit", "status", "result", "jobs", "peers", "ledger",
-                        "keygen", "id"] {
+                        "plugin", "keygen", "id"] {
             #expect(run.stdout.contains("  \(command) "), "missing \(command) in \(run.stdout)")
         }
     }

@@ -371,6 +371,37 @@ struct GridEndToEndTests {
         }
     }
 
+    @Test("a matchmaker killed while a job runs with attempts left requeues it after restart, and it succeeds")
+    func matchmakerKilledWithAttemptsLeft() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let port = grid.port
+            let worker = try await grid.startWorker("a", plugins: [Self.primes])
+            let submitted = try await grid.grid(["submit", "--capability", "primes.count", "--text", "50000000"])
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            let job = submitted.stdout
+            let deadline = ContinuousClock.now + .seconds(20)
+            var running = false
+            while !running && ContinuousClock.now < deadline {
+                let status = try await grid.grid(["status", job, "--json"]).json()
+                running = status?["status"] as? String == "running" && status?["worker"] as? String == worker.peer.hex
+                if !running { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            try #require(running, "the job never ran: \(grid.log("matchmaker.log"))")
+            #expect(await grid.killMatchmaker() != 0)
+
+            try await grid.startMatchmaker(port: port)
+            let result = try await grid.grid(["result", job, "--wait", "120", "--json"])
+            let json = try #require(result.json(), "\(result.stdout) \(result.stderr)")
+            #expect(json["status"] as? String == "succeeded", "\(json)")
+            #expect(json["output"] as? String == "3001134")
+            #expect(json["attempts"] as? Int == 2)
+            #expect(await grid.stopMatchmaker() == 0)
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        }
+    }
+
     @Test("requirements pick the worker with the right label; --accept lets a worker refuse jobs")
     func requirementsAndAccept() async throws {
         try await TestGrid.run { grid in

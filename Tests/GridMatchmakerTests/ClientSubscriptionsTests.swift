@@ -9,8 +9,8 @@ struct ClientSubscriptionsTests {
     static let job = JobID("job-1")!
     static let other = JobID("job-2")!
 
-    static func outbox() -> AsyncStream<Message>.Continuation {
-        AsyncStream<Message>.makeStream().continuation
+    static func outbox() -> AsyncStream<ClientSubscriptions.Outgoing>.Continuation {
+        AsyncStream<ClientSubscriptions.Outgoing>.makeStream().continuation
     }
 
     @Test("a followed job's sessions are returned once, when it finishes")

@@ -96,7 +96,7 @@ extension Scheduler.Directive {
     /// The job a directive is about.
     var job: JobID {
         switch self {
-        case .assign(let id, _, _), .requeue(let id, _), .fail(let id, _): return id
+        case .assign(let id, _, _, _), .requeue(let id, _), .fail(let id, _): return id
         }
     }
 }

@@ -135,13 +135,14 @@ struct SchedulerTests {
         #expect(s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0).isEmpty)
     }
 
-    @Test("cost is the price of the fitting offer on the assigned worker")
+    @Test("cost is the price of the fitting offer on the assigned worker, fixed on the lease")
     func cost() {
         var s = Scheduler()
         _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")], cost: 7), now: Self.t0)
-        _ = s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0)
-        #expect(s.cost(of: Self.job(1), on: Self.peer(1)) == 7)
-        #expect(s.cost(of: Self.job(1), on: Self.peer(2)) == nil)
+        #expect(s.jobSubmitted(Self.schedulable(1, "a.b"), now: Self.t0)
+            == [.assign(Self.job(1), to: Self.peer(1), attempt: 1, cost: 7)])
+        #expect(s.lease(of: Self.job(1))?.cost == 7)
+        #expect(s.lease(of: Self.job(2)) == nil)
     }
 
     @Test("a worker registering again replaces its old session and its jobs are requeued")
@@ -255,5 +256,12 @@ struct SchedulerTests {
             return
         }
         #expect(reason.contains("gave up after 3 attempts"))
+    }
+}
+
+extension Scheduler.Directive {
+    /// An assignment at the price `SchedulerTests.ad` gives by default (2 credits).
+    static func assign(_ id: JobID, to worker: PeerID, attempt: Int) -> Self {
+        .assign(id, to: worker, attempt: attempt, cost: 2)
     }
 }

@@ -25,6 +25,25 @@ import Testing
         await #expect(throws: NetError.decryptionFailed) { try await queue.next() }
     }
 
+    @Test func measuresHowLongAReaderHasWaitedOnlyWhileItWaits() async throws {
+        let queue = InboundQueue()
+        #expect(queue.waitingFor() == nil)
+        queue.push([1])
+        #expect(try await queue.next() == [1])
+        #expect(queue.waitingFor() == nil)
+        async let message = queue.next()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while queue.waitingFor() == nil, ContinuousClock.now < deadline {
+            await Task.yield()
+        }
+        let waited = try #require(queue.waitingFor())
+        #expect(waited >= .zero)
+        #expect(try #require(queue.waitingFor(now: .now + .seconds(3))) >= .seconds(3))
+        queue.push([2])
+        #expect(try await message == [2])
+        #expect(queue.waitingFor() == nil)
+    }
+
     @Test func waitingReaderGetsTheNextPush() async throws {
         let queue = InboundQueue()
         async let message = queue.next()

@@ -234,7 +234,7 @@ import Testing
             logger: LogStore().logger)
         let serving = Task { try await listener.serve(echoHandler) }
         let port = listener.localPort
-        try await withDeadline(.seconds(30), "closing queued connections") {
+        try await withDeadline(.seconds(90), "closing queued connections") {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<32 {
                     let client = try await RawClient.connect(port: port)

@@ -131,16 +131,20 @@ struct RunnerPoolTests {
         #expect(most == 2)
     }
 
-    @Test("the worker's memory does not grow with what plugins allocate")
+    @Test("what a plugin allocates lives in its runner process, not in the worker")
     func pluginMemoryStaysInTheRunner() async throws {
         try await Self.withPool([Self.faultsC]) { pool, _ in
-            let before = Self.residentBytes()
+            let runner = try #require(await pool.runnerPIDs.first)
+            let before = try #require(Self.residentBytes(of: runner))
             for _ in 0..<200 {
                 let leaked = await pool.invoke(capability: "faults.leak", input: [], timeout: .seconds(10))
                 #expect(leaked.result.failure == nil)
             }
-            // The runner now holds 200 MiB; this process must not.
-            #expect(Self.residentBytes() - before < 64 << 20)
+            // The runner now holds the 200 MiB the plugin leaked (this test process, shared with other tests, is
+            // measured end to end in the plugin benchmarks instead).
+            let after = try #require(Self.residentBytes(of: runner))
+            #expect(after - before >= 190 << 20, "runner RSS \(before) → \(after)")
+            #expect(await pool.runnerPIDs == [runner])
         }
     }
 
@@ -189,11 +193,13 @@ struct RunnerPoolTests {
             + "No such file or directory.")
     }
 
-    /// This process's resident set size.
-    static func residentBytes() -> Int {
-        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// The resident set size of process `pid`, from /proc.
+    static func residentBytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes * 1024
     }
 }
 

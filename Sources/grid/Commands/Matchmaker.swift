@@ -27,12 +27,69 @@ struct Matchmaker: AsyncParsableCommand {
                                + "a job's spec may set its own (queueTimeoutSeconds).", valueName: "seconds"))
     var queueTimeout = 3600
 
+    @Option(help: ArgumentHelp("Open connections the matchmaker keeps at most, handshakes included.",
+                               valueName: "count"))
+    var maxConnections = NetConfiguration().maxConnections
+
+    @Option(help: ArgumentHelp("Open connections from one IP address kept at most.", valueName: "count"))
+    var maxConnectionsPerAddress = NetConfiguration().maxConnectionsPerAddress
+
+    @Option(help: ArgumentHelp("Open authenticated connections of one peer identity kept at most.", valueName: "count"))
+    var maxConnectionsPerPeer = NetConfiguration().maxConnectionsPerPeer
+
+    @Option(help: ArgumentHelp("Close a connection that sends nothing for this long while nothing is outstanding "
+                               + "(workers send heartbeats); 0 never closes idle connections.", valueName: "seconds"))
+    var idleTimeout = 120
+
+    @Option(help: ArgumentHelp("Drop a peer that takes longer than this to finish a frame it has begun.",
+                               valueName: "seconds"))
+    var frameTimeout = 30
+
+    @Option(help: ArgumentHelp("Admit only the peer ids listed in this file, one per line ('#' starts a comment); "
+                               + "others are closed right after the handshake, told nothing.", valueName: "file"))
+    var allowPeers: String?
+
+    @Option(help: ArgumentHelp("Half-life of a submitter's recent usage in fair-share ordering (docs/scheduling.md).",
+                               valueName: "seconds"))
+    var fairShareHalfLife = 600
+
     func validate() throws {
+        guard (1...31_536_000).contains(fairShareHalfLife) else {
+            throw ValidationError("--fair-share-half-life must be from 1 to 31536000 seconds, got \(fairShareHalfLife)")
+        }
         guard (0...1_000_000).contains(grant) else { throw ValidationError("--grant must be from 0 to 1000000") }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be from 1 to 100") }
         guard (1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) else {
             throw ValidationError("--queue-timeout must be from 1 to \(JobRequest.maxQueueTimeoutSeconds) seconds, "
                                   + "got \(queueTimeout)")
+        }
+        for (flag, value) in [("--max-connections", maxConnections),
+                              ("--max-connections-per-address", maxConnectionsPerAddress),
+                              ("--max-connections-per-peer", maxConnectionsPerPeer)]
+            where !(1...1_000_000).contains(value) {
+            throw ValidationError("\(flag) must be from 1 to 1000000, got \(value)")
+        }
+        guard (0...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be from 0 (never) to 86400 seconds, got \(idleTimeout)")
+        }
+        guard (1...3600).contains(frameTimeout) else {
+            throw ValidationError("--frame-timeout must be from 1 to 3600 seconds, got \(frameTimeout)")
+        }
+    }
+
+    /// The identities of `--allow-peers`, or nil when every peer may connect.
+    func allowedPeers() throws -> Set<PeerID>? {
+        guard let allowPeers else { return nil }
+        let text: String
+        do {
+            text = try String(contentsOfFile: allowPeers, encoding: .utf8)
+        } catch {
+            throw CLIError("--allow-peers: could not read \(allowPeers): \(error.localizedDescription)")
+        }
+        do {
+            return try AllowedPeers(parsing: text, source: allowPeers).peers
+        } catch {
+            throw CLIError("--allow-peers: \(error)")
         }
     }
 
@@ -51,6 +108,16 @@ struct Matchmaker: AsyncParsableCommand {
         configuration.grantCredits = grant
         configuration.scheduler.maxAttempts = maxAttempts
         configuration.scheduler.queueTimeout = .seconds(queueTimeout)
+        configuration.scheduler.fairShareHalfLife = .seconds(fairShareHalfLife)
+        configuration.network.maxConnections = maxConnections
+        configuration.network.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.network.maxConnectionsPerPeer = maxConnectionsPerPeer
+        configuration.network.idleTimeout = idleTimeout == 0 ? nil : .seconds(idleTimeout)
+        configuration.network.frameTimeout = .seconds(frameTimeout)
+        configuration.network.allowedPeers = try allowedPeers()
+        if let allowed = configuration.network.allowedPeers {
+            logger.info("admitting only listed peers", metadata: ["grid.allowed": "\(allowed.count)"])
+        }
         let service: MatchmakerService
         do {
             service = try MatchmakerService(configuration: configuration, identity: identity, logger: logger) { port in

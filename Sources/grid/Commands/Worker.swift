@@ -43,10 +43,17 @@ struct Worker: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The window of --quarantine-crashes, in seconds.", valueName: "seconds"))
     var quarantineWindow = 60
 
+    @Option(help: ArgumentHelp("How often to tell the matchmaker this worker is alive; keep it well under the "
+                               + "matchmaker's --idle-timeout.", valueName: "seconds"))
+    var heartbeatInterval = 30
+
     func validate() throws {
         _ = try memoryLimit()
         guard quarantineCrashes >= 1 else {
             throw ValidationError("--quarantine-crashes must be at least 1, got \(quarantineCrashes)")
+        }
+        guard (1...3600).contains(heartbeatInterval) else {
+            throw ValidationError("--heartbeat-interval must be from 1 to 3600 seconds, got \(heartbeatInterval)")
         }
         guard quarantineWindow >= 1 else {
             throw ValidationError("--quarantine-window must be at least 1 second, got \(quarantineWindow)")
@@ -102,6 +109,7 @@ struct Worker: AsyncParsableCommand {
         configuration.slots = slots
         configuration.labels = try parsedLabels()
         configuration.accept = accept
+        configuration.heartbeatInterval = .seconds(heartbeatInterval)
         configuration.quarantine = QuarantineBook.Policy(crashes: quarantineCrashes,
                                                          window: .seconds(quarantineWindow))
         let runner = JobRunner(host: host, quarantine: configuration.quarantine)

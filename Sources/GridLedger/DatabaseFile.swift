@@ -1,0 +1,21 @@
+import GRDB
+
+/// The one way a PeerGrid SQLite file is opened: a WAL `DatabasePool` with the same settings for every user
+/// (the matchmaker, `grid ledger …`, tests), and the migrations of whoever owns the file run at open.
+public enum DatabaseFile {
+    /// Opens (creating if needed) the file at `path` and runs `migrations` when given.
+    ///
+    /// `synchronous = FULL`: a commit is on disk before the call returns, so an answer sent after a commit
+    /// survives a power cut, not only a crash. Group commit (the matchmaker's writer) keeps that to one sync per
+    /// batch of events.
+    public static func open(_ path: String, migrations: DatabaseMigrator? = nil) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        if let migrations { try migrations.migrate(pool) }
+        return pool
+    }
+}

@@ -1,0 +1,107 @@
+import Dispatch
+import GRDB
+import Synchronization
+
+/// Runs the matchmaker's writes on one Dispatch queue, many operations to a transaction (group commit).
+///
+/// Operations queue up while a transaction runs; the next transaction takes all of them. Each operation runs in its
+/// own savepoint, so one that throws (a refused escrow) is rolled back alone and the others commit. An operation's
+/// completion is called only after its transaction committed (or with the error that stopped it), so nothing is
+/// acknowledged before it is durable. The matchmaker's actor never waits for the disk: it enqueues and goes on.
+final class GroupCommitWriter: Sendable {
+    /// One unit of work and what to do once it is durable (or failed).
+    struct Operation: Sendable {
+        let work: @Sendable (Database) throws -> Void
+        let completion: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State {
+        var pending: [Operation] = []
+        var draining = false
+        var transactions = 0
+        var operations = 0
+    }
+
+    private let database: DatabasePool
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "grid.matchmaker.store")
+
+    init(database: DatabasePool) {
+        self.database = database
+    }
+
+    /// Transactions committed and operations carried so far (for benchmarks and logs).
+    var counts: (transactions: Int, operations: Int) {
+        state.withLock { ($0.transactions, $0.operations) }
+    }
+
+    /// Queues `work`; `completion` runs on the writer's queue after the transaction holding it committed.
+    func enqueue(_ work: @escaping @Sendable (Database) throws -> Void,
+                 completion: @escaping @Sendable ((any Error)?) -> Void = { _ in }) {
+        let start = state.withLock { state -> Bool in
+            state.pending.append(Operation(work: work, completion: completion))
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if start { queue.async { self.drain() } }
+    }
+
+    /// Runs `body` in the next group transaction and returns its value once that transaction committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let box = Box<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue({ db in box.value = try body(db) }, completion: { error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let value = box.value {
+                    continuation.resume(returning: value)
+                } else {
+                    continuation.resume(throwing: CancellationError())
+                }
+            })
+        }
+    }
+
+    private func drain() {
+        while true {
+            let batch = state.withLock { state -> [Operation] in
+                let batch = state.pending
+                state.pending = []
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            var errors = [(any Error)?](repeating: nil, count: batch.count)
+            do {
+                try database.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        for (index, operation) in batch.enumerated() {
+                            do {
+                                try db.inSavepoint {
+                                    try operation.work(db)
+                                    return .commit
+                                }
+                            } catch {
+                                errors[index] = error
+                            }
+                        }
+                        return .commit
+                    }
+                }
+                state.withLock {
+                    $0.transactions += 1
+                    $0.operations += batch.count
+                }
+            } catch {
+                errors = batch.map { _ in error }
+            }
+            for (operation, error) in zip(batch, errors) { operation.completion(error) }
+        }
+    }
+
+    /// Carries a value out of a transaction; written once by the writer's queue before the completion reads it.
+    private final class Box<T: Sendable>: @unchecked Sendable {
+        var value: T?
+    }
+}

@@ -1,0 +1,90 @@
+import Dispatch
+import Foundation
+import GRDB
+import GridCore
+import GridMerkle
+
+/// The running matchmaker's side of the store: writes queued for group commit, reads off the actor.
+///
+/// Queued writes are carried out in the order they were queued; a completion runs after its transaction
+/// committed, on the writer's queue. Reads run on a concurrent Dispatch queue (WAL lets them proceed during a
+/// write), so no SQLite call ever runs on the matchmaker's actor or on Swift's cooperative threads.
+extension MatchmakerStore {
+    /// Stores a new job and its escrow, and returns once they are durable.
+    func submit(_ submission: Submission, from submitter: PeerID, now: Int64) async throws -> JobRecord {
+        try await writer.write { db in try self.insert(submission, from: submitter, now: now, in: db) }
+    }
+
+    /// Grants the starting credits to a new peer, durably; returns the amount granted.
+    func grantDurably(_ peer: PeerID, now: Int64) async throws -> Int {
+        try await writer.write { db in try self.grantIfNew(peer, now: now, in: db) }
+    }
+
+    /// Records a failure or cancellation with its refund, and returns once it is durable.
+    func settleFailureDurably(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus)
+        async throws -> JobRecord {
+        try await writer.write { db in
+            try self.settleFailure(id, worker: worker, message: message, now: now, status: status, in: db)
+        }
+    }
+
+    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int,
+                        completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.markRunning(id, worker: worker, attempt: attempt, in: db) },
+                       completion: completion)
+    }
+
+    func enqueueQueued(_ id: JobID, message: String, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.markQueued(id, message: message, in: db) }, completion: completion)
+    }
+
+    /// Queues the settlement of a success; `completion` gets the final record once durable.
+    func enqueueSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
+                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
+        let box = RecordBox()
+        writer.enqueue({ db in
+            box.record = try self.settleSuccess(id, worker: worker, output: output, cost: cost, now: now, in: db)
+        }, completion: { error in completion(box.result(error)) })
+    }
+
+    /// Queues the settlement of a failure; `completion` gets the final record once durable.
+    func enqueueFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
+                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
+        let box = RecordBox()
+        writer.enqueue({ db in
+            box.record = try self.settleFailure(id, worker: worker, message: message, now: now, in: db)
+        }, completion: { error in completion(box.result(error)) })
+    }
+
+    func enqueueCheckpoint(now: Int64, everyEntries: Int, interval: Duration,
+                           completion: @escaping @Sendable (Result<SignedCheckpoint?, any Error>) -> Void) {
+        let box = CheckpointBox()
+        writer.enqueue({ db in
+            box.checkpoint = try self.checkpointIfDue(now: now, everyEntries: everyEntries, interval: interval, in: db)
+        }, completion: { error in completion(error.map { .failure($0) } ?? .success(box.checkpoint)) })
+    }
+
+    /// Runs a read off the caller's thread.
+    func read<T: Sendable>(_ body: @escaping @Sendable (MatchmakerStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try body(self) })
+            }
+        }
+    }
+
+    /// Carries a record out of a transaction to its completion (written before, read after, on one queue).
+    private final class RecordBox: @unchecked Sendable {
+        var record: JobRecord?
+
+        func result(_ error: (any Error)?) -> Result<JobRecord, any Error> {
+            if let error { return .failure(error) }
+            guard let record else { return .failure(CancellationError()) }
+            return .success(record)
+        }
+    }
+
+    private final class CheckpointBox: @unchecked Sendable {
+        var checkpoint: SignedCheckpoint?
+    }
+}
