@@ -96,6 +96,16 @@ struct EndToEndBenchmark {
                                                        logger: logger, body)
     }
 
+    /// Throws, with the first reason, when any submission was refused.
+    static func checkAccepted(_ answers: [SubmissionAnswer]) throws {
+        let refusals = answers.compactMap { answer -> String? in
+            if case .refused(_, let reason) = answer { return reason }
+            return nil
+        }
+        guard let first = refusals.first else { return }
+        throw BenchError("\(refusals.count) of \(answers.count) submissions were refused, the first because: \(first)")
+    }
+
     /// Signed before any clock starts: signing is the client's work, spread over its cores, not the grid's.
     private func sign(_ requests: [JobRequest]) throws -> [Submission] {
         try requests.map { try GridClient.submission(for: $0, signedBy: identity) }
@@ -156,10 +166,7 @@ struct EndToEndBenchmark {
                             inFlight -= 1
                         }
                         let answers = try await connection.submit(chunk)
-                        let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
-                        guard refused == 0 else {
-                            throw BenchError("\(refused) of \(chunk.count) submissions were refused.")
-                        }
+                        try Self.checkAccepted(answers)
                         inFlight += chunk.count
                     }
                     return try await group.next() ?? 0
@@ -210,9 +217,7 @@ struct EndToEndBenchmark {
         let started = ContinuousClock.now
         try await connect(grid) { connection in
             try await within("queueing the backlog") {
-                let answers = try await connection.submit(submissions)
-                let refused = answers.filter { if case .refused = $0 { true } else { false } }.count
-                guard refused == 0 else { throw BenchError("\(refused) backlog submissions were refused.") }
+                try Self.checkAccepted(try await connection.submit(submissions))
             }
         }
         let elapsed = ProcessStats.seconds(ContinuousClock.now - started)

@@ -96,26 +96,39 @@ extension MatchmakerService {
                        from submitter: PeerID) async -> [Result<JobRecord, any Error>] {
         let now = Self.nowMillis()
         let store = self.store
-        var results = compiled.map { $0.map { _ in Optional<JobRecord>.none } }
-        await withTaskGroup(of: (Int, Result<JobRecord, any Error>).self) { group in
-            for (index, submission) in submissions.enumerated() where (try? compiled[index].get()) != nil {
+        var pending: [(index: Int, submission: Submission)] = []
+        for index in submissions.indices {
+            if case .success = compiled[index] { pending.append((index, submissions[index])) }
+        }
+        let written = await withTaskGroup(of: StoredSubmission.self, returning: [StoredSubmission].self) { group in
+            for (index, submission) in pending {
                 group.addTask {
                     do {
-                        return (index, .success(try await store.submit(submission, from: submitter, now: now)))
+                        let record = try await store.submit(submission, from: submitter, now: now)
+                        return StoredSubmission(index: index, record: record, error: nil)
                     } catch {
-                        return (index, .failure(error))
+                        return StoredSubmission(index: index, record: nil, error: error)
                     }
                 }
             }
-            for await (index, result) in group {
-                results[index] = result.map { Optional($0) }
-            }
+            var all: [StoredSubmission] = []
+            for await one in group { all.append(one) }
+            return all
         }
-        return results.map { result in
-            result.flatMap { record in
-                record.map { .success($0) } ?? .failure(MatchmakerError.badRequest("the job was not stored"))
-            }
+        var byIndex: [Int: StoredSubmission] = [:]
+        for one in written { byIndex[one.index] = one }
+        return compiled.indices.map { index -> Result<JobRecord, any Error> in
+            if case .failure(let error) = compiled[index] { return .failure(error) }
+            if let record = byIndex[index]?.record { return .success(record) }
+            return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
         }
+    }
+
+    /// What storing one submission of a batch gave.
+    private struct StoredSubmission: Sendable {
+        var index: Int
+        var record: JobRecord?
+        var error: (any Error)?
     }
 
     /// `record` with what the scheduler knows beyond the stored row: whether it runs, where, on which attempt.
