@@ -28,7 +28,8 @@ struct EndToEndBenchmark {
 
     func run() async throws {
         say("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
-              + "batch \(settings.batchSize), window \(settings.window > 0 ? "\(settings.window)" : "none"), log level \(settings.logLevel ?? "default"), "
+              + "batch \(settings.batchSize), window \(settings.window > 0 ? "\(settings.window)" : "none"), "
+              + "log level \(settings.logLevel ?? "default"), "
               + "products \(BenchGrid.products)")
         var stopped = 0
         if settings.phases.contains("a") || settings.phases.contains("b") {
@@ -112,7 +113,8 @@ struct EndToEndBenchmark {
     }
 
     /// Runs `body`, or throws when it takes longer than `BENCH_PHASE_LIMIT`.
-    private func within<R: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+    private func within<R: Sendable>(_ what: String,
+                                     _ body: @escaping @Sendable () async throws -> R) async throws -> R {
         let limit = Duration.milliseconds(Int(settings.phaseLimit * 1000))
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask { try await body() }
