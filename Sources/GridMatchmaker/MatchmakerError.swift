@@ -22,6 +22,12 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         MatchmakerError(code: .alreadyFinal(id, status))
     }
 
+    /// True for `alreadyFinal`: the job needs nothing more.
+    public var isAlreadyFinal: Bool {
+        if case .alreadyFinal = code { return true }
+        return false
+    }
+
     public var description: String {
         switch code {
         case .unknownJob(let id): return "There is no job \(id)."

@@ -116,6 +116,7 @@ extension MatchmakerService {
     nonisolated static func settlementEvent(_ id: JobID, _ result: Result<JobRecord, any Error>) -> StoreEvent {
         switch result {
         case .success(let record): return .settled(record)
+        case .failure(let error as MatchmakerError) where error.isAlreadyFinal: return .alreadySettled(id)
         case .failure(let error): return .settlementFailed(id, reason: "\(error)")
         }
     }
@@ -126,6 +127,10 @@ extension MatchmakerService {
         case .settled(let record):
             requests[record.id] = nil
             finished(record.id)
+        case .alreadySettled(let id):
+            logger.warning("a second settlement of a job was refused", metadata: ["grid.job.id": "\(id)"])
+            requests[id] = nil
+            finished(id)
         case .settlementFailed(let id, let reason):
             logger.error("settlement failed; the job is placed again with its escrow held", metadata: [
                 "grid.job.id": "\(id)", "grid.reason": "\(reason)",

@@ -106,9 +106,9 @@ extension Scheduler {
         let deadline = now + .seconds(job.timeoutSeconds) + configuration.leaseGrace
         leases[id] = Lease(worker: peer, attempt: job.attempts, deadline: deadline, cost: cost)
         leaseDeadlines.push(.init(deadline: deadline, job: id, generation: job.attempts))
-        let wasFree = workers[peer]?.freeSlots ?? 0
+        unindexFreeWorker(peer)
         workers[peer]?.start(id)
-        if wasFree == 1 { unindexFreeWorker(peer) }
+        indexFreeWorker(peer)
         fairShare.charge(job.submitter, now: now)
         return .assign(id, to: peer, attempt: job.attempts, cost: cost)
     }
@@ -116,39 +116,58 @@ extension Scheduler {
     /// Frees the job's slot on the worker (if the worker is still connected).
     mutating func release(_ id: JobID, from peer: PeerID) {
         guard let worker = workers[peer], worker.running.contains(id) else { return }
+        unindexFreeWorker(peer)
         workers[peer]?.stop(id)
-        if worker.freeSlots == 0 { indexFreeWorker(peer) }
+        indexFreeWorker(peer)
     }
 
     /// The fitting free worker with the highest placement key (see `PlacementKey`); ties go to the lower peer id.
+    ///
+    /// The free list is in placement order for a job with no rank that has failed nowhere, so for such a job the
+    /// first fitting entry that costs what its lower bound said wins, and the walk stops once no later entry can
+    /// be cheaper. Any other job looks at every free worker offering its capability.
     mutating func bestFreeWorker(for job: SchedulableJob) -> PeerID? {
+        guard let list = freeWorkers[job.capability] else { return nil }
+        let ordered = job.rank == nil && job.failedOn.isEmpty
         var best: (peer: PeerID, key: PlacementKey)?
-        for peer in freeWorkers[job.capability] ?? [] {
+        for entry in list.entries {
+            if ordered, let current = best, entry.minimumCost > current.key.cost { break }
             verdictsEvaluated += 1
-            // Read in place: copying a worker out of the table would retain every reference it holds.
-            guard let key = workers[peer].map({ worker -> PlacementKey? in
-                guard MatchRules.verdict(job, worker: worker) == .fits else { return nil }
-                return PlacementKey(
-                    untried: !job.failedOn.contains(peer),
-                    rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
-                    cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
-                    free: worker.freeSlots)
-            }) ?? nil else { continue }
-            if let current = best, current.key > key || (current.key == key && current.peer < peer) { continue }
-            best = (peer, key)
+            guard let key = placementKey(job, on: entry.peer) else { continue }
+            if let current = best, current.key > key || (current.key == key && current.peer < entry.peer) { continue }
+            best = (entry.peer, key)
+            if ordered && key.cost == entry.minimumCost { break }
         }
         return best?.peer
     }
 
-    mutating func indexFreeWorker(_ peer: PeerID) {
-        guard let worker = workers[peer], worker.freeSlots > 0 else { return }
-        for capability in worker.offers.keys { freeWorkers[capability, default: []].insert(peer) }
+    /// The job's placement key on the worker, or nil when the worker cannot take it.
+    private func placementKey(_ job: SchedulableJob, on peer: PeerID) -> PlacementKey? {
+        guard let worker = workers[peer], MatchRules.verdict(job, worker: worker) == .fits else { return nil }
+        return PlacementKey(
+            untried: !job.failedOn.contains(peer),
+            rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
+            cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
+            free: worker.freeSlots)
     }
 
+    /// Files the worker under each capability it offers, while it has a free slot.
+    mutating func indexFreeWorker(_ peer: PeerID) {
+        guard let worker = workers[peer], worker.freeSlots > 0 else { return }
+        indexedFree[peer] = worker.freeSlots
+        for (capability, offers) in worker.offers {
+            let cheapest = offers.map(\.cost).min() ?? 0
+            freeWorkers[capability, default: FreeWorkerList()]
+                .insert(.init(minimumCost: cheapest, free: worker.freeSlots, peer: peer))
+        }
+    }
+
+    /// Takes the worker out of the free lists (before its free-slot count or its ad changes).
     mutating func unindexFreeWorker(_ peer: PeerID) {
-        guard let worker = workers[peer] else { return }
-        for capability in worker.offers.keys {
-            freeWorkers[capability]?.remove(peer)
+        guard let worker = workers[peer], let free = indexedFree.removeValue(forKey: peer) else { return }
+        for (capability, offers) in worker.offers {
+            let cheapest = offers.map(\.cost).min() ?? 0
+            freeWorkers[capability]?.remove(.init(minimumCost: cheapest, free: free, peer: peer))
             if freeWorkers[capability]?.isEmpty == true { freeWorkers[capability] = nil }
         }
     }

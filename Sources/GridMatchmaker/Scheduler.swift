@@ -53,8 +53,10 @@ public struct Scheduler: Sendable {
     var queued: [JobID: (key: ClusterKey, sequence: UInt64)] = [:]
     var clusters: [ClusterKey: JobCluster] = [:]
     var clustersByCapability: [String: Set<ClusterKey>] = [:]
-    /// Workers with at least one free slot, by each capability they offer.
-    var freeWorkers: [String: Set<PeerID>] = [:]
+    /// Workers with at least one free slot, by each capability they offer, in placement order.
+    var freeWorkers: [String: FreeWorkerList] = [:]
+    /// The free-slot count each indexed worker's entries were filed under.
+    var indexedFree: [PeerID: Int] = [:]
     var fairShare: FairShare
     var nextSequence: UInt64 = 0
     /// Submission order of every job (kept across retries, so a retried job keeps its place).

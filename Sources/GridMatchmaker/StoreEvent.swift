@@ -7,6 +7,8 @@ enum StoreEvent: Sendable {
     case settled(JobRecord)
     /// A settlement could not be stored; the job must be placed again, its escrow still held.
     case settlementFailed(JobID, reason: String)
+    /// The job had already been settled (a settlement raced another); nothing is left to do for it.
+    case alreadySettled(JobID)
     /// A state change (running, queued) could not be stored.
     case writeFailed(JobID, what: String, reason: String)
     /// A checkpoint was considered (and signed, when due).

@@ -119,4 +119,15 @@ struct PluginIsolationTests {
             #expect(log.contains("plugin quarantined until the worker restarts"))
         }
     }
+
+    @Test("--in-process runs plugins inside the worker (unsafe, for trusted plugins) and says so")
+    func inProcessStillServes() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            try await grid.startWorker("a", plugins: [Self.rot13, Self.text], extra: ["--in-process"])
+            #expect(try await Self.submit(grid, "text.rot13", "abc")["output"] as? String == "nop")
+            #expect(try await Self.submit(grid, "text.uppercase", "abc")["output"] as? String == "ABC")
+            #expect(grid.log("a.log").contains("--in-process: plugins run inside the worker"))
+        }
+    }
 }

@@ -54,6 +54,12 @@ struct RunnerPoolTests {
             #expect(bad.result.failure?.kind == .badInput)
             let none = await pool.invoke(capability: "hash.md5", input: [], timeout: .seconds(10))
             #expect(none.result.failure?.kind == .unknownCapability)
+            // The runner's CPU time for the call (getrusage around it) comes back with the result.
+            let counted = await pool.invoke(capability: "primes.count", input: Array("5000000".utf8),
+                                            timeout: .seconds(60))
+            let primes = try counted.result.get().text
+            #expect(primes == "348513")
+            #expect(counted.cpu > .milliseconds(5), "\(counted.cpu)")
         }
     }
 

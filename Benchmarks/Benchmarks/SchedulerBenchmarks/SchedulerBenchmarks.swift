@@ -38,47 +38,53 @@ private func job(_ n: Int, requirements: MatchExpression? = nil) -> SchedulableJ
                    requirements: requirements)
 }
 
+/// Holds the scheduler by reference, so the benchmark closure never copies its tables (a copy of a value type
+/// holding 100,000 jobs would be paid on the next mutation, inside the measurement).
+private final class Fixture: @unchecked Sendable {
+    var scheduler: Scheduler
+    var next = 0
+
+    init(_ scheduler: Scheduler, next: Int = 0) {
+        self.scheduler = scheduler
+        self.next = next
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal],
         timeUnits: .microseconds,
-        maxDuration: .seconds(3),
-        maxIterations: 20_000
+        scalingFactor: .kilo,
+        maxDuration: .seconds(5),
+        maxIterations: 200
     )
 
-    Benchmark("Scheduler: place one job among 10,000 ads (100 capabilities), then finish it") { benchmark in
-        var scheduler = grid()
-        var n = 0
-        benchmark.startMeasurement()
+    let ads = Fixture(grid())
+    Benchmark("Scheduler: place one job among 10,000 ads (100 capabilities), then finish it (per 1000)") { benchmark in
         for _ in benchmark.scaledIterations {
-            n += 1
-            let directives = scheduler.jobSubmitted(job(n), now: start)
+            ads.next += 1
+            let directives = ads.scheduler.jobSubmitted(job(ads.next), now: start)
             guard case .assign(let id, let worker, let attempt, _)? = directives.first else { fatalError("not placed") }
-            blackHole(scheduler.attemptFinished(id, attempt: attempt, by: worker, now: start))
+            blackHole(ads.scheduler.attemptFinished(id, attempt: attempt, by: worker, now: start))
         }
     }
 
-    Benchmark("Scheduler: the same with a requirements expression") { benchmark in
-        var scheduler = grid()
-        let requirements = try! MatchExpression(parsing: "memory_gb >= 4 && labels.zone == \"eu\" && cores >= 2")
-        var n = 0
-        benchmark.startMeasurement()
+    let requirements = try! MatchExpression(parsing: "memory_gb >= 4 && labels.zone == \"eu\" && cores >= 2")
+    Benchmark("Scheduler: the same with a requirements expression (per 1000)") { benchmark in
         for _ in benchmark.scaledIterations {
-            n += 1
-            let directives = scheduler.jobSubmitted(job(n, requirements: requirements), now: start)
+            ads.next += 1
+            let directives = ads.scheduler.jobSubmitted(job(ads.next, requirements: requirements), now: start)
             guard case .assign(let id, let worker, let attempt, _)? = directives.first else { fatalError("not placed") }
-            blackHole(scheduler.attemptFinished(id, attempt: attempt, by: worker, now: start))
+            blackHole(ads.scheduler.attemptFinished(id, attempt: attempt, by: worker, now: start))
         }
     }
 
-    Benchmark("Scheduler: a job joins a queue 100,000 deep (no free worker)") { benchmark in
-        var scheduler = Scheduler()
-        for n in 0..<100_000 { _ = scheduler.jobSubmitted(job(n), now: start) }
-        var n = 100_000
-        benchmark.startMeasurement()
+    let deep = Fixture(Scheduler(), next: 100_000)
+    for n in 0..<100_000 { _ = deep.scheduler.jobSubmitted(job(n), now: start) }
+    Benchmark("Scheduler: a job joins a queue 100,000 deep, no free worker (per 1000)") { benchmark in
         for _ in benchmark.scaledIterations {
-            n += 1
-            blackHole(scheduler.jobSubmitted(job(n), now: start))
+            deep.next += 1
+            blackHole(deep.scheduler.jobSubmitted(job(deep.next), now: start))
         }
     }
 }

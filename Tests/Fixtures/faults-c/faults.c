@@ -21,7 +21,8 @@ static const grid_capability capabilities[] = {
     {"faults.trap", "1.0.0", "Executes a trap instruction, as Swift's fatalError does.", 1},
     {"faults.leak", "1.0.0", "Allocates and touches 1 MiB that it never frees.", 1},
     {"faults.badutf8", "1.0.0", "Fails with 10,000 bytes of invalid UTF-8 as its message.", 1},
-    {"faults.slow", "1.0.0", "Appends '+' to the file named by its input, waits 50 ms, appends '-'.", 1},
+    {"faults.slow", "1.0.0", "Appends '+' to the file named by its input, waits until another call is running too "
+                             "(at most 2 s), then appends '-'.", 1},
 };
 
 static int32_t reply(const void *bytes, size_t length, grid_buffer *output, int32_t code) {
@@ -31,6 +32,25 @@ static int32_t reply(const void *bytes, size_t length, grid_buffer *output, int3
     memcpy(output->data, bytes, length);
     output->length = length;
     return code;
+}
+
+/* How many calls are between their '+' and '-' in the marks file. */
+static int running_now(const uint8_t *input, size_t length) {
+    char path[4096];
+    if (length == 0 || length >= sizeof path) return 0;
+    memcpy(path, input, length);
+    path[length] = 0;
+    int file = open(path, O_RDONLY);
+    if (file < 0) return 0;
+    char buffer[4096];
+    ssize_t count = read(file, buffer, sizeof buffer);
+    close(file);
+    int running = 0;
+    for (ssize_t index = 0; index < count; index++) {
+        if (buffer[index] == '+') running++;
+        if (buffer[index] == '-') running--;
+    }
+    return running;
 }
 
 static void mark(const uint8_t *input, size_t length, const char *what) {
@@ -80,7 +100,7 @@ static int32_t faults_invoke(const char *capability, const uint8_t *input, size_
     }
     if (strcmp(capability, "faults.slow") == 0) {
         mark(input, length, "+\n");
-        usleep(50 * 1000);
+        for (int waited = 0; waited < 200 && running_now(input, length) < 2; waited++) usleep(10 * 1000);
         mark(input, length, "-\n");
         return reply("slow", 4, output, GRID_PLUGIN_OK);
     }

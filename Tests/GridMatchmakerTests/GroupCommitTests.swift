@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+import GridLedger
+import GridTestKit
+import Synchronization
+import Testing
+
+@testable import GridMatchmaker
+
+/// The store's group commit on a real SQLite file: many events per transaction, answers only after the commit,
+/// a refused operation rolled back alone.
+@Suite("Group commit")
+struct GroupCommitTests {
+    @Test("200 submissions at once share transactions, and each is durable when its submitter hears back")
+    func submissionsShareTransactions() async throws {
+        let fixture = try MatchmakerStoreTests()
+        defer { fixture.folder.remove() }
+        let store = try fixture.store(grant: 10_000)
+        let records = try await withThrowingTaskGroup(of: JobRecord.self) { group in
+            for n in 0..<200 {
+                let submission = try fixture.submission("g\(n)")
+                group.addTask {
+                    let record = try await store.submit(submission, from: fixture.submitter.peerID, now: 5)
+                    // Durable: another connection to the file sees it as soon as the submitter is answered.
+                    let seen = try await DatabaseQueue(path: fixture.folder.file("mm.sqlite")).read { db in
+                        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE id = ?",
+                                         arguments: [submission.id.rawValue])
+                    }
+                    #expect(seen == 1)
+                    return record
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(records.count == 200)
+        let counts = store.writer.counts
+        #expect(counts.operations == 200)
+        #expect(counts.transactions < counts.operations, "\(counts)")
+        #expect(try store.balance(of: fixture.submitter.peerID) == 10_000 - 200 * 10)
+    }
+
+    @Test("an operation that throws is rolled back alone; the rest of its batch commits")
+    func refusedOperationRollsBackAlone() async throws {
+        let fixture = try MatchmakerStoreTests()
+        defer { fixture.folder.remove() }
+        let store = try fixture.store()
+        let good = try fixture.submission("ok")
+        let overdraft = try fixture.submission("overdraft", maxCredits: 500)
+        async let first = Result(catching: { try await store.submit(good, from: fixture.submitter.peerID, now: 5) })
+        async let second = Result(catching: { try await store.submit(overdraft, from: fixture.submitter.peerID, now: 5) })
+        let (accepted, refused) = await (first, second)
+        #expect((try? accepted.get())?.status == .queued)
+        #expect((try? refused.get()) == nil)
+        #expect(try store.job(JobID("ok")!) != nil)
+        #expect(try store.job(JobID("overdraft")!) == nil)
+        #expect(try store.balance(of: fixture.submitter.peerID) == 90)
+    }
+
+    @Test("queued state changes and a settlement complete in order, after their commit")
+    func queuedWritesCompleteInOrder() async throws {
+        let fixture = try MatchmakerStoreTests()
+        defer { fixture.folder.remove() }
+        let store = try fixture.store()
+        let id = JobID("j")!
+        _ = try await store.submit(try fixture.submission("j"), from: fixture.submitter.peerID, now: 5)
+        let order = Mutex<[String]>([])
+        let settled: JobRecord = try await withCheckedThrowingContinuation { continuation in
+            store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1) { error in
+                order.withLock { $0.append(error == nil ? "running" : "running failed") }
+            }
+            store.enqueueSuccess(id, worker: fixture.worker.peerID, output: Data("HI".utf8), cost: 3, now: 9) {
+                order.withLock { $0.append("settled") }
+                continuation.resume(with: $0)
+            }
+        }
+        #expect(order.withLock { $0 } == ["running", "settled"])
+        #expect(settled.status == .succeeded && settled.credits == 3)
+        #expect(try store.balance(of: fixture.worker.peerID) == 3)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}
