@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # zlib1g provides libz.so.1 for Plugins/ffi/zlib.json; libm.so.6 (Plugins/ffi/libm.json) is part of glibc.
 APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev zlib1g
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test bench bench-e2e clean
 
 all: build
 
@@ -28,10 +28,16 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The plugin benchmarks load plugins and grid-runner from the root package's release build.
+# The plugin benchmarks load plugins and grid-runner from the root package's release build; the end-to-end benchmark
+# (grid-bench, Benchmarks/EndToEnd) starts that build's grid processes. BENCH_* variables size it (docs/PERFORMANCE.md).
 bench: setup
 	$(SWIFT) build -c release
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	./.build/release/grid-bench
+
+bench-e2e: setup
+	$(SWIFT) build -c release
+	./.build/release/grid-bench
 
 clean:
 	rm -rf .build Benchmarks/.build

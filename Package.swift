@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "GridFFI", targets: ["GridFFI"]),
         .library(name: "GridFFICall", targets: ["GridFFICall"]),
         .library(name: "GridMatchmaker", targets: ["GridMatchmaker"]),
+        // The Swift client API for programs that submit jobs (docs/client-api.md).
+        .library(name: "GridClient", targets: ["GridClient"]),
         // Capability plugins, built as shared libraries that `grid worker --plugins DIR` loads.
         .library(name: "GridPluginHash", type: .dynamic, targets: ["HashPlugin"]),
         .library(name: "GridPluginPrimes", type: .dynamic, targets: ["PrimesPlugin"]),
@@ -72,6 +74,9 @@ let package = Package(
         .target(name: "GridWorker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", logging, lifecycle]),
         .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", logging]),
+        // The end-to-end benchmark `make bench` runs against this package's own release build (docs/PERFORMANCE.md).
+        .executableTarget(name: "grid-bench", dependencies: ["GridClient", "GridCore", "GridCrypto", logging],
+                          path: "Benchmarks/EndToEnd"),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
             "GridClient", "GridFFI", "GridPluginTrust", logging, lifecycle,
@@ -102,6 +107,7 @@ let package = Package(
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
         .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
+        .testTarget(name: "GridClientTests", dependencies: ["GridClient", "GridCore"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridNet", "GridTestKit", logging, grdb]),
     ]
 )

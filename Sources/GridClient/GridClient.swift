@@ -32,6 +32,11 @@ public struct GridClient: Sendable {
     /// A signed submission of `request` under a fresh job id. Sending the same submission again is safe: the
     /// matchmaker answers with the job it already stored.
     public func submission(for request: JobRequest) throws -> Submission {
+        try Self.submission(for: request, signedBy: identity)
+    }
+
+    /// A submission of `request` under a fresh job id, its escrow of `request.maxCredits` signed by `identity`.
+    public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
         let id = JobID(randomBytes: Digest.randomBytes(8))
         let now = UnixTime.nowMillis()
         let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
@@ -82,6 +87,16 @@ public struct GridClient: Sendable {
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
+    }
+
+    /// Runs `body` with a lasting connection for many jobs and streamed results (see `GridConnection`).
+    public func connect<R: Sendable>(configuration: GridConnection.Configuration? = nil,
+                                     _ body: (GridConnection) async throws -> R) async throws -> R {
+        var settings = configuration ?? GridConnection.Configuration()
+        if configuration == nil { settings.network = network }
+        return try await GridConnection.withConnection(
+            host: host, port: port, identity: identity, matchmaker: expectedMatchmaker, configuration: settings,
+            logger: logger, body)
     }
 
     /// Runs `body` with an open session.

@@ -25,11 +25,26 @@ public enum Message: Sendable, Hashable {
     case listJobs
     case listPeers
     case balance(PeerID)
+    /// Many signed submissions in one frame (at most `Message.maxBatch`), answered by one `.submitted` with an
+    /// answer per submission, in order. With `subscribe`, each accepted job is also followed as `.subscribe` does.
+    case submitMany([Submission], subscribe: Bool)
+    /// Follows jobs of the sender's: the matchmaker pushes `.result` on this connection once for each as it becomes
+    /// final (at once for one already final), until the connection closes. Answers `.subscribed` with the count.
+    case subscribe([JobID])
     // Matchmaker → client
     case job(JobRecord)
     case jobs([JobRecord])
     case peers([PeerInfo])
     case credits(Int)
+    /// The answer to `.submitMany`: one per submission, in the order they were sent.
+    case submitted([SubmissionAnswer])
+    /// The answer to `.subscribe`: how many jobs are now followed.
+    case subscribed(Int)
+    /// Pushed, not an answer: a followed job became final (succeeded, failed or cancelled).
+    case result(JobRecord)
     /// A request that could not be served, with a sentence saying why.
     case failure(String)
+
+    /// The most submissions one `.submitMany` or job ids one `.subscribe` may carry.
+    public static let maxBatch = 10_000
 }

@@ -20,6 +20,8 @@ public enum MessageCodec {
     private struct Empty: Codable {}
     private struct Text: Codable { var message: String }
     private struct Count: Codable { var credits: Int }
+    private struct ManyBody: Codable { var submissions: [Submission]; var subscribe: Bool }
+    private struct Subscribed: Codable { var count: Int }
 
     public static func encode(_ message: Message) -> [UInt8] {
         let encoder = JSONEncoder()
@@ -47,6 +49,12 @@ public enum MessageCodec {
         case .peers(let peers): return wrap("peers", peers)
         case .credits(let credits): return wrap("credits", Count(credits: credits))
         case .failure(let text): return wrap("failure", Text(message: text))
+        case .submitMany(let submissions, let subscribe):
+            return wrap("submit-many", ManyBody(submissions: submissions, subscribe: subscribe))
+        case .subscribe(let ids): return wrap("subscribe", ids)
+        case .submitted(let answers): return wrap("submitted", answers)
+        case .subscribed(let count): return wrap("subscribed", Subscribed(count: count))
+        case .result(let record): return wrap("result", record)
         }
     }
 
@@ -90,6 +98,13 @@ public enum MessageCodec {
         case "peers": return .peers(try body([PeerInfo].self))
         case "credits": return .credits(try body(Count.self).credits)
         case "failure": return .failure(try body(Text.self).message)
+        case "submit-many":
+            let many = try body(ManyBody.self)
+            return .submitMany(many.submissions, subscribe: many.subscribe)
+        case "subscribe": return .subscribe(try body([JobID].self))
+        case "submitted": return .submitted(try body([SubmissionAnswer].self))
+        case "subscribed": return .subscribed(try body(Subscribed.self).count)
+        case "result": return .result(try body(JobRecord.self))
         default: throw ProtocolError("unknown message type '\(header.type)'")
         }
     }

@@ -1,12 +1,27 @@
 import GridCore
 
-/// Requests from clients: submit, status, wait, cancel, listings, balances.
+/// Requests from clients: submit (one or many), status, wait, subscribe, cancel, listings, balances.
 extension MatchmakerService {
-    func answer(_ request: Message, from peer: PeerID) async -> Message {
+    /// The answer to one request of `peer`'s, on its client connection `session`.
+    func answer(_ request: Message, from peer: PeerID, session: UInt64) async -> Message {
         do {
             switch request {
             case .submit(let submission):
-                return .job(try await submit(submission, from: peer))
+                return .job(withExplanation(current(try await accept([submission], from: peer)[0].get())))
+            case .submitMany(let submissions, let subscribe):
+                guard submissions.count <= Message.maxBatch else {
+                    throw MatchmakerError.badRequest("a batch may carry at most \(Message.maxBatch) submissions, "
+                                                     + "got \(submissions.count)")
+                }
+                let results = await accept(submissions, from: peer, following: subscribe ? session : nil)
+                return .submitted(zip(submissions, results).map { submission, result in
+                    switch result {
+                    case .success(let record): return .accepted(withExplanation(current(record)))
+                    case .failure(let error): return .refused(submission.id, reason: "\(error)")
+                    }
+                })
+            case .subscribe(let ids):
+                return try await followJobs(ids, from: peer, session: session)
             case .status(let id):
                 return .job(try await describe(id, for: peer))
             case .wait(let id, let timeoutMillis):
@@ -39,27 +54,85 @@ extension MatchmakerService {
         }
     }
 
-    private func submit(_ submission: Submission, from submitter: PeerID) async throws -> JobRecord {
-        let job: SchedulableJob
-        do {
-            job = try SchedulableJob.compile(id: submission.id, submitter: submitter, request: submission.request)
-        } catch {
-            throw MatchmakerError.badRequest(error.description)
+    /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
+    /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
+    /// Returns once every accepted job is durable.
+    ///
+    /// A submission seen before (same id, same submitter) is answered with the job stored then: resending is safe.
+    func accept(_ submissions: [Submission], from submitter: PeerID,
+                following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
+        let compiled = submissions.map { submission in
+            Result<SchedulableJob, any Error> {
+                do {
+                    return try SchedulableJob.compile(id: submission.id, submitter: submitter,
+                                                      request: submission.request)
+                } catch {
+                    throw MatchmakerError.badRequest("\(error)")
+                }
+            }
         }
-        let record = try await store.submit(submission, from: submitter, now: Self.nowMillis())
-        // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
-        guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
-              scheduler.lease(of: record.id) == nil else {
-            return withExplanation(current(record))
+        let stored = await store(submissions, compiled: compiled, from: submitter)
+        for (index, result) in stored.enumerated() {
+            guard case .success(let job) = compiled[index], case .success(let record) = result else { continue }
+            // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
+            guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
+                  scheduler.lease(of: record.id) == nil else { continue }
+            logger.debug("job stored", metadata: [
+                "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
+            ])
+            requests[record.id] = PendingJob(request: submissions[index].request, submitter: submitter)
+            carryOut(scheduler.jobSubmitted(job, now: .now))
         }
-        logger.debug("job stored", metadata: ["grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)"])
-        requests[record.id] = PendingJob(request: submission.request, submitter: submitter)
-        carryOut(scheduler.jobSubmitted(job, now: .now))
-        return withExplanation(current(record))
+        if let session {
+            for case .success(let record) in stored { follow(record, on: session) }
+        }
+        return stored
+    }
+
+    /// The one place submissions are stored, each with its signed escrow checked. All of them are handed to the store
+    /// at once, so its group commit writes them in as few transactions as it can; returns once each is durable (or
+    /// refused), in the order given. Submissions that did not compile are refused with their compile error.
+    private func store(_ submissions: [Submission], compiled: [Result<SchedulableJob, any Error>],
+                       from submitter: PeerID) async -> [Result<JobRecord, any Error>] {
+        let now = Self.nowMillis()
+        let store = self.store
+        var pending: [(index: Int, submission: Submission)] = []
+        for index in submissions.indices {
+            if case .success = compiled[index] { pending.append((index, submissions[index])) }
+        }
+        let written = await withTaskGroup(of: StoredSubmission.self, returning: [StoredSubmission].self) { group in
+            for (index, submission) in pending {
+                group.addTask {
+                    do {
+                        let record = try await store.submit(submission, from: submitter, now: now)
+                        return StoredSubmission(index: index, record: record, error: nil)
+                    } catch {
+                        return StoredSubmission(index: index, record: nil, error: error)
+                    }
+                }
+            }
+            var all: [StoredSubmission] = []
+            for await one in group { all.append(one) }
+            return all
+        }
+        var byIndex: [Int: StoredSubmission] = [:]
+        for one in written { byIndex[one.index] = one }
+        return compiled.indices.map { index -> Result<JobRecord, any Error> in
+            if case .failure(let error) = compiled[index] { return .failure(error) }
+            if let record = byIndex[index]?.record { return .success(record) }
+            return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
+        }
+    }
+
+    /// What storing one submission of a batch gave.
+    private struct StoredSubmission: Sendable {
+        var index: Int
+        var record: JobRecord?
+        var error: (any Error)?
     }
 
     /// `record` with what the scheduler knows beyond the stored row: whether it runs, where, on which attempt.
-    private func current(_ record: JobRecord) -> JobRecord {
+    func current(_ record: JobRecord) -> JobRecord {
         guard !record.status.isFinal, let lease = scheduler.lease(of: record.id) else { return record }
         var current = record
         current.status = .running
@@ -107,7 +180,7 @@ extension MatchmakerService {
         return withExplanation(current(record))
     }
 
-    private func withExplanation(_ record: JobRecord) -> JobRecord {
+    func withExplanation(_ record: JobRecord) -> JobRecord {
         guard record.status == .queued, let why = scheduler.explainWaiting(record.id) else { return record }
         var explained = record
         explained.message = why
@@ -132,8 +205,9 @@ extension MatchmakerService {
         if waiters[id]?.isEmpty == true { waiters[id] = nil }
     }
 
-    /// Wakes every client waiting for the job.
+    /// Wakes every client waiting for the job, and pushes its result to every connection following it.
     func finished(_ id: JobID) {
         for waiter in (waiters.removeValue(forKey: id) ?? [:]).values { waiter.finish() }
+        pushResult(id)
     }
 }

@@ -31,6 +31,8 @@ public actor MatchmakerService: Service {
     let storeEventSink: AsyncStream<StoreEvent>.Continuation
     /// Whether a checkpoint is being considered by the writer, so ticks do not queue one per tick.
     var checkpointPending = false
+    /// Client connections and the jobs each follows (MatchmakerService+Clients.swift).
+    var clients = ClientSubscriptions()
 
     /// Opens the store and reloads unfinished jobs; `onListening` is called with the bound port.
     public init(configuration: MatchmakerConfiguration, identity: Identity, logger: Logger,
@@ -167,19 +169,7 @@ public actor MatchmakerService: Service {
             if case .register(let ad) = message {
                 try await serveWorker(connection, ad: ad)
             } else {
-                var next: Message? = message
-                while let request = next {
-                    let reply = await answer(request, from: peer)
-                    try await connection.send(MessageCodec.encode(reply))
-                    guard let bytes = try await connection.receive() else { return }
-                    do {
-                        next = try MessageCodec.decode(bytes)
-                    } catch {
-                        logger.warning("bad message", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
-                        try await connection.send(MessageCodec.encode(.failure(error.description)))
-                        return
-                    }
-                }
+                try await serveClient(connection, first: message)
             }
         } catch {
             logger.info("connection ended", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])

@@ -70,6 +70,18 @@ struct MessageCodecTests {
         .failure("the job 'x' is unknown"),
         .failure(""),
         .failure("quotes \" and \\ and unicode é 🚀 and\nnewlines"),
+        .submitMany([Submission(id: job, request: request, escrowTimestamp: 1_700_000_000_000,
+                                escrowSignature: Data(repeating: 0x5a, count: 64)),
+                     Submission(id: JobID("other-job")!, request: JobRequest(capability: "a", input: Data()),
+                                escrowTimestamp: 5, escrowSignature: Data())], subscribe: true),
+        .submitMany([], subscribe: false),
+        .subscribe([job, JobID("other-job")!]),
+        .subscribe([]),
+        .submitted([.accepted(fullRecord), .refused(JobID("other-job")!, reason: "The request was refused: no.")]),
+        .submitted([]),
+        .subscribed(2),
+        .result(fullRecord),
+        .result(bareRecord),
     ]
 
     @Test("every message survives an encode/decode round trip", arguments: messages)
@@ -195,6 +207,9 @@ struct MessageCodecTests {
             + #""attributes": {"cores": 1, "memoryGB": 1, "os": "", "arch": "", "labels": {}}, "slots": 1}}"#,
          "body.capabilities.0.version"),
         (#"{"v": 1, "type": "outcome", "body": {"job": "a", "attempt": 1, "cpuMillis": "x"}}"#, "body.cpuMillis"),
+        (#"{"v": 1, "type": "submit-many", "body": {"submissions": []}}"#, "missing 'body.subscribe'"),
+        (#"{"v": 1, "type": "submitted", "body": [{"id": "a"}]}"#, "body.0.refused"),
+        (#"{"v": 1, "type": "subscribe", "body": [3]}"#, "body.0"),
         (#"{"v": 1, "type": "job", "body": {"id": "a", "capability": "c", "version": "*", "#
             + #""submitter": "\#(String(repeating: "a", count: 64))", "status": "lost", "#
             + #""attempts": 0, "credits": 0, "maxCredits": 1, "submittedAt": 0}}"#,

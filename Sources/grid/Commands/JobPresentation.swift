@@ -16,6 +16,8 @@ struct JobPresentation: Encodable {
     var credits: Int
     var maxCredits: Int
     var submitter: String
+    /// Where a job of a batch came from: its spec file, or `file:line` of `--inputs`.
+    var source: String?
 
     init(_ record: JobRecord) {
         job = record.id.rawValue
@@ -36,6 +38,12 @@ struct JobPresentation: Encodable {
         credits = record.credits
         maxCredits = record.maxCredits
         submitter = record.submitter.hex
+    }
+
+    /// A job of a batch, with where it came from.
+    init(_ record: JobRecord, source: String) {
+        self.init(record)
+        self.source = source
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

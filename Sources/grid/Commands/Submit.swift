@@ -5,21 +5,29 @@ import GridCore
 
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Submit a job from a spec file or from flags; --wait prints its result.",
+        abstract: "Submit jobs from spec files, a folder of specs or flags; --wait prints the result.",
         discussion: """
             Examples:
               grid submit Jobs/hash-sha256.json --wait
               grid submit --capability text.uppercase --text "hello" --wait --json
+              grid submit Jobs/ a.json b.json
+              grid submit --capability text.uppercase --inputs words.txt --json
 
-            The spec format is in docs/job-spec.md. The exit code is 0 only when the job succeeded (or, without \
-            --wait, was accepted).
+            Several specs, a folder (its *.json files) or --inputs (one job per line) make a batch: its jobs go to the \
+            matchmaker many to a frame, their results are printed as they finish, and a progress bar shows counts, \
+            rate and time left (plain lines on stderr when stdout is not a terminal). A batch always waits. \
+            The spec format is in docs/job-spec.md. The exit code is 0 only when every job succeeded (or, for one \
+            job without --wait, was accepted).
             """)
 
     @OptionGroup var options: HomeOptions
     @OptionGroup var matchmaker: MatchmakerOption
 
-    @Argument(help: ArgumentHelp("A job spec file (JSON).", valueName: "spec"))
-    var spec: String?
+    @Argument(help: ArgumentHelp("Job spec files (JSON), or folders of them (*.json).", valueName: "spec"))
+    var specs: [String] = []
+
+    /// The one spec file of a single-job submit.
+    var spec: String? { specs.first }
 
     @Option(help: "Capability to run, instead of a spec file.")
     var capability: String?
@@ -29,6 +37,10 @@ struct Submit: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Input text, with --capability.", valueName: "string"))
     var text: String?
+
+    @Option(help: ArgumentHelp("A file with one input per line, a job each, with --capability ('-' reads stdin).",
+                               valueName: "file"))
+    var inputs: String?
 
     // Not `--version`: that is the global flag printing grid's own version.
     @Option(name: .customLong("capability-version"),
@@ -59,21 +71,28 @@ struct Submit: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop waiting after this many seconds.", valueName: "seconds"))
     var timeout: Double = 300
 
-    @Flag(help: "Print one JSON object.")
+    @Flag(help: "Print one JSON object (one line per job for a batch).")
     var json = false
 
+    /// Several jobs: more than one spec, a folder, or --inputs.
+    var isBatch: Bool {
+        inputs != nil || specs.count > 1 || specs.contains { Self.isFolder($0) }
+    }
+
     func validate() throws {
-        if spec != nil {
-            guard capability == nil, input == nil, text == nil, version == nil, maxCredits == nil, requirements == nil,
-                  rank == nil, queueTimeout == nil else {
-                throw ValidationError("give either a spec file or --capability with --input/--text, not both")
+        if !specs.isEmpty {
+            guard capability == nil, input == nil, text == nil, inputs == nil, version == nil, maxCredits == nil,
+                  requirements == nil, rank == nil, queueTimeout == nil else {
+                throw ValidationError("give either spec files or --capability with --input/--text/--inputs, not both")
             }
         } else {
             guard capability != nil else {
                 throw ValidationError("give a spec file, or --capability NAME with --input FILE or --text STRING")
             }
-            guard (input == nil) != (text == nil) else {
-                throw ValidationError("--capability needs exactly one of --input FILE or --text STRING")
+            guard [input, text, inputs].compactMap({ $0 }).count == 1 else {
+                throw ValidationError(inputs == nil
+                    ? "--capability needs exactly one of --input FILE or --text STRING"
+                    : "--inputs FILE gives every job its input; it cannot go with --input or --text")
             }
         }
         guard timeout > 0, timeout <= 86_400 else {
@@ -90,7 +109,7 @@ struct Submit: AsyncParsableCommand {
     }
 
     func request() throws -> JobRequest {
-        if let spec {
+        if let spec = specs.first {
             do {
                 return try JobSpec.load(path: spec)
             } catch {
@@ -106,6 +125,11 @@ struct Submit: AsyncParsableCommand {
         } else {
             data = Data((text ?? "").utf8)
         }
+        return try request(input: data)
+    }
+
+    /// A job for `--capability` with the given input and the other flags.
+    func request(input data: Data) throws -> JobRequest {
         var request = JobRequest(capability: capability ?? "", input: data)
         if let version { request.version = version }
         if let maxCredits { request.maxCredits = maxCredits }
@@ -121,6 +145,10 @@ struct Submit: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if isBatch {
+            try await runBatch()
+            return
+        }
         let request = try request()
         let endpoint = try matchmaker.endpoint()
         let logger = try options.bootstrapLogging(defaultLevel: .warning)
@@ -129,7 +157,7 @@ struct Submit: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         let record: JobRecord = try await ClientCall.run {
             let submitted = try await client.submit(try client.submission(for: request))
-            await warnIfNobodyOffers(request, client: client)
+            await warnIfNobodyOffers([request], client: client)
             guard wait else { return submitted }
             return try await client.waitUntilFinal(submitted.id, deadline: deadline)
         }
@@ -140,17 +168,24 @@ struct Submit: AsyncParsableCommand {
 extension Submit {
     /// Warns on stderr when no connected worker offers the capability at a version in the range: the job then
     /// waits, its credits held, until one connects or its queue timeout passes. Says nothing if it cannot tell.
-    func warnIfNobodyOffers(_ request: JobRequest, client: GridClient) async {
-        guard let peers = try? await client.withSession({ try await $0.peers() }),
-              let range = try? VersionRange(parsing: request.version) else { return }
-        let offered = peers.contains { peer in
-            peer.ad.capabilities.contains { $0.name == request.capability && range.contains($0.version) }
+    func warnIfNobodyOffers(_ requests: [JobRequest], client: GridClient) async {
+        guard let peers = try? await client.withSession({ try await $0.peers() }) else { return }
+        var warned: Set<String> = []
+        for request in requests where !warned.contains(request.capability + " " + request.version) {
+            warned.insert(request.capability + " " + request.version)
+            guard let range = try? VersionRange(parsing: request.version) else { continue }
+            let offered = peers.contains { peer in
+                peer.ad.capabilities.contains { $0.name == request.capability && range.contains($0.version) }
+            }
+            guard !offered else { continue }
+            let limit = request.queueTimeoutSeconds.map { "its queue timeout of \($0) s" }
+                ?? "the matchmaker's queue timeout"
+            let what = requests.count == 1
+                ? "the job waits for one, and fails with its credits refunded"
+                : "its jobs wait for one, and fail with their credits refunded"
+            warn("warning: no connected worker offers capability '\(request.capability)' (version \(request.version)); "
+                 + "\(what) after \(limit)")
         }
-        guard !offered else { return }
-        let limit = request.queueTimeoutSeconds.map { "its queue timeout of \($0) s" }
-            ?? "the matchmaker's queue timeout"
-        warn("warning: no connected worker offers capability '\(request.capability)' (version \(request.version)); "
-             + "the job waits for one, and fails with its credits refunded after \(limit)")
     }
 }
 

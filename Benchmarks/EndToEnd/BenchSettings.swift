@@ -1,0 +1,50 @@
+import Foundation
+
+/// What the end-to-end benchmark runs, read from the environment so a quick run is one line:
+/// `BENCH_JOBS=1000 BENCH_ROUNDTRIPS=200 BENCH_BACKLOG=2000 make bench-e2e`.
+struct BenchSettings {
+    /// (a), (c), (d): jobs measured per run.
+    var jobs = 10_000
+    /// (b): sequential submit-then-result round trips.
+    var roundTrips = 2_000
+    /// (d): jobs queued behind; 0 skips (d).
+    var backlog = 100_000
+    /// Submissions per frame.
+    var batchSize = 500
+    /// (a), (c), (d): the most jobs in flight (submitted, result not yet back); 0 submits them all at once.
+    var window = 0
+    /// The most one phase may take before the benchmark gives up on it, in seconds.
+    var phaseLimit = 600.0
+    /// GRID_LOG_LEVEL for the grid's processes; nil keeps each one's default (info for matchmaker and workers).
+    var logLevel: String?
+    /// Which phases run: any of a, b, c, d.
+    var phases: Set<Character> = ["a", "b", "c", "d"]
+
+    static func fromEnvironment() throws -> BenchSettings {
+        let env = ProcessInfo.processInfo.environment
+        var settings = BenchSettings()
+        func number(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = env[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw BenchError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                                 + "got '\(text)'.")
+            }
+            return value
+        }
+        settings.jobs = try number("BENCH_JOBS", 1...1_000_000) ?? settings.jobs
+        settings.roundTrips = try number("BENCH_ROUNDTRIPS", 1...1_000_000) ?? settings.roundTrips
+        settings.backlog = try number("BENCH_BACKLOG", 0...1_000_000) ?? settings.backlog
+        settings.batchSize = try number("BENCH_BATCH", 1...10_000) ?? settings.batchSize
+        settings.window = try number("BENCH_WINDOW", 0...1_000_000) ?? settings.window
+        settings.phaseLimit = Double(try number("BENCH_PHASE_LIMIT", 1...86_400) ?? Int(settings.phaseLimit))
+        settings.logLevel = env["BENCH_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = env["BENCH_PHASES"], !text.isEmpty {
+            settings.phases = Set(text.lowercased().filter { "abcd".contains($0) })
+        }
+        // Every job escrows one credit and the grant is at most 1,000,000 per peer.
+        guard settings.jobs + settings.backlog <= 1_000_000 else {
+            throw BenchError("BENCH_JOBS + BENCH_BACKLOG must be at most 1,000,000 (the largest grant).")
+        }
+        return settings
+    }
+}
