@@ -9,6 +9,8 @@ public struct MatchmakerConfiguration: Sendable {
     /// Credits granted to each new peer.
     public var grantCredits: Int = 100
     public var scheduler = Scheduler.Configuration()
+    /// Jobs one submitter may have queued or running at once; more are refused until some settle.
+    public var maxJobsInFlightPerSubmitter = 250_000
     public var network = NetConfiguration()
     /// How often leases are checked.
     public var tickInterval: Duration = .milliseconds(250)

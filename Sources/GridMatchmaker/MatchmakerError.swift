@@ -8,6 +8,7 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case corruptRow(String)
         case badRequest(String)
         case alreadyFinal(JobID, JobStatus)
+        case tooManyJobsInFlight(limit: Int)
     }
 
     private let code: Code
@@ -20,6 +21,11 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
     /// The job was already settled; settling it again would pay or refund twice.
     public static func alreadyFinal(_ id: JobID, _ status: JobStatus) -> MatchmakerError {
         MatchmakerError(code: .alreadyFinal(id, status))
+    }
+
+    /// The submitter already has `limit` jobs not yet settled.
+    public static func tooManyJobsInFlight(limit: Int) -> MatchmakerError {
+        MatchmakerError(code: .tooManyJobsInFlight(limit: limit))
     }
 
     /// True for `alreadyFinal`: the job needs nothing more.
@@ -36,6 +42,9 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case .badRequest(let reason): return "The request was refused: \(reason)."
         case .alreadyFinal(let id, let status):
             return "Job \(id) has already \(status.rawValue); it is settled only once."
+        case .tooManyJobsInFlight(let limit):
+            return "You already have \(limit) jobs queued or running, the most this matchmaker takes from one "
+                + "submitter; submit more when some have finished."
         }
     }
 }

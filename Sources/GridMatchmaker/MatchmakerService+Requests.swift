@@ -71,22 +71,51 @@ extension MatchmakerService {
                 }
             }
         }
-        let stored = await store(submissions, compiled: compiled, from: submitter)
+        let (admitted, reserved) = admit(compiled, from: submitter)
+        let stored = await store(submissions, compiled: admitted, from: submitter)
+        inFlight[submitter, default: 0] -= reserved
+        if inFlight[submitter] == 0 { inFlight[submitter] = nil }
         for (index, result) in stored.enumerated() {
-            guard case .success(let job) = compiled[index], case .success(let record) = result else { continue }
+            guard case .success(let job) = admitted[index], case .success(let record) = result else { continue }
             // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
             guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
                   scheduler.lease(of: record.id) == nil else { continue }
             logger.debug("job stored", metadata: [
                 "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
             ])
-            requests[record.id] = PendingJob(request: submissions[index].request, submitter: submitter)
+            track(record.id, PendingJob(request: submissions[index].request, submitter: submitter))
             carryOut(scheduler.jobSubmitted(job, now: .now))
         }
         if let session {
             for case .success(let record) in stored { follow(record, on: session) }
         }
         return stored
+    }
+
+    /// Refuses the submissions past the submitter's limit of jobs in flight (unsettled, or being stored by another
+    /// batch), and reserves room for the others until they are stored; returns them and the count reserved.
+    private func admit(_ compiled: [Result<SchedulableJob, any Error>], from submitter: PeerID)
+        -> ([Result<SchedulableJob, any Error>], reserved: Int) {
+        let limit = configuration.maxJobsInFlightPerSubmitter
+        var count = inFlight[submitter] ?? 0
+        var refused = 0
+        let admitted = compiled.map { result -> Result<SchedulableJob, any Error> in
+            guard case .success = result else { return result }
+            guard count < limit else {
+                refused += 1
+                return .failure(MatchmakerError.tooManyJobsInFlight(limit: limit))
+            }
+            count += 1
+            return result
+        }
+        let reserved = count - (inFlight[submitter] ?? 0)
+        inFlight[submitter] = count
+        if refused > 0 {
+            logger.warning("submissions refused: too many jobs in flight", metadata: [
+                "grid.peer": "\(submitter.short)", "grid.limit": "\(limit)", "grid.refused": "\(refused)",
+            ])
+        }
+        return (admitted, reserved)
     }
 
     /// The one place submissions are stored, each with its signed escrow checked. All of them are handed to the store
@@ -167,7 +196,7 @@ extension MatchmakerService {
             }
             throw error
         }
-        requests[id] = nil
+        untrack(id)
         logger.info("job cancelled", metadata: ["grid.job.id": "\(id)"])
         finished(id)
         return cancelled

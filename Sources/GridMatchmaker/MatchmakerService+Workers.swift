@@ -125,11 +125,11 @@ extension MatchmakerService {
     func storeReported(_ event: StoreEvent) {
         switch event {
         case .settled(let record):
-            requests[record.id] = nil
+            untrack(record.id)
             finished(record.id)
         case .alreadySettled(let id):
             logger.warning("a second settlement of a job was refused", metadata: ["grid.job.id": "\(id)"])
-            requests[id] = nil
+            untrack(id)
             finished(id)
         case .settlementFailed(let id, let reason):
             logger.error("settlement failed; the job is placed again with its escrow held", metadata: [

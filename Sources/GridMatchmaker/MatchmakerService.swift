@@ -25,7 +25,10 @@ public actor MatchmakerService: Service {
     var waiters: [JobID: [UInt64: AsyncStream<Void>.Continuation]] = [:]
     var nextWaiter: UInt64 = 0
     /// The decoded request of every job not yet settled, so nothing is read back from the store to assign it.
-    var requests: [JobID: PendingJob] = [:]
+    /// Changed only through `track` and `untrack`, which keep `inFlight` counted.
+    private(set) var requests: [JobID: PendingJob] = [:]
+    /// Unsettled jobs per submitter, and those of batches being stored (`accept` reserves before it writes).
+    var inFlight: [PeerID: Int] = [:]
     /// What the store's writer reports after each commit, consumed by `run()`.
     let storeEvents: AsyncStream<StoreEvent>
     let storeEventSink: AsyncStream<StoreEvent>.Continuation
@@ -62,6 +65,7 @@ public actor MatchmakerService: Service {
         }
         self.scheduler = scheduler
         self.requests = pending
+        self.inFlight = pending.values.reduce(into: [:]) { $0[$1.submitter, default: 0] += 1 }
         Self.settleReloaded(directives, store: store, logger: logger)
     }
 
@@ -248,6 +252,19 @@ public actor MatchmakerService: Service {
         let sink = storeEventSink
         store.enqueueCheckpoint(now: Self.nowMillis(), everyEntries: configuration.checkpointEveryEntries,
                                 interval: configuration.checkpointInterval) { sink.yield(.checkpoint($0)) }
+    }
+
+    /// Keeps a job's decoded request until it is settled, counting it against its submitter.
+    func track(_ id: JobID, _ job: PendingJob) {
+        if requests[id] == nil { inFlight[job.submitter, default: 0] += 1 }
+        requests[id] = job
+    }
+
+    /// Forgets a settled job's request.
+    func untrack(_ id: JobID) {
+        guard let job = requests.removeValue(forKey: id) else { return }
+        let left = (inFlight[job.submitter] ?? 1) - 1
+        inFlight[job.submitter] = left > 0 ? left : nil
     }
 
     static func nowMillis() -> Int64 {

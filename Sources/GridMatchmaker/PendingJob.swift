@@ -5,3 +5,4 @@ struct PendingJob: Sendable {
     var request: JobRequest
     var submitter: PeerID
 }
+

@@ -49,11 +49,18 @@ struct Matchmaker: AsyncParsableCommand {
                                + "others are closed right after the handshake, told nothing.", valueName: "file"))
     var allowPeers: String?
 
+    @Option(help: ArgumentHelp("Jobs one submitter may have queued or running at once; more are refused.",
+                               valueName: "count"))
+    var maxJobsPerSubmitter = 250_000
+
     @Option(help: ArgumentHelp("Half-life of a submitter's recent usage in fair-share ordering (docs/scheduling.md).",
                                valueName: "seconds"))
     var fairShareHalfLife = 600
 
     func validate() throws {
+        guard (1...10_000_000).contains(maxJobsPerSubmitter) else {
+            throw ValidationError("--max-jobs-per-submitter must be from 1 to 10000000, got \(maxJobsPerSubmitter)")
+        }
         guard (1...31_536_000).contains(fairShareHalfLife) else {
             throw ValidationError("--fair-share-half-life must be from 1 to 31536000 seconds, got \(fairShareHalfLife)")
         }
@@ -109,6 +116,7 @@ struct Matchmaker: AsyncParsableCommand {
         configuration.scheduler.maxAttempts = maxAttempts
         configuration.scheduler.queueTimeout = .seconds(queueTimeout)
         configuration.scheduler.fairShareHalfLife = .seconds(fairShareHalfLife)
+        configuration.maxJobsInFlightPerSubmitter = maxJobsPerSubmitter
         configuration.network.maxConnections = maxConnections
         configuration.network.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.network.maxConnectionsPerPeer = maxConnectionsPerPeer
