@@ -42,8 +42,8 @@ extension GridEndToEndTests {
         try await grid.startMatchmaker()
         var workers: [String: NamespacedGrid.Worker] = [:]
         for (index, name) in ["w1", "w2"].enumerated() {
-            workers[name] = try await grid.startWorker(name, in: namespaces[name]!, matchmakerHost: "10.77.\(index + 1).1",
-                                                       plugins: [primes])
+            workers[name] = try await grid.startWorker(
+                name, in: namespaces[name]!, matchmakerHost: "10.77.\(index + 1).1", plugins: [primes])
         }
 
         // The job's timeout bounds how long the matchmaker waits for the cut worker before trying another.
