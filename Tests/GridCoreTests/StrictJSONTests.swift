@@ -49,6 +49,10 @@ struct StrictJSONTests {
         ("[truex]", 1, 2, "expected a value but found 'truex'"),
         ("{\"é\": 1, \"é\": 2}", 1, 10, "duplicate key \"é\" (first at line 1, column 2)"),
         ("[", 1, 2, "the document ends where a value was expected"),
+        (#"["\ude80"]"#, 1, 3, "'\\uDE80' is a lone surrogate: it must follow a high surrogate (\\uD800-\\uDBFF)"),
+        (#"["\ud83d"]"#, 1, 3, "'\\uD83D' is a lone surrogate: a low surrogate (\\uDC00-\\uDFFF) must follow it"),
+        (#"[1, "\ud83d\u0041"]"#, 1, 6,
+         "'\\uD83D' is a lone surrogate: a low surrogate (\\uDC00-\\uDFFF) must follow it"),
     ])
     func refuses(text: String, line: Int, column: Int, reason: String) throws {
         let error = try #require(Self.problem(text))
