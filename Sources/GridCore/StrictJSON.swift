@@ -3,8 +3,8 @@
 /// Foundation's parsers report no position and accept some documents silently (a duplicate key keeps one value).
 /// This checker is run before a document is decoded and refuses, with line and column: anything that is not
 /// RFC 8259 JSON (trailing commas, comments, single quotes, leading zeros, bare words, control characters in
-/// strings, lone surrogates in `\u` escapes, content after the value), duplicate keys in one object, and nesting
-/// deeper than `maxDepth`.
+/// strings, lone surrogates in `\u` escapes, content after the value), numbers beyond a Double's range, duplicate
+/// keys in one object, and nesting deeper than `maxDepth`.
 public struct StrictJSON {
     /// The deepest nesting of arrays and objects accepted.
     public static let maxDepth = 256
@@ -230,7 +230,20 @@ public struct StrictJSON {
         }
     }
 
+    /// A number, which must also be within a Double's range: Foundation refuses one that would be infinite, without
+    /// saying where.
     private mutating func number() throws(JSONSyntaxError) {
+        let (start, startLine, startColumn) = (index, line, column)
+        try numberSyntax()
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if let value = Double(text), !value.isFinite {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            throw JSONSyntaxError(line: startLine, column: startColumn,
+                                  reason: "the number \(shown) is too large (beyond ±1.8e308)")
+        }
+    }
+
+    private mutating func numberSyntax() throws(JSONSyntaxError) {
         let (startLine, startColumn) = (line, column)
         func bad(_ reason: String) -> JSONSyntaxError {
             JSONSyntaxError(line: startLine, column: startColumn, reason: reason)

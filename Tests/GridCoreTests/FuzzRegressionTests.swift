@@ -28,4 +28,18 @@ struct FuzzRegressionTests {
         }
         #expect(error.line == 1 && error.column == 51, "\(error)")
     }
+
+    @Test("a number beyond a Double's range is refused with its position (found by fuzz-job-spec)")
+    func numberBeyondDouble() throws {
+        let bytes = try FuzzFixtures.input("job-spec", "number-beyond-double.json")
+        #expect(throws: JSONSyntaxError(line: 1, column: 1, reason:
+            "the number 0.5e+3888 is too large (beyond ±1.8e308)")) {
+            try StrictJSON.check(bytes)
+        }
+        let spec = Data("{\"capability\": \"x\", \"input\": {\"text\": \"\"},\n \"maxCredits\": 1e400}".utf8)
+        let error = try #require(throws: JobSpecError.self) {
+            try JobSpec.parse(spec, baseDirectory: "/nonexistent")
+        }
+        #expect(error.line == 2 && error.column == 16, "\(error)")
+    }
 }
