@@ -13,7 +13,7 @@ extension GridEndToEndTests {
 
     @Test("a worker's link cut mid-job and restored: the job completes exactly once, the grid recovers unrestarted",
           .enabled(if: NetworkLab.unavailableReason == nil,
-                   Comment(rawValue: "skipped: " + (NetworkLab.unavailableReason ?? ""))))
+                   Comment(rawValue: NetworkLab.unavailableReason ?? "")))
     func partitionAcrossNamespaces() async throws {
         let lab: NetworkLab
         switch await NetworkLab.open() {
