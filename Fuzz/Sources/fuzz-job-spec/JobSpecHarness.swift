@@ -6,8 +6,8 @@ import GridCore
 /// Foundation can read too (StrictJSON is the stricter of the two), and a spec that parses must describe a job that
 /// can be encoded and decoded as a submission.
 enum JobSpecHarness {
-    /// `input.file` reads from here: an empty folder, so the fuzzer never makes the parser read real files
-    /// (`/dev/zero` would never end).
+    /// `input.file` reads from here: an empty folder, and absolute paths are skipped, so what a run finds does not
+    /// depend on the machine's files.
     static let emptyFolder: String = {
         let path = NSTemporaryDirectory() + "/grid-fuzz-job-spec-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
