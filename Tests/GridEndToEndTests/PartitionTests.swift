@@ -46,20 +46,7 @@ extension GridEndToEndTests {
                 name, in: namespaces[name]!, matchmakerHost: "10.77.\(index + 1).1", plugins: [primes])
         }
 
-        // The job's timeout bounds how long the matchmaker waits for the cut worker before trying another.
-        let submit = try await grid.grid(["submit", "--capability", "primes.count", "--text", partitionInput,
-                                          "--timeout", "8", "--max-credits", "5"])
-        try #require(submit.status == 0, "\(submit.stderr)")
-        let job = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-
-        // Cut the link of whichever worker took it, while it runs.
-        let running = try await poll("job \(job) running") { () -> [String: Any]? in
-            guard let record = try await grid.status(job) else { return nil }
-            return record["status"] as? String == "running" && record["worker"] is String ? record : nil
-        }
-        let cut = try #require(workers.values.first { $0.peer.hex == running["worker"] as? String })
-        let other = try #require(workers.values.first { $0.name != cut.name })
-        try await grid.lab.setLink(cut.namespace, "to-mm", up: false)
+        let (job, cut, other) = try await cutMidJob(grid, workers: Array(workers.values))
 
         // Partitioned, the job is still running on the cut worker or handed to the other one; it must not finish
         // on the cut one, whose result cannot get through.
@@ -108,6 +95,33 @@ extension GridEndToEndTests {
         #expect(paidTo == "peer:\(other.peer.hex)", "paid to \(paidTo ?? "nobody")")
         let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+    }
+
+    /// Submits a job of about two seconds and, as soon as it runs, cuts the link of the worker running it; returns
+    /// the job, the cut worker and the other. When the job had already finished by the time of the cut (a loaded
+    /// machine can be that slow to look), the link is restored and a new job tried, up to three times.
+    private static func cutMidJob(_ grid: NamespacedGrid, workers: [NamespacedGrid.Worker]) async throws
+        -> (job: String, cut: NamespacedGrid.Worker, other: NamespacedGrid.Worker) {
+        for attempt in 1...3 {
+            // The job's timeout bounds how long the matchmaker waits for the cut worker before trying another.
+            let submit = try await grid.grid(["submit", "--capability", "primes.count", "--text", partitionInput,
+                                              "--timeout", "8", "--max-credits", "5"])
+            try #require(submit.status == 0, "\(submit.stderr)")
+            let job = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let running = try await poll("job \(job) running") { () -> [String: Any]? in
+                guard let record = try await grid.status(job) else { return nil }
+                return record["status"] as? String == "running" && record["worker"] is String ? record : nil
+            }
+            let cut = try #require(workers.first { $0.peer.hex == running["worker"] as? String })
+            let other = try #require(workers.first { $0.name != cut.name })
+            try await grid.lab.setLink(cut.namespace, "to-mm", up: false)
+            let afterCut = try await grid.status(job)?["status"] as? String
+            if afterCut == "running" || attempt == 3 {
+                return (job, cut, other)
+            }
+            try await grid.lab.setLink(cut.namespace, "to-mm", up: true)
+        }
+        throw TestGridError("unreachable")
     }
 
     /// Calls `probe` every 100 ms until it returns a value; fails after `limit`.
