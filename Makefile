@@ -1,10 +1,11 @@
 # PeerGrid: `make demo` runs a local grid, `make test` runs the tests. Both install what is missing first.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# iproute2 gives `ip`, for the partition test's network namespaces (it is skipped, saying why, without it).
 # zlib1g provides libz.so.1 for Plugins/ffi/zlib.json; libm.so.6 (Plugins/ffi/libm.json) is part of glibc.
-APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev zlib1g
+APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev zlib1g iproute2
 
-.PHONY: all setup build demo test bench bench-e2e clean
+.PHONY: all setup build demo test bench bench-e2e clean fuzz-build fuzz fuzz-smoke fuzz-seeds
 
 all: build
 
@@ -39,5 +40,32 @@ bench-e2e: setup
 	$(SWIFT) build -c release
 	./.build/release/grid-bench
 
+# libFuzzer harnesses (Fuzz/, docs/fuzzing.md), built in their own scratch path with every module instrumented.
+FUZZ_HARNESSES := frame-decoder handshake message job-spec expression ledger-entry receipt runner-frames
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BUILD_FLAGS := --package-path Fuzz --scratch-path .build-fuzz \
+	-Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing
+
+fuzz-build: setup
+	$(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+# Each harness for FUZZ_SECONDS (default 60 s); fails at the end when any found a crash.
+fuzz: fuzz-build
+	@failed=""; for h in $(FUZZ_HARNESSES); do ./Fuzz/run-harness $$h $(FUZZ_SECONDS) || failed="$$failed $$h"; done; \
+	if [ -n "$$failed" ]; then echo "fuzzing found crashes in:$$failed" >&2; exit 1; fi
+
+# The short pass CI runs after `make test`.
+fuzz-smoke: fuzz-build
+	@failed=""; for h in $(FUZZ_HARNESSES); do ./Fuzz/run-harness $$h $(FUZZ_SMOKE_SECONDS) || failed="$$failed $$h"; done; \
+	if [ -n "$$failed" ]; then echo "fuzzing found crashes in:$$failed" >&2; exit 1; fi
+
+# Rewrites the seed corpora in Fuzz/corpus/ from each harness's `seeds()`.
+fuzz-seeds: fuzz-build
+	@for h in $(FUZZ_HARNESSES); do \
+		rm -rf Fuzz/corpus/$$h && mkdir -p Fuzz/corpus/$$h && \
+		FUZZ_WRITE_SEEDS=Fuzz/corpus/$$h .build-fuzz/debug/fuzz-$$h || exit 1; \
+	done
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-fuzz Benchmarks/.build

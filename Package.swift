@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "GridCrypto", targets: ["GridCrypto"]),
         .library(name: "GridMerkle", targets: ["GridMerkle"]),
         .library(name: "GridLedger", targets: ["GridLedger"]),
+        // For the fuzz harnesses in Fuzz/ (a package of their own that depends on this one by path).
+        .library(name: "GridNet", targets: ["GridNet"]),
+        .library(name: "GridRunnerProtocol", targets: ["GridRunnerProtocol"]),
         .library(name: "GridPluginKit", targets: ["GridPluginKit"]),
         .library(name: "GridPluginHost", targets: ["GridPluginHost"]),
         .library(name: "GridFFI", targets: ["GridFFI"]),

@@ -14,7 +14,9 @@ public enum FileBytes {
 
     /// The contents of the regular file at `path`, refusing files larger than `limit` bytes.
     public static func read(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK so that opening a FIFO returns at once (to be refused below) instead of waiting for a writer;
+        // it changes nothing for a regular file.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ReadError(reason: lastErrorText()) }
         defer { close(descriptor) }
         var status = stat()

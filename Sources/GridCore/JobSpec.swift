@@ -102,14 +102,18 @@ public enum JobSpec {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 throw JobSpecError(field: "input.file", reason: "names '\(relative)', which is not a readable file")
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            // The size of what a symbolic link points to, not of the link; the read below is bounded anyway.
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
             guard size <= JobRequest.maxInputBytes else {
                 throw JobSpecError(field: "input.file", reason: "is \(size) bytes; the limit is \(JobRequest.maxInputBytes)")
             }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw JobSpecError(field: "input.file", reason: "names '\(relative)', which cannot be read")
+            // Only a regular file: a device such as /dev/zero, or a FIFO, would be read for ever.
+            do {
+                return Data(try FileBytes.read(path, limit: JobRequest.maxInputBytes))
+            } catch {
+                throw JobSpecError(field: "input.file", reason: "names '\(relative)', which cannot be read: \(error)")
             }
-            return data
         default:
             throw JobSpecError(field: "input.\(key)", reason: "is not an input kind: use 'text', 'base64' or 'file'")
         }

@@ -3,7 +3,8 @@
 /// Foundation's parsers report no position and accept some documents silently (a duplicate key keeps one value).
 /// This checker is run before a document is decoded and refuses, with line and column: anything that is not
 /// RFC 8259 JSON (trailing commas, comments, single quotes, leading zeros, bare words, control characters in
-/// strings, content after the value), duplicate keys in one object, and nesting deeper than `maxDepth`.
+/// strings, lone surrogates in `\u` escapes, content after the value), numbers beyond a Double's range, duplicate
+/// keys in one object, and nesting deeper than `maxDepth`.
 public struct StrictJSON {
     /// The deepest nesting of arrays and objects accepted.
     public static let maxDepth = 256
@@ -178,20 +179,34 @@ public struct StrictJSON {
         }
     }
 
-    /// After `\u`: four hex digits, a surrogate pair taken whole; a lone surrogate becomes U+FFFD.
+    /// After `\u`: four hex digits, a surrogate pair taken whole. A lone surrogate is refused: it encodes no
+    /// character, and Foundation's parser, which reads the document next, refuses it without saying where.
     private mutating func unicodeEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
         let high = try hex4()
-        if (0xD800..<0xDC00).contains(high), bytes[index...].starts(with: Array("\\u".utf8)) {
-            let save = (index, line, column)
-            advance()
-            advance()
-            let low = try hex4()
-            if (0xDC00..<0xE000).contains(low) {
-                return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
+        if (0xD800..<0xDC00).contains(high) {
+            if bytes[index...].starts(with: Array("\\u".utf8)) {
+                let save = (index, line, column)
+                advance()
+                advance()
+                let low = try hex4()
+                if (0xDC00..<0xE000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10)
+                                                                                  + (low - 0xDC00)) {
+                    return scalar
+                }
+                (index, line, column) = save
             }
-            (index, line, column) = save
+            throw error(
+                "'\\u\(Self.hex(high))' is a lone surrogate: a low surrogate (\\uDC00-\\uDFFF) must follow it", back: 6)
         }
-        return Unicode.Scalar(high) ?? "\u{FFFD}"
+        guard let scalar = Unicode.Scalar(high) else {
+            throw error("'\\u\(Self.hex(high))' is a lone surrogate: it must follow a high surrogate (\\uD800-\\uDBFF)",
+                        back: 6)
+        }
+        return scalar
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        String(value, radix: 16, uppercase: true).leftPadded(to: 4)
     }
 
     private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
@@ -215,7 +230,20 @@ public struct StrictJSON {
         }
     }
 
+    /// A number, which must also be within a Double's range: Foundation refuses one that would be infinite, without
+    /// saying where.
     private mutating func number() throws(JSONSyntaxError) {
+        let (start, startLine, startColumn) = (index, line, column)
+        try numberSyntax()
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if let value = Double(text), !value.isFinite {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            throw JSONSyntaxError(line: startLine, column: startColumn,
+                                  reason: "the number \(shown) is too large (beyond ±1.8e308)")
+        }
+    }
+
+    private mutating func numberSyntax() throws(JSONSyntaxError) {
         let (startLine, startColumn) = (line, column)
         func bad(_ reason: String) -> JSONSyntaxError {
             JSONSyntaxError(line: startLine, column: startColumn, reason: reason)

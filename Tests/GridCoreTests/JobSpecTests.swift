@@ -240,6 +240,19 @@ struct JobSpecTests {
         }
     }
 
+    @Test("a device or a FIFO is refused, not read for ever")
+    func notRegularFile() throws {
+        let folder = try CoreTestFolder()
+        defer { folder.remove() }
+        #expect(mkfifo(folder.file("fifo"), 0o600) == 0)
+        for name in ["/dev/zero", "fifo"] {
+            let error = try #require(Self.failure(#"{"capability": "a", "input": {"file": "\#(name)"}}"#,
+                                                  baseDirectory: folder.path))
+            #expect(error.field == "input.file")
+            #expect(error.reason == "names '\(name)', which cannot be read: it is not a regular file")
+        }
+    }
+
     @Test("a file over the input limit is refused")
     func fileTooLarge() throws {
         let folder = try CoreTestFolder()

@@ -17,6 +17,7 @@ struct StrictJSONTests {
 
     @Test("RFC 8259 documents pass", arguments: [
         "{}", "[]", "0", "-0.5e+10", "1E3", #""text""#, "true", "false", "null", " \n\t{ } \r\n",
+        "1e308", "-1.7976931348623157e308", "1e-400", "123456789012345678901234567890",
         #"{"a": [1, 2.5, -3, {"b": null}], "c": "é \"q\" \\ \/ \b\f\n\r\t \u00e9 \ud83d\ude00"}"#,
         "\u{FEFF}{}", #"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#,
     ])
@@ -49,6 +50,13 @@ struct StrictJSONTests {
         ("[truex]", 1, 2, "expected a value but found 'truex'"),
         ("{\"é\": 1, \"é\": 2}", 1, 10, "duplicate key \"é\" (first at line 1, column 2)"),
         ("[", 1, 2, "the document ends where a value was expected"),
+        (#"["\ude80"]"#, 1, 3, "'\\uDE80' is a lone surrogate: it must follow a high surrogate (\\uD800-\\uDBFF)"),
+        (#"["\ud83d"]"#, 1, 3, "'\\uD83D' is a lone surrogate: a low surrogate (\\uDC00-\\uDFFF) must follow it"),
+        ("[1,\n -1e309]", 2, 2, "the number -1e309 is too large (beyond ±1.8e308)"),
+        ("1" + String(repeating: "0", count: 400), 1, 1,
+         "the number 1000000000000000000000000000000000000000… is too large (beyond ±1.8e308)"),
+        (#"[1, "\ud83d\u0041"]"#, 1, 6,
+         "'\\uD83D' is a lone surrogate: a low surrogate (\\uDC00-\\uDFFF) must follow it"),
     ])
     func refuses(text: String, line: Int, column: Int, reason: String) throws {
         let error = try #require(Self.problem(text))

@@ -1,0 +1,2 @@
+/* LLVMFuzzerRunDriver itself comes from libFuzzer, linked by -sanitize=fuzzer; this target only declares it. */
+#include "fuzz_driver.h"
