@@ -184,40 +184,11 @@ final class RunnerProcess: @unchecked Sendable {
     }
 
     private func readExactly(_ buffer: inout [UInt8]) -> Bool {
-        let total = buffer.count
-        let channel = self.channel
-        return buffer.withUnsafeMutableBytes { raw in
-            var filled = 0
-            while filled < total {
-                let count = read(channel, raw.baseAddress! + filled, total - filled)
-                if count > 0 {
-                    filled += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        ChannelIO.readExactly(channel, into: &buffer)
     }
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {
-        let channel = self.channel
-        return bytes.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let count = send(channel, raw.baseAddress! + written, raw.count - written, Int32(MSG_NOSIGNAL))
-                if count > 0 {
-                    written += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        ChannelIO.writeAll(channel, bytes)
     }
 
     private static func errnoText() -> String {

@@ -150,37 +150,10 @@ struct RunnerSession {
     }
 
     private func readExactly(_ buffer: inout [UInt8]) -> Bool {
-        var filled = 0
-        let total = buffer.count
-        return buffer.withUnsafeMutableBytes { raw in
-            while filled < total {
-                let count = read(channel, raw.baseAddress! + filled, total - filled)
-                if count > 0 {
-                    filled += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        ChannelIO.readExactly(channel, into: &buffer)
     }
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {
-        var written = 0
-        return bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let count = write(channel, raw.baseAddress! + written, raw.count - written)
-                if count > 0 {
-                    written += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        ChannelIO.writeAll(channel, bytes)
     }
 }
