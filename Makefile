@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # zlib1g provides libz.so.1 for Plugins/ffi/zlib.json; libm.so.6 (Plugins/ffi/libm.json) is part of glibc.
 APT_PACKAGES := libsodium-dev libsqlite3-dev libffi-dev zlib1g iproute2
 
-.PHONY: all setup build demo test bench bench-e2e clean fuzz-build fuzz fuzz-smoke fuzz-seeds
+.PHONY: all setup build demo test bench bench-e2e soak clean fuzz-build fuzz fuzz-smoke fuzz-seeds
 
 all: build
 
@@ -39,6 +39,13 @@ bench: setup
 bench-e2e: setup
 	$(SWIFT) build -c release
 	./.build/release/grid-bench
+
+# 100,000 jobs from four submitters with every process's memory sampled; fails when one grows past the bound
+# (docs/PERFORMANCE.md, "Soak"). BENCH_SOAK=N sizes it.
+BENCH_SOAK ?= 100000
+soak: setup
+	$(SWIFT) build -c release
+	BENCH_SOAK=$(BENCH_SOAK) ./.build/release/grid-bench
 
 # libFuzzer harnesses (Fuzz/, docs/fuzzing.md), built in their own scratch path with every module instrumented.
 FUZZ_HARNESSES := frame-decoder handshake message job-spec expression ledger-entry receipt runner-frames

@@ -17,6 +17,10 @@ struct BenchSettings {
     var phaseLimit = 600.0
     /// GRID_LOG_LEVEL for the grid's processes; nil keeps each one's default (info for matchmaker and workers).
     var logLevel: String?
+    /// Jobs in the soak (`BENCH_SOAK`); 0 runs the measurements (a) to (d) instead.
+    var soak = 0
+    /// The most any process's RSS may grow in the soak, from the 10% sample to the end, in MiB.
+    var soakBoundMiB = 64
     /// Which phases run: any of a, b, c, d.
     var phases: Set<Character> = ["a", "b", "c", "d"]
 
@@ -37,12 +41,16 @@ struct BenchSettings {
         settings.batchSize = try number("BENCH_BATCH", 1...10_000) ?? settings.batchSize
         settings.window = try number("BENCH_WINDOW", 0...1_000_000) ?? settings.window
         settings.phaseLimit = Double(try number("BENCH_PHASE_LIMIT", 1...86_400) ?? Int(settings.phaseLimit))
+        settings.soak = try number("BENCH_SOAK", 0...4_000_000) ?? settings.soak
+        settings.soakBoundMiB = try number("BENCH_SOAK_BOUND_MIB", 1...65_536) ?? settings.soakBoundMiB
+        // A soak runs long: it gets an hour unless BENCH_PHASE_LIMIT says otherwise.
+        if settings.soak > 0, env["BENCH_PHASE_LIMIT"]?.isEmpty ?? true { settings.phaseLimit = 3_600 }
         settings.logLevel = env["BENCH_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = env["BENCH_PHASES"], !text.isEmpty {
             settings.phases = Set(text.lowercased().filter { "abcd".contains($0) })
         }
         // Every job escrows one credit and the grant is at most 1,000,000 per peer.
-        guard settings.jobs + settings.backlog <= 1_000_000 else {
+        guard settings.soak > 0 || settings.jobs + settings.backlog <= 1_000_000 else {
             throw BenchError("BENCH_JOBS + BENCH_BACKLOG must be at most 1,000,000 (the largest grant).")
         }
         return settings

@@ -27,6 +27,12 @@ struct EndToEndBenchmark {
     }
 
     func run() async throws {
+        if settings.soak > 0 {
+            say("grid-bench: soak of \(settings.soak) jobs, batch \(settings.batchSize), "
+                  + "log level \(settings.logLevel ?? "default"), products \(BenchGrid.products)")
+            try await soak(settings.soak)
+            return
+        }
         say("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
               + "batch \(settings.batchSize), window \(settings.window > 0 ? "\(settings.window)" : "none"), "
               + "log level \(settings.logLevel ?? "default"), "
@@ -113,7 +119,7 @@ struct EndToEndBenchmark {
     }
 
     /// Runs `body`, or throws when it takes longer than `BENCH_PHASE_LIMIT`.
-    private func within<R: Sendable>(_ what: String,
+    func within<R: Sendable>(_ what: String,
                                      _ body: @escaping @Sendable () async throws -> R) async throws -> R {
         let limit = Duration.milliseconds(Int(settings.phaseLimit * 1000))
         return try await withThrowingTaskGroup(of: R?.self) { group in
@@ -247,7 +253,7 @@ struct EndToEndBenchmark {
               + "(counted in 10 ms clock ticks: one tick is \(format(10_000 / Double(jobs))) µs/job)")
     }
 
-    private func format(_ value: Double) -> String {
+    func format(_ value: Double) -> String {
         String(format: value < 10 ? "%.2f" : "%.0f", value)
     }
 }
