@@ -1,7 +1,8 @@
 import GridCore
 
 /// A min-heap of (deadline, job): the earliest deadline on top, so `tick` looks only at what has expired.
-/// Entries are not removed when a job moves on; the scheduler skips ones that no longer apply.
+/// Entries are not removed when a job moves on; the scheduler skips ones that no longer apply, and compacts the heap
+/// when stale entries outnumber live ones (so a queue timeout of an hour does not keep every finished job's entry).
 struct DeadlineHeap: Sendable {
     struct Entry: Sendable {
         var deadline: ContinuousClock.Instant
@@ -31,17 +32,31 @@ struct DeadlineHeap: Sendable {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let top = items.removeLast()
-        var parent = 0
+        siftDown(from: 0)
+        return top
+    }
+
+    /// Keeps only the entries for which `isLive` holds, and restores the heap order (O(n)).
+    mutating func compact(keeping isLive: (Entry) -> Bool) {
+        items = items.filter(isLive)
+        var index = items.count / 2
+        while index > 0 {
+            index -= 1
+            siftDown(from: index)
+        }
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1
             var smallest = parent
             if left < items.count && items[left].deadline < items[smallest].deadline { smallest = left }
             if right < items.count && items[right].deadline < items[smallest].deadline { smallest = right }
-            guard smallest != parent else { break }
+            guard smallest != parent else { return }
             items.swapAt(parent, smallest)
             parent = smallest
         }
-        return top
     }
 }

@@ -204,6 +204,7 @@ public struct Scheduler: Sendable {
 
     /// Leases past their deadline count as lost attempts; jobs no worker took before their queue deadline fail.
     public mutating func tick(now: ContinuousClock.Instant) -> [Directive] {
+        compactDeadlines()
         var directives = expireQueueDeadlines(now: now)
         var freed = fillAtNextTick
         fillAtNextTick = []
@@ -221,6 +222,20 @@ public struct Scheduler: Sendable {
             directives += fill(worker, now: now)
         }
         return directives
+    }
+
+    /// Drops stale deadline entries once they outnumber the live ones (amortised: each compaction is paid for by
+    /// as many events as it removes).
+    mutating func compactDeadlines() {
+        if queueDeadlines.count > 2 * queued.count + 1024 {
+            let queued = self.queued
+            let jobs = self.jobs
+            queueDeadlines.compact { entry in queued[entry.job] != nil && jobs[entry.job]?.attempts == 0 }
+        }
+        if leaseDeadlines.count > 2 * leases.count + 1024 {
+            let leases = self.leases
+            leaseDeadlines.compact { entry in leases[entry.job]?.attempt == entry.generation }
+        }
     }
 
     /// Fails the queued jobs that never got a worker and whose queue deadline has passed, saying why they waited.

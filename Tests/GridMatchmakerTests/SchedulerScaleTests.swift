@@ -127,3 +127,24 @@ struct SchedulerScaleTests {
         #expect(share.priority(of: Self.submitter(1)) < share.priority(of: Self.submitter(2)))
     }
 }
+
+/// Deadlines of jobs that moved on do not pile up.
+@Suite("Scheduler deadlines")
+struct SchedulerDeadlineTests {
+    typealias S = SchedulerTests
+
+    @Test("finished jobs leave no queue or lease deadline behind for long, however long the timeouts")
+    func staleDeadlinesAreCompacted() {
+        var s = Scheduler()
+        _ = s.workerJoined(S.peer(1), ad: S.ad([("a.b", "1.0.0")], slots: 1), now: S.t0)
+        for n in 0..<10_000 {
+            let directives = s.jobSubmitted(S.schedulable(n, "a.b"), now: S.t0)
+            guard case .assign(let id, _, let attempt, _)? = directives.first else { continue }
+            _ = s.attemptFinished(id, attempt: attempt, by: S.peer(1), now: S.t0)
+            if n % 100 == 0 { _ = s.tick(now: S.t0) }
+        }
+        _ = s.tick(now: S.t0)
+        #expect(s.queueDeadlines.count <= 2 * s.queuedCount + 1024)
+        #expect(s.leaseDeadlines.count <= 2 * s.leases.count + 1024)
+    }
+}
