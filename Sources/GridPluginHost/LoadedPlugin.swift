@@ -13,10 +13,10 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
     /// Its capabilities, in the order the descriptor (or FFI manifest) lists them.
     public let capabilities: [PluginCapability]
     /// Who signed the file: the verified author's peer id in hex, or "unsigned" (`CapabilityOffer.unsignedAuthor`).
-    public let author: String
+    public private(set) var author: String
     /// What runs an invocation in this process (`grid worker --in-process`); nil for a plugin loaded in runner
     /// processes, which `RunnerPool` runs.
-    public let runner: (any CapabilityRunner)?
+    public private(set) var runner: (any CapabilityRunner)?
 
     public init(
         name: String,
@@ -38,28 +38,16 @@ public struct LoadedPlugin: Sendable, CustomStringConvertible {
 
     /// The same plugin, run by `runner` instead.
     public func withRunner(_ runner: any CapabilityRunner) -> LoadedPlugin {
-        LoadedPlugin(
-            name: name,
-            version: version,
-            path: path,
-            sha256: sha256,
-            capabilities: capabilities,
-            author: author,
-            runner: runner
-        )
+        var copy = self
+        copy.runner = runner
+        return copy
     }
 
     /// The same plugin, advertised as signed by `author`.
     public func withAuthor(_ author: String) -> LoadedPlugin {
-        LoadedPlugin(
-            name: name,
-            version: version,
-            path: path,
-            sha256: sha256,
-            capabilities: capabilities,
-            author: author,
-            runner: runner
-        )
+        var copy = self
+        copy.author = author
+        return copy
     }
 
     /// The capability called `name`, if this plugin offers it.
