@@ -151,6 +151,8 @@ public actor MatchmakerService: Service {
                 }
             }
             try await gracefulShutdown()
+            // Writes queued before the shutdown (settlements, state changes) commit before the process ends.
+            _ = try? await store.writer.write { _ in true }
             storeEventSink.finish()
             group.cancelAll()
         }
