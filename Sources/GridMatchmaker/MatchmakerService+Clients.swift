@@ -107,10 +107,16 @@ extension MatchmakerService {
         }
     }
 
-    /// Pushes a job that just became final to every session following it.
-    func pushResult(_ id: JobID) {
+    /// Pushes a job that just became final to every session following it: `record` as each may see it when given,
+    /// else the job's id, for the connection's task to read the record off the actor.
+    func pushResult(_ id: JobID, record: JobRecord? = nil) {
         for session in clients.finished(id) {
-            session.outbox.yield(.result(id))
+            guard var shown = record else {
+                session.outbox.yield(.result(id))
+                continue
+            }
+            if shown.submitter != session.peer { shown.output = nil }
+            session.outbox.yield(.message(.result(shown)))
         }
     }
 }

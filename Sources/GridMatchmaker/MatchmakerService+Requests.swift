@@ -235,8 +235,10 @@ extension MatchmakerService {
     }
 
     /// Wakes every client waiting for the job, and pushes its result to every connection following it.
-    func finished(_ id: JobID) {
+    /// `record` is the job's final record when the caller has it (a settlement just committed), so followers get
+    /// it without a read.
+    func finished(_ id: JobID, record: JobRecord? = nil) {
         for waiter in (waiters.removeValue(forKey: id) ?? [:]).values { waiter.finish() }
-        pushResult(id)
+        pushResult(id, record: record)
     }
 }

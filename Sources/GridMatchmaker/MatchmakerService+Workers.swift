@@ -126,7 +126,7 @@ extension MatchmakerService {
         switch event {
         case .settled(let record):
             untrack(record.id)
-            finished(record.id)
+            finished(record.id, record: record)
         case .alreadySettled(let id):
             logger.warning("a second settlement of a job was refused", metadata: ["grid.job.id": "\(id)"])
             untrack(id)
