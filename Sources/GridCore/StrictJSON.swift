@@ -79,18 +79,7 @@ public struct StrictJSON {
             advance()
             skipWhitespace()
             try value()
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                advance()
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                advance()
-                depth -= 1
-                return
-            default:
-                throw error("expected ',' or '}' but found \(describeCurrent())")
-            }
+            if try endOfElement(closing: UInt8(ascii: "}")) { return }
         }
     }
 
@@ -106,18 +95,24 @@ public struct StrictJSON {
         while true {
             if current == UInt8(ascii: "]") { throw error("a trailing comma is not allowed before ']'") }
             try value()
+            if try endOfElement(closing: UInt8(ascii: "]")) { return }
+        }
+    }
+
+    /// After a member or an element: true when `closing` ended the container, false after a comma.
+    private mutating func endOfElement(closing: UInt8) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            advance()
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                advance()
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                advance()
-                depth -= 1
-                return
-            default:
-                throw error("expected ',' or ']' but found \(describeCurrent())")
-            }
+            return false
+        case closing:
+            advance()
+            depth -= 1
+            return true
+        default:
+            throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))' but found \(describeCurrent())")
         }
     }
 
