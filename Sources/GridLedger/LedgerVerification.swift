@@ -21,12 +21,20 @@ public struct LedgerVerification: Hashable, Sendable, CustomStringConvertible {
     public let sheet: BalanceSheet
     /// The first problem, or nil when the whole ledger is valid.
     public let failure: Failure?
+    /// Operator-signed entries whose signatures a valid checkpoint covered, or that an earlier verification
+    /// covered (`VerificationScope.since`), instead of being checked one by one.
+    public var coveredSignatures = 0
 
     /// True when every entry, link and cached balance checked out.
     public var isValid: Bool { failure == nil }
 
     public var description: String {
         if let failure { return "The ledger is invalid after \(verifiedCount) good entries. \(failure)" }
-        return "The ledger is valid: \(verifiedCount) entries, every signature, link, balance, Merkle tree node and checkpoint checked."
+        let signatures = coveredSignatures == 0
+            ? "every signature"
+            : "\(verifiedCount - Int64(coveredSignatures)) signatures checked and \(coveredSignatures) covered by "
+                + "verified checkpoints"
+        return "The ledger is valid: \(verifiedCount) entries, \(signatures), every link, balance, Merkle tree node "
+            + "and checkpoint checked."
     }
 }
