@@ -137,7 +137,7 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .insufficientCredits(let account, let balance, let amount, let kind):
             let verb: String
             switch kind {
-            case .grant: verb = "grant"
+            case .grant: verb = "transfer"  // only a transfer (a grant from a peer) can lack credits
             case .escrow: verb = "escrow"
             case .payment: verb = "pay"
             case .refund: verb = "refund"

@@ -20,13 +20,14 @@ public enum LedgerVerifier {
     /// Which signatures are checked one by one is what `scope` says (docs/ledger.md, "Verification"): an entry the
     /// operator authored is covered by a valid operator checkpoint at or above its seq, since that signature vouches
     /// for the exact leaf bytes once the rebuilt root matches; every other signature is checked, on all cores. When
-    /// anything fails, the ledger is walked again checking every signature, so the first bad entry is named exactly.
+    /// anything fails, the ledger is walked again checking every signature (`scope` aside), so the first bad entry is
+    /// named exactly.
     public static func verify(
         in db: Database, operator operatorID: PeerID, scope: VerificationScope = .full
     ) -> LedgerVerification {
         let fast = LedgerWalk(db: db, operatorID: operatorID, scope: scope, coverSignatures: true).run()
         guard !fast.verification.isValid, fast.coveredSignatures > 0 else { return fast.verification }
-        return LedgerWalk(db: db, operatorID: operatorID, scope: scope, coverSignatures: false).run().verification
+        return LedgerWalk(db: db, operatorID: operatorID, scope: .full, coverSignatures: false).run().verification
     }
 }
 
@@ -111,8 +112,8 @@ private struct LedgerWalk {
                 }
             }
             if let first = pending.first {
-                return fail(nil, "A checkpoint claims \(first.size) entries but the ledger holds \(replay.count): "
-                    + "entries were removed after it was signed.")
+                return fail(replay.count + 1, "a checkpoint claims \(first.size) entries but the ledger holds "
+                    + "\(replay.count): entries from \(replay.count + 1) on were removed after it was signed.")
             }
             if replay.count > 0, try LedgerSchema.operatorID(in: db) == nil {
                 return fail(nil, "The ledger has entries but records no operator.")

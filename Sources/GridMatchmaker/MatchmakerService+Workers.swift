@@ -5,7 +5,17 @@ extension MatchmakerService {
     /// Starts a worker session, replacing any older one of the same peer; returns its number and the grant.
     func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: AsyncStream<Message>.Continuation) async
         -> (session: UInt64, granted: Int) {
-        let granted = (try? await store.grantDurably(peer, now: Self.nowMillis())) ?? 0
+        let granted: Int
+        do {
+            let decision = try await store.grantDurably(peer, now: Self.nowMillis(), offersWork: !ad.capabilities.isEmpty)
+            granted = decision.granted
+            if case .capReached(let cap) = decision {
+                logger.warning("welcome grant cap reached", metadata: ["grid.peer": "\(peer.short)", "grid.cap": "\(cap)"])
+            }
+        } catch {
+            granted = 0
+            logger.error("could not grant credits", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
+        }
         // State may have changed during the write: a newer session of this peer replaces this one either way.
         sessions[peer]?.outbox.finish()
         nextSession += 1

@@ -44,8 +44,13 @@ public actor MatchmakerService: Service {
         self.identity = identity
         self.logger = logger
         self.onListening = onListening
+        let started = ContinuousClock.now
         self.store = try MatchmakerStore(path: configuration.databasePath, identity: identity,
-                                         grantCredits: configuration.grantCredits)
+                                         grants: configuration.grants, ledgerCheck: configuration.ledgerCheck)
+        logger.info("ledger checked", metadata: [
+            "grid.ledger.check": "\(configuration.ledgerCheck.rawValue)",
+            "grid.elapsed": "\(ContinuousClock.now - started)",
+        ])
         (storeEvents, storeEventSink) = AsyncStream<StoreEvent>.makeStream()
         var pending: [JobID: PendingJob] = [:]
         var scheduler = Scheduler(configuration: configuration.scheduler)
