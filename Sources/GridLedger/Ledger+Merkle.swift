@@ -6,7 +6,7 @@ import GridMerkle
 extension Ledger {
     /// The origin line of a ledger's checkpoints: names the log by its operator.
     public static func origin(of operatorID: PeerID) -> String {
-        "peergrid/ledger/" + operatorID.hex
+        LedgerLog.origin(of: operatorID)
     }
 
     /// The number of leaves in the ledger's Merkle tree (one per entry).

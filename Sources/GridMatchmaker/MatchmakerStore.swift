@@ -132,9 +132,8 @@ public final class MatchmakerStore: Sendable {
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
-            let escrow = try EntryBody(kind: .escrow, from: .peer(submitter), to: .escrow(job: submission.id.rawValue),
-                                   amount: Int64(request.maxCredits), job: submission.id.rawValue,
-                                   author: submitter, timestamp: submission.escrowTimestamp, memo: nil)
+            let escrow = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(request.maxCredits),
+                                              submitter: submitter, timestamp: submission.escrowTimestamp)
             _ = try Ledger.append(SignedEntry(body: escrow, signature: Array(submission.escrowSignature)),
                                   operator: operatorID, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,

@@ -2,7 +2,8 @@ import GridCore
 import GridCrypto
 import GridMerkle
 
-/// The walk over a ledger's entries in seq order that every verification runs, with no I/O.
+/// The walk over a ledger's entries in seq order that every verification runs, with no I/O: `LedgerVerifier` over
+/// the SQLite file, and anyone holding the entries in memory (`LedgerReplay+Sequence.swift`).
 ///
 /// Each entry arrives as a `PreparedEntry` (decoded, its hashes computed, its signature checked or known to be
 /// covered); `check(_:)` then checks what depends on the entries before it: the seq is the next one, the signature
@@ -10,31 +11,31 @@ import GridMerkle
 /// the Merkle tree grows by its leaf. `checkCheckpoint` compares a signed checkpoint with the rebuilt tree.
 /// The nodes the rebuilt tree completes after `nodesFrom` entries are kept, level by level, so the caller can
 /// compare them with the stored tree in one pass.
-struct LedgerReplay {
-    let operatorID: PeerID
-    private(set) var count: Int64 = 0
-    private(set) var prevHash = LedgerEntry.genesisHash
-    private(set) var sheet = BalanceSheet()
-    private(set) var tree = CompactMerkleTree()
+public struct LedgerReplay {
+    package let operatorID: PeerID
+    package private(set) var count: Int64 = 0
+    package private(set) var prevHash = LedgerEntry.genesisHash
+    package private(set) var sheet = BalanceSheet()
+    package private(set) var tree = CompactMerkleTree()
     /// The rebuilt nodes completed after the first `nodesFrom` entries: `nodes[l][k]` is node (l, offset(l) + k).
-    private(set) var nodes: [[MerkleHash]] = []
+    package private(set) var nodes: [[MerkleHash]] = []
     /// Nodes completed by the first `nodesFrom` entries are not kept (the caller trusts them).
-    let nodesFrom: Int64
+    package let nodesFrom: Int64
     private var lastCheckpointTime: UInt64 = 0
     private var completed: [MerkleNode] = []
 
-    init(operator operatorID: PeerID, keepingNodesAfter nodesFrom: Int64 = 0) {
+    public init(operator operatorID: PeerID, keepingNodesAfter nodesFrom: Int64 = 0) {
         self.operatorID = operatorID
         self.nodesFrom = max(0, nodesFrom)
     }
 
     /// The index of the first kept node at `level`.
-    func nodeOffset(level: Int) -> UInt64 {
+    package func nodeOffset(level: Int) -> UInt64 {
         level >= 64 ? 0 : UInt64(nodesFrom) >> UInt64(level)
     }
 
     /// Checks the next entry; returns the failure (naming its seq) when it is bad, and changes nothing then.
-    mutating func check(_ prepared: PreparedEntry) -> LedgerVerification.Failure? {
+    package mutating func check(_ prepared: PreparedEntry) -> LedgerVerification.Failure? {
         let expected = count + 1
         let entry = prepared.entry
         guard entry.seq == expected else {
@@ -77,7 +78,7 @@ struct LedgerReplay {
     /// Checks a stored checkpoint whose size is the number of entries checked so far.
     ///
     /// `validity` is the outcome of checking its text, signature and origin (done beforehand, on all cores).
-    mutating func checkCheckpoint(size: Int64, _ validity: CheckpointValidity) -> LedgerVerification.Failure? {
+    package mutating func checkCheckpoint(size: Int64, _ validity: CheckpointValidity) -> LedgerVerification.Failure? {
         let signed: SignedCheckpoint
         switch validity {
         case .invalid(let reason):
@@ -101,7 +102,7 @@ struct LedgerReplay {
         return nil
     }
 
-    static func missing(_ expected: Int64, next seq: Int64) -> String {
+    package static func missing(_ expected: Int64, next seq: Int64) -> String {
         seq > expected
             ? "it is missing; the next stored entry is \(seq)."
             : "the entries are out of order (entry \(seq) follows entry \(expected - 1))."
@@ -109,17 +110,17 @@ struct LedgerReplay {
 }
 
 /// A stored checkpoint's text, signature and origin, checked before the walk reaches its size.
-enum CheckpointValidity: Sendable {
+package enum CheckpointValidity: Sendable {
     case valid(SignedCheckpoint)
     /// Why it is not valid, as a sentence fragment.
     case invalid(String)
 
     /// Parses `text` and checks its signature by `operatorID` and its origin.
-    init(text: String, operator operatorID: PeerID) {
+    package init(text: String, operator operatorID: PeerID) {
         do {
             let signed = try SignedCheckpoint(parsing: text)
             try signed.verify(publicKey: operatorID.publicKey)
-            guard signed.checkpoint.origin == Ledger.origin(of: operatorID) else {
+            guard signed.checkpoint.origin == LedgerLog.origin(of: operatorID) else {
                 self = .invalid("it names another log: \(signed.checkpoint.origin).")
                 return
             }
@@ -132,14 +133,14 @@ enum CheckpointValidity: Sendable {
 
 /// An entry as read, with the work that needs no other entry done: its canonical leaf bytes, their SHA-256 (the
 /// chain hash), their Merkle leaf hash, and its signature check (nil when the signature is covered, not checked).
-struct PreparedEntry: Sendable {
-    let entry: LedgerEntry
-    let computedHash: [UInt8]
-    let leafHash: MerkleHash
-    let signatureValid: Bool?
+package struct PreparedEntry: Sendable {
+    package let entry: LedgerEntry
+    package let computedHash: [UInt8]
+    package let leafHash: MerkleHash
+    package let signatureValid: Bool?
 
     /// Computes the hashes, and checks the signature when `checkSignature` is true.
-    init(_ entry: LedgerEntry, checkSignature: Bool) {
+    package init(_ entry: LedgerEntry, checkSignature: Bool) {
         let body = entry.body.canonicalBytes
         let leaf = LedgerEntry.leafBytes(
             prevHash: entry.prevHash, seq: entry.seq, canonicalBody: body, signature: entry.signed.signature)
