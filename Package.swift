@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "GridMatchmaker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
-                dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", logging, lifecycle]),
+                dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", "GridLedger", logging, lifecycle]),
         .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedgerModel", logging]),
         // The end-to-end benchmark `make bench` runs against this package's own release build (docs/PERFORMANCE.md).
         .executableTarget(name: "grid-bench", dependencies: ["GridClient", "GridCore", "GridCrypto", logging],

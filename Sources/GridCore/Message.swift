@@ -31,8 +31,17 @@ public enum Message: Sendable, Hashable {
     /// Follows jobs of the sender's: the matchmaker pushes `.result` on this connection once for each as it becomes
     /// final (at once for one already final), until the connection closes. Answers `.subscribed` with the count.
     case subscribe([JobID])
+    /// Asks for ledger entries after seq `after`, the latest signed checkpoint, and a consistency proof from the
+    /// checkpoint the asker trusts (`knownSize`); answered by `.ledgerPage` (docs/ledger.md, "Replicas").
+    case ledgerPull(LedgerPull)
+    /// Asks for the receipt of a job the sender submitted or was paid for; answered by `.receipt`.
+    case ledgerReceipt(JobID)
     // Matchmaker → client
     case job(JobRecord)
+    /// Entries, the latest checkpoint and a consistency proof, for a replica (`LedgerPage`).
+    case ledgerPage(LedgerPage)
+    /// A job's receipt, as the JSON `grid ledger prove` prints.
+    case receipt(Data)
     case jobs([JobRecord])
     case peers([PeerInfo])
     case credits(Int)

@@ -22,6 +22,7 @@ public enum MessageCodec {
     private struct Count: Codable { var credits: Int }
     private struct ManyBody: Codable { var submissions: [Submission]; var subscribe: Bool }
     private struct Subscribed: Codable { var count: Int }
+    private struct ReceiptBody: Codable { var json: Data }
 
     public static func encode(_ message: Message) -> [UInt8] {
         let encoder = JSONEncoder()
@@ -55,6 +56,10 @@ public enum MessageCodec {
         case .submitted(let answers): return wrap("submitted", answers)
         case .subscribed(let count): return wrap("subscribed", Subscribed(count: count))
         case .result(let record): return wrap("result", record)
+        case .ledgerPull(let pull): return wrap("ledger-pull", pull)
+        case .ledgerReceipt(let id): return wrap("ledger-receipt", id)
+        case .ledgerPage(let page): return wrap("ledger-page", page)
+        case .receipt(let json): return wrap("receipt", ReceiptBody(json: json))
         }
     }
 
@@ -105,6 +110,10 @@ public enum MessageCodec {
         case "submitted": return .submitted(try body([SubmissionAnswer].self))
         case "subscribed": return .subscribed(try body(Subscribed.self).count)
         case "result": return .result(try body(JobRecord.self))
+        case "ledger-pull": return .ledgerPull(try body(LedgerPull.self))
+        case "ledger-receipt": return .ledgerReceipt(try body(JobID.self))
+        case "ledger-page": return .ledgerPage(try body(LedgerPage.self))
+        case "receipt": return .receipt(try body(ReceiptBody.self).json)
         default: throw ProtocolError("unknown message type '\(header.type)'")
         }
     }

@@ -55,6 +55,27 @@ public enum LedgerSchema {
         }
         registerTreeMigration(in: &migrator)
         registerCheckpointDeleteMigration(in: &migrator)
+        registerForkEvidenceMigration(in: &migrator)
+    }
+
+    /// `ledger_forks`: pairs of operator-signed checkpoints that cannot both be true, kept by a replica that refused
+    /// to follow the second (docs/ledger.md, "Replicas"). Append-only, like the rest.
+    static func registerForkEvidenceMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.replica-forks") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_forks (
+                    id INTEGER PRIMARY KEY,
+                    detected_at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    trusted TEXT NOT NULL,
+                    conflicting TEXT NOT NULL
+                );
+                CREATE TRIGGER ledger_forks_no_update BEFORE UPDATE ON ledger_forks
+                BEGIN SELECT RAISE(ABORT, 'fork evidence is append-only'); END;
+                CREATE TRIGGER ledger_forks_no_delete BEFORE DELETE ON ledger_forks
+                BEGIN SELECT RAISE(ABORT, 'fork evidence is append-only'); END;
+                """)
+        }
     }
 
     /// The Merkle tree over the entries (RFC 6962, see docs/merkle.md) and the operator's signed checkpoints.

@@ -133,6 +133,9 @@ private struct LedgerWalk {
             if let failure = try checkCache(replay) {
                 return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
+            if let failure = try checkEvidence() {
+                return Outcome(verification: result(replay, failure), coveredSignatures: covered)
+            }
             return Outcome(verification: result(replay, nil, covered: covered), coveredSignatures: covered)
         } catch {
             return fail(nil, "The ledger could not be read: \(error)")
@@ -303,6 +306,21 @@ private struct LedgerWalk {
             }
         }
         return first.map { .init(seq: $0.seq, reason: $0.reason) }
+    }
+
+    /// Fork evidence a replica kept: two checkpoints, both validly signed by the operator, that conflict.
+    private func checkEvidence() throws -> LedgerVerification.Failure? {
+        for evidence in try Ledger.forkEvidence(in: db) {
+            let signedBoth = [evidence.trusted, evidence.conflicting].allSatisfy {
+                if case .valid = CheckpointValidity(text: $0, operator: operatorID) { return true }
+                return false
+            }
+            guard signedBoth else { continue }
+            return .init(seq: nil, reason: "Equivocation: the operator signed two checkpoints that cannot both be "
+                + "true (\(evidence.reason)). The entries here are those of the first; the two checkpoints are:\n"
+                + evidence.trusted + evidence.conflicting)
+        }
+        return nil
     }
 
     private func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {

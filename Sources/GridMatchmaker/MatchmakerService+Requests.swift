@@ -46,6 +46,10 @@ extension MatchmakerService {
                 })
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
+            case .ledgerPull(let pull):
+                return .ledgerPage(try await store.read { try $0.ledgerPage(pull) })
+            case .ledgerReceipt(let id):
+                return .receipt(try await store.read { try $0.receipt(for: id, requester: peer) })
             default:
                 return .failure("'\(request)' is not a request a client may send")
             }

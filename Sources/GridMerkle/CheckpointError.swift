@@ -45,6 +45,16 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     }
     static func rootMismatch(size: UInt64) -> CheckpointError { CheckpointError(code: .rootMismatch(size: size)) }
 
+    /// True when this error means two checkpoints validly signed by the log's signer cannot both be true: a
+    /// smaller size or an older timestamp than one trusted before, another root at the same size, no consistency
+    /// between the two, or a root the entries do not give. Such a pair is evidence against the signer.
+    public var isConflict: Bool {
+        switch code {
+        case .sizeWentBackwards, .timestampWentBackwards, .forkAtSameSize, .inconsistent, .rootMismatch: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch code {
         case .badOrigin(let reason):

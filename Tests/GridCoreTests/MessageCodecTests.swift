@@ -82,6 +82,11 @@ struct MessageCodecTests {
         .subscribed(2),
         .result(fullRecord),
         .result(bareRecord),
+        .ledgerPull(LedgerPull(after: 12, knownSize: 10, limit: 100)),
+        .ledgerPage(LedgerPage(entries: [Data([1, 2, 3]), Data()], checkpoint: "origin\n1\n", consistency: Data([9]))),
+        .ledgerPage(LedgerPage(entries: [], checkpoint: nil, consistency: nil)),
+        .ledgerReceipt(job),
+        .receipt(Data("{\"version\": 1}".utf8)),
     ]
 
     @Test("every message survives an encode/decode round trip", arguments: messages)

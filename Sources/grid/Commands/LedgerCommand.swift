@@ -7,9 +7,9 @@ import GridMerkle
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Read and verify a credit ledger file (the matchmaker's, by default).",
+        abstract: "Read and verify a credit ledger file (the matchmaker's in --home, else the replica there).",
         subcommands: [Balances.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, CheckProof.self,
-                      Grant.self, Transfer.self])
+                      Grant.self, Transfer.self, Sync.self])
 
     /// Which ledger file to open.
     struct FileOptions: ParsableArguments {
@@ -21,10 +21,22 @@ struct LedgerCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        /// `--file`, else the matchmaker's file in `--home`, else the replica there.
+        var path: String {
+            if let file { return file }
+            let matchmaker = home.directory + "/matchmaker.sqlite"
+            let replica = home.directory + "/" + LedgerReplica.fileName
+            if !FileManager.default.fileExists(atPath: matchmaker), FileManager.default.fileExists(atPath: replica) {
+                return replica
+            }
+            return matchmaker
+        }
+
         func open() throws -> LedgerStore {
-            let path = file ?? home.directory + "/matchmaker.sqlite"
+            let path = self.path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw CLIError("there is no ledger at \(path) (run a matchmaker with this --home, or pass --file)")
+                throw CLIError("there is no ledger at \(path) (run a matchmaker with this --home, sync a replica with "
+                    + "`grid ledger sync`, or pass --file)")
             }
             do {
                 return try LedgerStore(existingAt: path)
@@ -142,7 +154,26 @@ extension LedgerCommand {
         @OptionGroup var options: FileOptions
         @Argument(help: "The job id.") var job: String
 
+        @Option(help: ArgumentHelp("Fetch the receipt from this matchmaker (as the job's submitter or worker) "
+                                   + "instead of reading a ledger file.", valueName: "host:port"))
+        var matchmaker: String?
+
+        @Option(name: .customLong("matchmaker-id"),
+                help: ArgumentHelp("With --matchmaker: only talk to a matchmaker with this peer id.",
+                                   valueName: "peer-id"))
+        var matchmakerID: String?
+
         func run() async throws {
+            if let matchmaker {
+                let id = try parseJobID(job)
+                let session = try RemoteLedger(home: options.home, address: matchmaker, expected: matchmakerID)
+                let answer = try await session.request(.ledgerReceipt(id))
+                guard case .receipt(let json) = answer else {
+                    throw CLIError("the matchmaker did not answer with a receipt")
+                }
+                say(String(decoding: json, as: UTF8.self))
+                return
+            }
             let store = try options.open()
             let job = self.job
             do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GridClient
 import GridCore
+import GridLedger
 import GridPluginHost
 import GridPluginTrust
 import GridWorker
@@ -53,8 +54,17 @@ struct Worker: AsyncParsableCommand {
                                + "matchmaker's --idle-timeout.", valueName: "seconds"))
     var heartbeatInterval = 30
 
+    @Flag(help: "Keep no replica of the matchmaker's ledger (by default one is kept in --home and synced).")
+    var noReplica = false
+
+    @Option(help: ArgumentHelp("How often the ledger replica pulls what is new.", valueName: "seconds"))
+    var replicaInterval = 10
+
     func validate() throws {
         _ = try memoryLimit()
+        guard (1...86_400).contains(replicaInterval) else {
+            throw ValidationError("--replica-interval must be from 1 to 86400 seconds, got \(replicaInterval)")
+        }
         guard quarantineCrashes >= 1 else {
             throw ValidationError("--quarantine-crashes must be at least 1, got \(quarantineCrashes)")
         }
@@ -124,8 +134,17 @@ struct Worker: AsyncParsableCommand {
             say(ReadyLine.worker(peer: identity.peerID, matchmaker: "\(endpoint.host):\(endpoint.port)",
                                  capabilities: capabilities))
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        if !noReplica {
+            var replica = ReplicaService.Configuration(
+                path: options.directory + "/" + LedgerReplica.fileName, matchmakerHost: endpoint.host,
+                matchmakerPort: endpoint.port)
+            replica.matchmakerID = configuration.matchmakerID
+            replica.interval = .seconds(replicaInterval)
+            services.append(.init(service: ReplicaService(configuration: replica, identity: identity, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+import GridMerkle
+
+/// A peer's copy of a matchmaker's ledger, in a ledger file of its own, grown only by pages that check out.
+///
+/// Each page's entries are appended with `Ledger.append` (every signature, link and credit rule checked, the tree
+/// built), and the page's checkpoint is accepted only when it is signed by the operator, consistent with the
+/// checkpoint accepted before (`CheckpointVerifier`), and holds the root of the replica's own entries. A checkpoint
+/// that conflicts with an accepted one is refused, and the pair is kept in `ledger_forks` as evidence; a replica
+/// holding evidence follows that matchmaker no more. The file is an ordinary ledger file: `grid ledger verify`
+/// checks it as it checks the matchmaker's.
+public struct LedgerReplica: Sendable {
+    /// The replica's file name in a peer's home (`grid ledger verify --home` falls back to it).
+    public static let fileName = "ledger-replica.sqlite"
+
+    public let store: LedgerStore
+
+    /// Opens (creating if needed) the replica at `path` of the ledger operated by `operatorID`.
+    public init(path: String, operator operatorID: PeerID) throws {
+        store = try LedgerStore(path: path, operator: operatorID)
+    }
+
+    /// What one sync did.
+    public struct SyncReport: Sendable, Hashable, CustomStringConvertible {
+        /// Entries appended.
+        public var appended = 0
+        /// The size of the checkpoint accepted last, 0 when none.
+        public var checkpointSize: UInt64 = 0
+        /// Entries the replica holds.
+        public var size: Int64 = 0
+
+        public var description: String {
+            "the replica holds \(size) entries (\(appended) new), checked up to the operator's checkpoint of "
+                + "\(checkpointSize)"
+        }
+    }
+
+    /// The request for the next page.
+    public func nextPull() async throws -> LedgerPull {
+        try await store.database.read { db in
+            LedgerPull(after: try Ledger.head(in: db)?.seq ?? 0,
+                       knownSize: try Ledger.latestCheckpoint(in: db)?.checkpoint.size ?? 0)
+        }
+    }
+
+    /// Pulls pages through `exchange` (one request, one answer) until the replica holds every entry of the latest
+    /// checkpoint; throws a `ReplicaError` (after recording evidence, for a fork) when a page does not check out.
+    public func sync(now: Int64, exchange: (Message) async throws -> Message) async throws -> SyncReport {
+        var report = SyncReport()
+        if let evidence = try await evidence().first {
+            throw ReplicaError.holdsEvidence(evidence.reason)
+        }
+        while true {
+            let pull = try await nextPull()
+            let answer = try await exchange(.ledgerPull(pull))
+            let page: LedgerPage
+            switch answer {
+            case .ledgerPage(let received): page = received
+            case .failure(let text): throw ReplicaError.refused(text)
+            default: throw ReplicaError.refused("the matchmaker answered a ledger pull with another message")
+            }
+            let step = try await apply(page, now: now)
+            report.appended += step.appended
+            report.checkpointSize = step.checkpointSize
+            report.size = step.size
+            if step.caughtUp { return report }
+            guard step.appended > 0 else {
+                throw ReplicaError.refused("the matchmaker sent no entries although its checkpoint covers "
+                    + "\(step.checkpointSize) and the replica holds \(step.size)")
+            }
+        }
+    }
+
+    /// What applying one page did.
+    public struct Step: Sendable, Hashable {
+        public var appended: Int
+        public var checkpointSize: UInt64
+        public var size: Int64
+        /// True when the replica holds every entry the checkpoint covers.
+        public var caughtUp: Bool
+    }
+
+    /// Checks and applies one page; see the type's documentation.
+    public func apply(_ page: LedgerPage, now: Int64) async throws -> Step {
+        let operatorID = store.operatorID
+        guard let text = page.checkpoint else {
+            guard page.entries.isEmpty else {
+                throw ReplicaError.refused("the matchmaker sent entries without a checkpoint covering them")
+            }
+            let size = try await store.head()?.seq ?? 0
+            return Step(appended: 0, checkpointSize: 0, size: size, caughtUp: true)
+        }
+        let signed: SignedCheckpoint
+        do {
+            signed = try SignedCheckpoint(parsing: text)
+            try signed.verify(publicKey: operatorID.publicKey)
+        } catch {
+            throw ReplicaError.refused("the matchmaker's checkpoint is not one its operator signed: \(error)")
+        }
+        let proof: ConsistencyProof?
+        do {
+            proof = try page.consistency.map { try ConsistencyProof(parsing: Array($0)) }
+        } catch {
+            throw ReplicaError.refused("the consistency proof is malformed: \(error)")
+        }
+        let entries: [LedgerEntry]
+        do {
+            entries = try page.entries.map { try LedgerEntry(leafBytes: Array($0)) }
+        } catch {
+            throw ReplicaError.refused("an entry sent is malformed: \(error)")
+        }
+        let origin = Ledger.origin(of: operatorID)
+        let outcome: Result<Step, Conflict>
+        do {
+            outcome = try await write(signed, proof: proof, entries: entries, origin: origin)
+        } catch let thrown as ConflictThrown {
+            outcome = .failure(thrown.conflict)
+        }
+        switch outcome {
+        case .success(let step): return step
+        case .failure(let conflict): throw try await record(conflict, signed, now: now)
+        }
+    }
+
+    /// The write transaction of `apply`: a conflict with the trusted checkpoint is returned, one found after the
+    /// entries were appended is thrown, so that they are rolled back.
+    private func write(
+        _ signed: SignedCheckpoint, proof: ConsistencyProof?, entries: [LedgerEntry], origin: String
+    ) async throws -> Result<Step, Conflict> {
+        let operatorID = store.operatorID
+        return try await store.database.write { db -> Result<Step, Conflict> in
+            let trusted = try Ledger.latestCheckpoint(in: db)
+            let verifier = CheckpointVerifier(origin: origin, publicKey: operatorID.publicKey,
+                                              trusted: trusted?.checkpoint)
+            do {
+                try verifier.check(signed, proof: proof)
+            } catch let error as CheckpointError where error.isConflict {
+                return .failure(Conflict(trusted: trusted, reason: "\(error)"))
+            } catch {
+                throw ReplicaError.refused("the matchmaker's checkpoint cannot be accepted: \(error)")
+            }
+            let appended = try Self.append(entries, operator: operatorID, in: db)
+            let size = try Ledger.head(in: db)?.seq ?? 0
+            let checkpointSize = signed.checkpoint.size
+            guard UInt64(size) >= checkpointSize else {
+                return .success(Step(appended: appended, checkpointSize: trusted?.checkpoint.size ?? 0, size: size,
+                                     caughtUp: false))
+            }
+            guard try Ledger.root(atSize: checkpointSize, in: db) == signed.checkpoint.root else {
+                // Roll the page back: these entries are not the ones the operator signed.
+                throw ConflictThrown(Conflict(trusted: trusted, reason: "the checkpoint of \(checkpointSize) entries "
+                    + "signed by the operator does not hold the root of the entries it sent"))
+            }
+            if trusted?.checkpoint.size != checkpointSize {
+                try db.execute(sql: "INSERT INTO ledger_checkpoints (size, text) VALUES (?, ?)",
+                               arguments: [Int64(checkpointSize), signed.serialized])
+            }
+            return .success(Step(appended: appended, checkpointSize: checkpointSize, size: size,
+                                 caughtUp: UInt64(size) == checkpointSize))
+        }
+    }
+
+    /// A conflict found inside the write, carried out of it so the evidence is written after the rollback.
+    private struct Conflict: Error {
+        let trusted: SignedCheckpoint?
+        let reason: String
+    }
+
+    private struct ConflictThrown: Error {
+        let conflict: Conflict
+        init(_ conflict: Conflict) { self.conflict = conflict }
+    }
+
+    /// Appends entries received as leaf bytes; each must continue the replica's chain exactly.
+    private static func append(_ entries: [LedgerEntry], operator operatorID: PeerID, in db: Database) throws -> Int {
+        guard !entries.isEmpty else { return 0 }
+        let head = try Ledger.head(in: db)
+        var seq = head?.seq ?? 0
+        var prevHash = head?.hash ?? LedgerEntry.genesisHash
+        for entry in entries {
+            guard entry.seq == seq + 1, entry.prevHash == prevHash else {
+                throw ReplicaError.refused("entry \(entry.seq) sent does not follow entry \(seq) of the replica")
+            }
+            seq = entry.seq
+            prevHash = entry.hash
+        }
+        let appended: [LedgerEntry]
+        do {
+            appended = try Ledger.append(contentsOf: entries.map(\.signed), operator: operatorID, in: db)
+        } catch let error as LedgerError {
+            throw ReplicaError.refused("an entry sent breaks the ledger's rules: \(error)")
+        }
+        for (sent, stored) in zip(entries, appended) where sent.hash != stored.hash {
+            throw ReplicaError.refused("entry \(sent.seq) sent does not hash as the replica's copy")
+        }
+        return appended.count
+    }
+
+    /// Stores the two conflicting checkpoints and returns the error to throw.
+    private func record(_ conflict: Conflict, _ signed: SignedCheckpoint, now: Int64) async throws -> ReplicaError {
+        let trustedText = conflict.trusted?.serialized ?? ""
+        try await store.database.write { db in
+            try db.execute(sql: """
+                INSERT INTO ledger_forks (detected_at, reason, trusted, conflicting) VALUES (?, ?, ?, ?)
+                """, arguments: [now, conflict.reason, trustedText, signed.serialized])
+        }
+        return ReplicaError.fork(conflict.reason)
+    }
+
+    /// One recorded conflict: why, and the two signed checkpoints.
+    public struct Evidence: Sendable, Hashable {
+        public let reason: String
+        public let trusted: String
+        public let conflicting: String
+    }
+
+    /// The conflicts this replica recorded, oldest first.
+    public func evidence() async throws -> [Evidence] {
+        try await store.database.read { db in try Ledger.forkEvidence(in: db) }
+    }
+}
+
+extension Ledger {
+    /// The fork evidence a replica recorded in `ledger_forks`, oldest first.
+    public static func forkEvidence(in db: Database) throws -> [LedgerReplica.Evidence] {
+        guard try db.tableExists("ledger_forks") else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT reason, trusted, conflicting FROM ledger_forks ORDER BY id").map {
+            LedgerReplica.Evidence(reason: try $0.decode(String.self, atIndex: 0),
+                                   trusted: try $0.decode(String.self, atIndex: 1),
+                                   conflicting: try $0.decode(String.self, atIndex: 2))
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import GridCore
+import GridLedger
+
+/// What the matchmaker serves to replicas and receipt holders.
+extension MatchmakerStore {
+    /// The entries after `pull.after` up to the latest checkpoint (at most `LedgerPage.maxEntries`), that
+    /// checkpoint, and the consistency proof from `pull.knownSize` to it, read in one transaction.
+    func ledgerPage(_ pull: LedgerPull) throws -> LedgerPage {
+        guard pull.after >= 0, pull.limit >= 1 else {
+            throw MatchmakerError.badRequest("a ledger pull needs after >= 0 and limit >= 1")
+        }
+        return try database.read { db in
+            guard let latest = try Ledger.latestCheckpoint(in: db) else {
+                return LedgerPage(entries: [], checkpoint: nil, consistency: nil)
+            }
+            let size = latest.checkpoint.size
+            let count = min(Int64(min(pull.limit, LedgerPage.maxEntries)), max(0, Int64(size) - pull.after))
+            let entries = count > 0 ? try Ledger.entries(after: pull.after, limit: Int(count), in: db) : []
+            var consistency: Data?
+            if pull.knownSize > 0, pull.knownSize < size {
+                consistency = Data(try Ledger.consistencyProof(from: pull.knownSize, to: size, in: db).serialized)
+            }
+            return LedgerPage(entries: entries.map { Data($0.leafBytes) }, checkpoint: latest.serialized,
+                              consistency: consistency)
+        }
+    }
+
+    /// The receipt of `job` as JSON, for its submitter or the worker it paid only.
+    func receipt(for job: JobID, requester: PeerID) throws -> Data {
+        try database.read { db in
+            let entries = try Ledger.entries(forJob: job.rawValue, in: db)
+            let parties = Set(entries.compactMap { entry -> PeerID? in
+                switch entry.body.kind {
+                case .escrow: return entry.body.from.peer
+                case .payment: return entry.body.to.peer
+                default: return nil
+                }
+            })
+            guard parties.contains(requester) else {
+                throw MatchmakerError.badRequest("only the submitter of job \(job) and the worker it paid may fetch "
+                    + "its receipt")
+            }
+            return Data(try Ledger.receipt(forJob: job.rawValue, in: db).json.utf8)
+        }
+    }
+}

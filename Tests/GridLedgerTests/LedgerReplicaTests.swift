@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+import GridMerkle
+import Testing
+@testable import GridLedger
+
+/// A replica fed pages built from a real ledger file, as the matchmaker would serve them.
+@Suite("Ledger replica")
+struct LedgerReplicaTests {
+    let fixture = Fixture()
+
+    /// The page a matchmaker holding `source` serves for `pull`.
+    func page(from source: LedgerStore, after: Int64, knownSize: UInt64) async throws -> LedgerPage {
+        try await source.database.read { db in
+            let latest = try #require(try Ledger.latestCheckpoint(in: db))
+            let size = latest.checkpoint.size
+            let entries = try Ledger.entries(after: after, limit: Int(Int64(size) - after), in: db)
+            let proof = knownSize > 0 && knownSize < size
+                ? Data(try Ledger.consistencyProof(from: knownSize, to: size, in: db).serialized) : nil
+            return LedgerPage(entries: entries.map { Data($0.leafBytes) }, checkpoint: latest.serialized,
+                              consistency: proof)
+        }
+    }
+
+    func checkpoint(_ source: LedgerStore, at time: UInt64) async throws {
+        _ = try await source.database.write { db in
+            try Ledger.signCheckpoint(as: fixture.operatorIdentity, timestamp: time, in: db)
+        }
+    }
+
+    @Test("pages that check out are appended with their checkpoints; the replica verifies like the source")
+    func follows() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        let history = try fixture.history()
+        try await source.append(contentsOf: Array(history[0..<4]))
+        try await checkpoint(source, at: 10)
+        var pull = try await replica.nextPull()
+        var step = try await replica.apply(try await page(from: source, after: pull.after, knownSize: pull.knownSize),
+                                           now: 1)
+        #expect(step == .init(appended: 4, checkpointSize: 4, size: 4, caughtUp: true))
+        try await source.append(contentsOf: Array(history[4...]))
+        try await checkpoint(source, at: 20)
+        pull = try await replica.nextPull()
+        #expect(pull == LedgerPull(after: 4, knownSize: 4))
+        step = try await replica.apply(try await page(from: source, after: pull.after, knownSize: pull.knownSize),
+                                       now: 2)
+        #expect(step == .init(appended: 3, checkpointSize: 7, size: 7, caughtUp: true))
+        let verification = try await replica.store.verify()
+        #expect(verification.isValid, "\(verification)")
+        #expect(try await replica.store.balances() == (try await source.balances()))
+        #expect(try await replica.evidence().isEmpty)
+    }
+
+    @Test("an entry altered in transit, or a checkpoint someone else signed, is refused and nothing is kept")
+    func refusesBadPages() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        try await source.append(contentsOf: try fixture.history())
+        try await checkpoint(source, at: 10)
+        var good = try await page(from: source, after: 0, knownSize: 0)
+        // Entry 3 (an escrow) with its amount changed: its signature no longer matches.
+        var altered = good
+        var leaf = [UInt8](altered.entries[2])
+        let body = try #require(try LedgerEntry(leafBytes: leaf).body)
+        let changed = try EntryBody(kind: body.kind, from: body.from, to: body.to, amount: body.amount - 1,
+                                    job: body.job, author: body.author, timestamp: body.timestamp)
+        let entry = try LedgerEntry(leafBytes: leaf)
+        leaf = LedgerEntry(seq: 3, signed: SignedEntry(body: changed, signature: entry.signed.signature),
+                           prevHash: entry.prevHash).leafBytes
+        altered.entries[2] = Data(leaf)
+        await #expect(throws: ReplicaError.self) { try await replica.apply(altered, now: 1) }
+        #expect(try await replica.store.head() == nil)
+        // A checkpoint signed by another peer.
+        let stranger = try SignedCheckpoint(parsing: try #require(good.checkpoint)).checkpoint.sign(with: fixture.alice)
+        good.checkpoint = stranger.serialized
+        let error = await #expect(throws: ReplicaError.self) { try await replica.apply(good, now: 1) }
+        #expect(error?.isFork == false)
+        #expect(try await replica.evidence().isEmpty)
+    }
+
+    @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it")
+    func forkAtSameSize() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        try await source.append(contentsOf: try fixture.history())
+        try await checkpoint(source, at: 10)
+        let good = try await page(from: source, after: 0, knownSize: 0)
+        _ = try await replica.apply(good, now: 1)
+        // The operator signs another root for the same 7 entries.
+        let other = try Checkpoint(origin: Ledger.origin(of: fixture.operatorID), size: 7,
+                                   root: TreeHasher.leafHash([1, 2, 3]), timestamp: 11)
+        let forked = LedgerPage(entries: [], checkpoint: other.sign(with: fixture.operatorIdentity).serialized,
+                                consistency: nil)
+        let error = await #expect(throws: ReplicaError.self) { try await replica.apply(forked, now: 2) }
+        #expect(error?.isFork == true)
+        let evidence = try await replica.evidence()
+        #expect(evidence.count == 1)
+        #expect(evidence.first?.trusted == good.checkpoint)
+        #expect(evidence.first?.conflicting == other.sign(with: fixture.operatorIdentity).serialized)
+        let verification = try await replica.store.verify()
+        #expect(verification.failure?.reason.hasPrefix("Equivocation: the operator signed two checkpoints") == true)
+        await #expect(throws: ReplicaError.self) {
+            try await replica.sync(now: 3) { _ in .failure("not reached") }
+        }
+    }
+}
