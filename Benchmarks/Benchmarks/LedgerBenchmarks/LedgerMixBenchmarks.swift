@@ -30,12 +30,13 @@ final class MixedLedger: @unchecked Sendable {
         while next < entries.count {
             let end = min(next + 1_024, entries.count)
             let slice = Array(entries[next..<end])
+            let base = next
             try await store.database.write { db in
                 var start = 0
                 while start < slice.count {
                     let stop = min(start + 16, slice.count)
                     try Ledger.append(contentsOf: Array(slice[start..<stop]), operator: identity.peerID, in: db)
-                    _ = try Ledger.signCheckpoint(as: identity, timestamp: UInt64(next + stop), in: db)
+                    _ = try Ledger.signCheckpoint(as: identity, timestamp: UInt64(base + stop), in: db)
                     start = stop
                 }
             }
