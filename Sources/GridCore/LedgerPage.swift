@@ -31,10 +31,30 @@ public struct LedgerPage: Codable, Sendable, Hashable {
     /// The consistency proof from `LedgerPull.knownSize` to the checkpoint's size (`ConsistencyProof.serialized`);
     /// nil when there is nothing to prove (no known size, or the same size).
     public var consistency: Data?
+    /// The witnesses' cosignatures of `checkpoint` the matchmaker holds (absent when none).
+    public var cosignatures: [LedgerCosignature]?
 
-    public init(entries: [Data], checkpoint: String?, consistency: Data?) {
+    public init(entries: [Data], checkpoint: String?, consistency: Data?, cosignatures: [LedgerCosignature]? = nil) {
         self.entries = entries
         self.checkpoint = checkpoint
         self.consistency = consistency
+        self.cosignatures = cosignatures
+    }
+}
+
+/// A witness's signature of a ledger checkpoint it verified (`Message.cosign`, and in `LedgerPage`): the witness
+/// vouches that it holds the entries of that checkpoint and that they check out (docs/ledger.md, "Witnesses").
+public struct LedgerCosignature: Codable, Sendable, Hashable {
+    /// The size of the checkpoint cosigned.
+    public var size: UInt64
+    /// The witness (a replica's peer).
+    public var witness: PeerID
+    /// Ed25519 by the witness over the cosignature message of the checkpoint (`Cosignature.message(for:)`).
+    public var signature: Data
+
+    public init(size: UInt64, witness: PeerID, signature: Data) {
+        self.size = size
+        self.witness = witness
+        self.signature = signature
     }
 }

@@ -36,12 +36,16 @@ public enum Message: Sendable, Hashable {
     case ledgerPull(LedgerPull)
     /// Asks for the receipt of a job the sender submitted or was paid for; answered by `.receipt`.
     case ledgerReceipt(JobID)
+    /// The sender's cosignature of a checkpoint its replica verified; answered by `.cosigned`.
+    case cosign(LedgerCosignature)
     // Matchmaker → client
     case job(JobRecord)
     /// Entries, the latest checkpoint and a consistency proof, for a replica (`LedgerPage`).
     case ledgerPage(LedgerPage)
     /// A job's receipt, as the JSON `grid ledger prove` prints.
     case receipt(Data)
+    /// The answer to `.cosign`: how many witnesses have now cosigned that checkpoint.
+    case cosigned(Int)
     case jobs([JobRecord])
     case peers([PeerInfo])
     case credits(Int)

@@ -60,6 +60,8 @@ public enum MessageCodec {
         case .ledgerReceipt(let id): return wrap("ledger-receipt", id)
         case .ledgerPage(let page): return wrap("ledger-page", page)
         case .receipt(let json): return wrap("receipt", ReceiptBody(json: json))
+        case .cosign(let cosignature): return wrap("cosign", cosignature)
+        case .cosigned(let count): return wrap("cosigned", Subscribed(count: count))
         }
     }
 
@@ -114,6 +116,8 @@ public enum MessageCodec {
         case "ledger-receipt": return .ledgerReceipt(try body(JobID.self))
         case "ledger-page": return .ledgerPage(try body(LedgerPage.self))
         case "receipt": return .receipt(try body(ReceiptBody.self).json)
+        case "cosign": return .cosign(try body(LedgerCosignature.self))
+        case "cosigned": return .cosigned(try body(Subscribed.self).count)
         default: throw ProtocolError("unknown message type '\(header.type)'")
         }
     }

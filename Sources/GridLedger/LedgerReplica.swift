@@ -31,10 +31,13 @@ public struct LedgerReplica: Sendable {
         public var checkpointSize: UInt64 = 0
         /// Entries the replica holds.
         public var size: Int64 = 0
+        /// Witnesses that have cosigned the checkpoint, as the matchmaker counts them after this replica's
+        /// cosignature; 0 when the replica did not cosign.
+        public var cosigners = 0
 
         public var description: String {
             "the replica holds \(size) entries (\(appended) new), checked up to the operator's checkpoint of "
-                + "\(checkpointSize)"
+                + "\(checkpointSize)" + (cosigners > 0 ? ", which \(cosigners) witnesses have cosigned" : "")
         }
     }
 
@@ -48,7 +51,11 @@ public struct LedgerReplica: Sendable {
 
     /// Pulls pages through `exchange` (one request, one answer) until the replica holds every entry of the latest
     /// checkpoint; throws a `ReplicaError` (after recording evidence, for a fork) when a page does not check out.
-    public func sync(now: Int64, exchange: (Message) async throws -> Message) async throws -> SyncReport {
+    ///
+    /// With a `witness`, the replica then cosigns the checkpoint it verified (once per checkpoint) and sends the
+    /// cosignature (`Message.cosign`); the matchmaker stores it and serves it with the checkpoint.
+    public func sync(now: Int64, witness: Identity? = nil, exchange: (Message) async throws -> Message) async throws
+        -> SyncReport {
         var report = SyncReport()
         if let evidence = try await evidence().first {
             throw ReplicaError.holdsEvidence(evidence.reason)
@@ -66,11 +73,38 @@ public struct LedgerReplica: Sendable {
             report.appended += step.appended
             report.checkpointSize = step.checkpointSize
             report.size = step.size
-            if step.caughtUp { return report }
+            if step.caughtUp {
+                if let witness, step.checkpointSize > 0 {
+                    report.cosigners = try await cosign(step.checkpointSize, as: witness, exchange: exchange)
+                }
+                return report
+            }
             guard step.appended > 0 else {
                 throw ReplicaError.refused("the matchmaker sent no entries although its checkpoint covers "
                     + "\(step.checkpointSize) and the replica holds \(step.size)")
             }
+        }
+    }
+
+    /// Cosigns the stored checkpoint of `size` entries as `witness`, keeps the cosignature and sends it; returns the
+    /// number of cosigners the matchmaker reports.
+    private func cosign(_ size: UInt64, as witness: Identity, exchange: (Message) async throws -> Message)
+        async throws -> Int {
+        let cosignature = try await store.database.write { db -> LedgerCosignature? in
+            let mine = try Ledger.cosignatures(size: size, in: db).contains { $0.witness == witness.peerID }
+            guard let text = try String.fetchOne(db, sql: "SELECT text FROM ledger_checkpoints WHERE size = ?",
+                                                 arguments: [Int64(size)]) else { return nil }
+            let checkpoint = try SignedCheckpoint(parsing: text).checkpoint
+            let cosignature = LedgerCosignature(size: size, witness: witness.peerID,
+                                                signature: Data(Cosignature.sign(checkpoint, by: witness)))
+            if !mine { try Ledger.addCosignature(cosignature, in: db) }
+            return cosignature
+        }
+        guard let cosignature else { return 0 }
+        switch try await exchange(.cosign(cosignature)) {
+        case .cosigned(let count): return count
+        case .failure(let text): throw ReplicaError.refused("the matchmaker did not take the cosignature: \(text)")
+        default: throw ReplicaError.refused("the matchmaker answered a cosignature with another message")
         }
     }
 
@@ -115,7 +149,7 @@ public struct LedgerReplica: Sendable {
         let origin = Ledger.origin(of: operatorID)
         let outcome: Result<Step, Conflict>
         do {
-            outcome = try await write(signed, proof: proof, entries: entries, origin: origin)
+            outcome = try await write(signed, proof: proof, entries: entries, origin: origin, page: page)
         } catch let thrown as ConflictThrown {
             outcome = .failure(thrown.conflict)
         }
@@ -128,7 +162,7 @@ public struct LedgerReplica: Sendable {
     /// The write transaction of `apply`: a conflict with the trusted checkpoint is returned, one found after the
     /// entries were appended is thrown, so that they are rolled back.
     private func write(
-        _ signed: SignedCheckpoint, proof: ConsistencyProof?, entries: [LedgerEntry], origin: String
+        _ signed: SignedCheckpoint, proof: ConsistencyProof?, entries: [LedgerEntry], origin: String, page: LedgerPage
     ) async throws -> Result<Step, Conflict> {
         let operatorID = store.operatorID
         return try await store.database.write { db -> Result<Step, Conflict> in
@@ -157,6 +191,10 @@ public struct LedgerReplica: Sendable {
             if trusted?.checkpoint.size != checkpointSize {
                 try db.execute(sql: "INSERT INTO ledger_checkpoints (size, text) VALUES (?, ?)",
                                arguments: [Int64(checkpointSize), signed.serialized])
+            }
+            // Other witnesses' cosignatures of it: kept when valid, ignored otherwise (they prove nothing then).
+            for cosignature in page.cosignatures ?? [] where cosignature.size == checkpointSize {
+                _ = try? Ledger.addCosignature(cosignature, in: db)
             }
             return .success(Step(appended: appended, checkpointSize: checkpointSize, size: size,
                                  caughtUp: UInt64(size) == checkpointSize))

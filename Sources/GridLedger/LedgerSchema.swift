@@ -56,6 +56,23 @@ public enum LedgerSchema {
         registerTreeMigration(in: &migrator)
         registerCheckpointDeleteMigration(in: &migrator)
         registerForkEvidenceMigration(in: &migrator)
+        registerCosignatureMigration(in: &migrator)
+    }
+
+    /// `ledger_cosignatures`: witnesses' signatures of stored checkpoints (docs/ledger.md, "Witnesses").
+    static func registerCosignatureMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.cosignatures") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_cosignatures (
+                    size INTEGER NOT NULL,
+                    witness TEXT NOT NULL CHECK (length(witness) = 64),
+                    signature BLOB NOT NULL CHECK (length(signature) = 64),
+                    PRIMARY KEY (size, witness)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER ledger_cosignatures_no_update BEFORE UPDATE ON ledger_cosignatures
+                BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
+                """)
+        }
     }
 
     /// `ledger_forks`: pairs of operator-signed checkpoints that cannot both be true, kept by a replica that refused

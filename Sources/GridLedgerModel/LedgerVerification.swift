@@ -37,6 +37,14 @@ public struct LedgerVerification: Hashable, Sendable, CustomStringConvertible {
         self.failure = failure
     }
 
+    /// This verification with `reason` as its failure (a problem found beside the walk, such as an equivocation).
+    public func failing(_ reason: String) -> LedgerVerification {
+        var copy = LedgerVerification(verifiedCount: verifiedCount, headHash: headHash, sheet: sheet,
+                                      failure: Failure(seq: nil, reason: reason))
+        copy.coveredSignatures = coveredSignatures
+        return copy
+    }
+
     /// True when every entry, link and cached balance checked out.
     public var isValid: Bool { failure == nil }
 

@@ -48,6 +48,8 @@ extension MatchmakerService {
                 return .credits(try await store.read { try $0.balance(of: who) })
             case .ledgerPull(let pull):
                 return .ledgerPage(try await store.read { try $0.ledgerPage(pull) })
+            case .cosign(let cosignature):
+                return .cosigned(try await store.cosign(cosignature, from: peer))
             case .ledgerReceipt(let id):
                 return .receipt(try await store.read { try $0.receipt(for: id, requester: peer) })
             default:

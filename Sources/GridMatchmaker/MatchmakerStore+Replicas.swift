@@ -22,8 +22,21 @@ extension MatchmakerStore {
             if pull.knownSize > 0, pull.knownSize < size {
                 consistency = Data(try Ledger.consistencyProof(from: pull.knownSize, to: size, in: db).serialized)
             }
+            let cosignatures = try Ledger.cosignatures(size: size, in: db)
             return LedgerPage(entries: entries.map { Data($0.leafBytes) }, checkpoint: latest.serialized,
-                              consistency: consistency)
+                              consistency: consistency, cosignatures: cosignatures.isEmpty ? nil : cosignatures)
+        }
+    }
+
+    /// Stores a witness's cosignature, sent by the witness itself; returns how many witnesses cosigned that checkpoint.
+    func cosign(_ cosignature: LedgerCosignature, from sender: PeerID) async throws -> Int {
+        guard cosignature.witness == sender else {
+            throw MatchmakerError.badRequest("a peer may send only its own cosignatures")
+        }
+        do {
+            return try await writer.write { db in try Ledger.addCosignature(cosignature, in: db) }
+        } catch let error as LedgerError {
+            throw MatchmakerError.badRequest("\(error)")
         }
     }
 

@@ -72,7 +72,7 @@ public struct ReplicaService: Service {
                 throw ReplicaError.refused("the replica follows the ledger of peer \(replica.store.operatorID.short), "
                     + "but the matchmaker is peer \(connection.remotePeer.short)")
             }
-            let report = try await replica.sync(now: UnixTime.nowMillis()) { message in
+            let report = try await replica.sync(now: UnixTime.nowMillis(), witness: identity) { message in
                 try await connection.send(MessageCodec.encode(message))
                 guard let bytes = try await connection.receive() else {
                     throw ReplicaError.refused("the matchmaker closed the connection")

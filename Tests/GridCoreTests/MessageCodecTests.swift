@@ -87,6 +87,10 @@ struct MessageCodecTests {
         .ledgerPage(LedgerPage(entries: [], checkpoint: nil, consistency: nil)),
         .ledgerReceipt(job),
         .receipt(Data("{\"version\": 1}".utf8)),
+        .cosign(LedgerCosignature(size: 7, witness: peerB, signature: Data([1, 2]))),
+        .cosigned(3),
+        .ledgerPage(LedgerPage(entries: [], checkpoint: "c", consistency: nil,
+                               cosignatures: [LedgerCosignature(size: 1, witness: peerA, signature: Data())])),
     ]
 
     @Test("every message survives an encode/decode round trip", arguments: messages)

@@ -95,6 +95,36 @@ struct LedgerReplicaTests {
         }
     }
 
+    @Test("replicas cosign the checkpoints they verified; `ledger checkpoint` lists the cosigners")
+    func witnessesCosign() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let worker = try await grid.startWorker("a", plugins: [Self.text], extra: ["--replica-interval", "1"])
+            _ = try await Self.runJobs(grid, ["one", "two"])
+            #expect(try await Self.caughtUp(grid, home: grid.folder.file("a")), "\(grid.log("a.log"))")
+            let sync = try await Self.syncClient(grid)
+            #expect(sync.status == 0, "\(sync.stderr)")
+            let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
+            let deadline = ContinuousClock.now + .seconds(60)
+            var cosigners: [String] = []
+            while ContinuousClock.now < deadline {
+                let run = try await GridRun.run(["ledger", "checkpoint", "--home", grid.matchmakerHome, "--json"])
+                cosigners = run.json()?["cosigners"] as? [String] ?? []
+                if Set(cosigners).isSuperset(of: [client, worker.peer.hex]) { break }
+                // The client cosigns the checkpoint it synced to; a newer one needs a newer sync.
+                _ = try await grid.grid(["ledger", "sync"])
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(Set(cosigners).isSuperset(of: [client, worker.peer.hex]), "\(cosigners)")
+            let text = try await GridRun.run(["ledger", "checkpoint", "--home", grid.matchmakerHome])
+            #expect(text.stdout.contains("cosigned by"), "\(text.stdout)")
+            #expect(text.stdout.contains(worker.peer.hex))
+            // The matchmaker's file still verifies with the cosignatures in it.
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout)")
+        }
+    }
+
     @Test("a replica refuses a forked history, keeps both signed checkpoints, and `ledger verify` reports equivocation")
     func forkIsRefusedWithEvidence() async throws {
         try await TestGrid.run { grid in
@@ -104,6 +134,11 @@ struct LedgerReplicaTests {
             _ = try await Self.runJobs(grid, ["one", "two"])
             let first = try await Self.syncClient(grid)
             #expect(first.status == 0, "\(first.stderr)")
+            // A second replica, which will not sync again: it learns of the fork only from a checkpoint handed to it.
+            let observer = grid.folder.file("observer")
+            let observed = try await GridRun.run(["ledger", "sync", "--no-cosign", "--home", observer,
+                                                  "--matchmaker", grid.matchmakerAddress])
+            #expect(observed.status == 0, "\(observed.stderr)")
             await grid.kill("a")
             #expect(await grid.stopMatchmaker() == 0)
 
@@ -129,6 +164,16 @@ struct LedgerReplicaTests {
             #expect(verify.stdout.contains("Equivocation: the operator signed two checkpoints"), "\(verify.stdout)")
             #expect(verify.stdout.components(separatedBy: "— \(try #require(grid.matchmakerPeer?.hex))").count == 3,
                     "both signed checkpoints are shown: \(verify.stdout)")
+            // Equivocation from anywhere: the new history's checkpoint, handed to the observer's replica.
+            let handed = grid.folder.file("new-checkpoint.txt")
+            let newCheckpoint = try await GridRun.run(["ledger", "checkpoint", "--home", grid.matchmakerHome, "--json"])
+            let text = try #require(newCheckpoint.json()?["text"] as? String)
+            try text.write(toFile: handed, atomically: true, encoding: .utf8)
+            let clean = try await GridRun.run(["ledger", "verify", "--home", observer])
+            #expect(clean.status == 0, "\(clean.stdout)")
+            let told = try await GridRun.run(["ledger", "verify", "--home", observer, "--checkpoint", handed])
+            #expect(told.status == 1)
+            #expect(told.stdout.contains("Equivocation: the operator signed a checkpoint of"), "\(told.stdout)")
             let again = try await grid.grid(["ledger", "sync"])
             #expect(again.status == 1 && again.stderr.contains("holds evidence"), "\(again.stderr)")
             // The entries the replica held are kept, untouched: none of the second history was taken.

@@ -85,6 +85,33 @@ struct LedgerReplicaTests {
         #expect(try await replica.evidence().isEmpty)
     }
 
+    @Test("a cosignature is stored only when it is the witness's signature of a stored checkpoint")
+    func cosignatures() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        try await source.append(contentsOf: try fixture.history())
+        try await checkpoint(source, at: 10)
+        let signed = try #require(try await source.database.read { try Ledger.latestCheckpoint(in: $0) })
+        let good = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
+                                     signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.bob)))
+        #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
+        #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
+        // Alice's signature claimed as Bob's; the operator's own checkpoint signature; another size.
+        let claimed = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
+                                        signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.alice)))
+        let reused = LedgerCosignature(size: 7, witness: fixture.operatorID, signature: Data(signed.signature))
+        let elsewhere = LedgerCosignature(size: 6, witness: fixture.bob.peerID, signature: good.signature)
+        for bad in [claimed, reused, elsewhere] {
+            await #expect(throws: LedgerError.self) {
+                try await source.database.write { try Ledger.addCosignature(bad, in: $0) }
+            }
+        }
+        let stored = try await source.database.read { try Ledger.cosignatures(size: 7, in: $0) }
+        #expect(stored == [good])
+        #expect(try await source.verify().isValid)
+    }
+
     @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it")
     func forkAtSameSize() async throws {
         let folder = try TemporaryFolder()

@@ -103,6 +103,12 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Fail unless the ledger is operated (signed) by this peer id.", valueName: "peer-id"))
         var `operator`: String?
 
+        @Option(name: .customLong("checkpoint"),
+                help: ArgumentHelp("A signed checkpoint of this ledger got from anywhere (another peer, a receipt); "
+                                   + "one the operator signed that disagrees with this ledger is reported as "
+                                   + "equivocation. Repeatable.", valueName: "file"))
+        var checkpoints: [String] = []
+
         func run() async throws {
             let store = try options.open()
             if let text = `operator` {
@@ -113,7 +119,10 @@ struct LedgerCommand: AsyncParsableCommand {
                     throw CLIError("the ledger is operated by peer \(store.operatorID.short), not by \(expected.short)")
                 }
             }
-            let verification = try await store.verify()
+            var verification = try await store.verify()
+            if verification.isValid, !checkpoints.isEmpty {
+                verification = try await compare(store, verification)
+            }
             if options.json {
                 say(JobPresentation.json(["valid": verification.isValid ? "true" : "false",
                                           "entries": "\(verification.verifiedCount)",
@@ -122,6 +131,29 @@ struct LedgerCommand: AsyncParsableCommand {
                 say(verification.description)
             }
             if !verification.isValid { throw ExitCode(1) }
+        }
+
+        /// The verification with the first equivocation among `--checkpoint` files as its failure, if any.
+        private func compare(_ store: LedgerStore, _ verification: LedgerVerification) async throws
+            -> LedgerVerification {
+            for file in checkpoints {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CLIError("--checkpoint: cannot read \(file)")
+                }
+                let signed: SignedCheckpoint
+                do {
+                    signed = try SignedCheckpoint(parsing: String(decoding: data, as: UTF8.self))
+                } catch {
+                    throw CLIError("--checkpoint \(file): \(error)")
+                }
+                let operatorID = store.operatorID
+                if let problem = try await store.database.read({
+                    try Ledger.equivocation(of: signed, operator: operatorID, in: $0)
+                }) {
+                    return verification.failing(problem)
+                }
+            }
+            return verification
         }
     }
 }
@@ -134,16 +166,23 @@ extension LedgerCommand {
 
         func run() async throws {
             let store = try options.open()
-            guard let signed = try await store.database.read({ try Ledger.latestCheckpoint(in: $0) }) else {
+            let found = try await store.database.read { db -> (SignedCheckpoint, [LedgerCosignature])? in
+                guard let signed = try Ledger.latestCheckpoint(in: db) else { return nil }
+                return (signed, try Ledger.cosignatures(size: signed.checkpoint.size, in: db))
+            }
+            guard let (signed, cosignatures) = found else {
                 throw CLIError("the ledger has no signed checkpoint yet")
             }
             if options.json {
                 let c = signed.checkpoint
                 say(JobPresentation.json(CheckpointPresentation(
                     origin: c.origin, size: c.size, root: c.root.hex, timestamp: c.timestamp, signer: signed.signer.hex,
-                    text: signed.serialized)))
+                    text: signed.serialized, cosigners: cosignatures.map(\.witness.hex))))
             } else {
                 FileHandle.standardOutput.write(Data(signed.serialized.utf8))
+                say(cosignatures.isEmpty ? "cosigned by no witness yet"
+                    : "cosigned by \(cosignatures.count) witnesses:\n"
+                        + cosignatures.map(\.witness.hex).joined(separator: "\n"))
             }
         }
     }
@@ -231,6 +270,8 @@ struct CheckpointPresentation: Encodable {
     var timestamp: UInt64
     var signer: String
     var text: String
+    /// The peer ids of the witnesses that cosigned it (stored cosignatures are checked when stored).
+    var cosigners: [String]
 }
 
 /// A ledger entry as `ledger show --json` prints it.

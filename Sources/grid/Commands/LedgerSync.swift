@@ -22,8 +22,12 @@ extension LedgerCommand {
                                    valueName: "peer-id"))
         var matchmakerID: String?
 
+        @Flag(help: "Do not cosign the checkpoint the replica verified (by default it is cosigned and sent back).")
+        var noCosign = false
+
         func run() async throws {
             let remote = try RemoteLedger(home: home, address: matchmaker, expected: matchmakerID)
+            let identity = try home.identity()
             let path = home.directory + "/" + LedgerReplica.fileName
             let report = try await remote.withSession { session in
                 let replica: LedgerReplica
@@ -33,7 +37,9 @@ extension LedgerCommand {
                     throw CLIError("cannot open the replica \(path): \(error)")
                 }
                 do {
-                    return try await replica.sync(now: UnixTime.nowMillis()) { try await session.request($0) }
+                    return try await replica.sync(now: UnixTime.nowMillis(), witness: noCosign ? nil : identity) {
+                        try await session.request($0)
+                    }
                 } catch let error as ReplicaError {
                     throw CLIError("\(error)")
                 }
