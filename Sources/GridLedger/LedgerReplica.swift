@@ -165,6 +165,8 @@ public struct LedgerReplica: Sendable {
         _ signed: SignedCheckpoint, proof: ConsistencyProof?, entries: [LedgerEntry], origin: String, page: LedgerPage
     ) async throws -> Result<Step, Conflict> {
         let operatorID = store.operatorID
+        // The entries' signatures, checked on all cores before the write lock is taken.
+        let checks = LedgerStore.checkSignatures(entries.map(\.signed))
         return try await store.database.write { db -> Result<Step, Conflict> in
             let trusted = try Ledger.latestCheckpoint(in: db)
             let verifier = CheckpointVerifier(origin: origin, publicKey: operatorID.publicKey,
@@ -176,7 +178,7 @@ public struct LedgerReplica: Sendable {
             } catch {
                 throw ReplicaError.refused("the matchmaker's checkpoint cannot be accepted: \(error)")
             }
-            let appended = try Self.append(entries, operator: operatorID, in: db)
+            let appended = try Self.append(entries, signatureChecks: checks, operator: operatorID, in: db)
             let size = try Ledger.head(in: db)?.seq ?? 0
             let checkpointSize = signed.checkpoint.size
             guard UInt64(size) >= checkpointSize else {
@@ -213,7 +215,9 @@ public struct LedgerReplica: Sendable {
     }
 
     /// Appends entries received as leaf bytes; each must continue the replica's chain exactly.
-    private static func append(_ entries: [LedgerEntry], operator operatorID: PeerID, in db: Database) throws -> Int {
+    private static func append(
+        _ entries: [LedgerEntry], signatureChecks: [Bool]?, operator operatorID: PeerID, in db: Database
+    ) throws -> Int {
         guard !entries.isEmpty else { return 0 }
         let head = try Ledger.head(in: db)
         var seq = head?.seq ?? 0
@@ -227,7 +231,8 @@ public struct LedgerReplica: Sendable {
         }
         let appended: [LedgerEntry]
         do {
-            appended = try Ledger.append(contentsOf: entries.map(\.signed), operator: operatorID, in: db)
+            appended = try Ledger.appendBatch(entries.map(\.signed), operator: operatorID,
+                                              signatureChecks: signatureChecks, in: db)
         } catch let error as LedgerError {
             throw ReplicaError.refused("an entry sent breaks the ledger's rules: \(error)")
         }

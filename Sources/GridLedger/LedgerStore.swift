@@ -159,7 +159,7 @@ public struct LedgerStore: Sendable {
     }
 
     /// Each entry's signature check, computed on all cores for large batches; nil for small ones.
-    private static func checkSignatures(_ entries: [SignedEntry]) -> [Bool]? {
+    static func checkSignatures(_ entries: [SignedEntry]) -> [Bool]? {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard entries.count >= 64, cores > 1 else { return nil }
         let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: entries.count)

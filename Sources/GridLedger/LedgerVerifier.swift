@@ -79,7 +79,8 @@ private struct LedgerWalk {
                 return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
-            var batch: [Result<LedgerEntry, RowProblem>] = []
+            // Rows are copied off the cursor here; decoding, hashing and signature checks run on all cores.
+            var batch: [Row] = []
             batch.reserveCapacity(Self.batchSize)
             var exhausted = false
             while !exhausted {
@@ -89,12 +90,14 @@ private struct LedgerWalk {
                         exhausted = true
                         break
                     }
-                    batch.append(Self.decode(row))
+                    batch.append(row.copy())
                 }
                 let prepared = prepare(batch, trusted: trusted, coverage: coverage)
-                for (index, item) in prepared.enumerated() {
-                    guard let item else {
-                        guard case .failure(let problem) = batch[index] else { continue }
+                for outcome in prepared {
+                    let item: PreparedEntry
+                    switch outcome {
+                    case .success(let ready): item = ready
+                    case .failure(let problem):
                         let expected = replay.count + 1
                         if let seq = problem.seq, seq != expected {
                             return earliest(replay, .init(seq: expected, reason: LedgerReplay.missing(expected, next: seq)),
@@ -176,33 +179,34 @@ private struct LedgerWalk {
         }
     }
 
-    /// Hashes every decoded entry and checks the signatures that are not covered, on all cores; nil where the row
-    /// did not decode.
-    private func prepare(
-        _ batch: [Result<LedgerEntry, RowProblem>], trusted: Int64, coverage: Int64
-    ) -> [PreparedEntry?] {
+    /// Decodes every row, hashes the entry and checks its signature unless covered, on all cores.
+    private func prepare(_ batch: [Row], trusted: Int64, coverage: Int64) -> [Result<PreparedEntry, RowProblem>] {
         let operatorID = operatorID
-        let item: @Sendable (Int) -> PreparedEntry? = { index in
-            guard case .success(let entry) = batch[index] else { return nil }
-            let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
-            return PreparedEntry(entry, checkSignature: !covered)
+        // Copied rows are read-only values; each index is read by one thread only.
+        nonisolated(unsafe) let rows = batch
+        let item: @Sendable (Int) -> Result<PreparedEntry, RowProblem> = { index in
+            Self.decode(rows[index]).map { entry in
+                let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
+                return PreparedEntry(entry, checkSignature: !covered)
+            }
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard batch.count >= 64, cores > 1 else { return batch.indices.map(item) }
-        let slots = UnsafeMutableBufferPointer<PreparedEntry?>.allocate(capacity: batch.count)
+        let slots = UnsafeMutableBufferPointer<Result<PreparedEntry, RowProblem>?>.allocate(capacity: batch.count)
         defer { slots.deallocate() }
         slots.initialize(repeating: nil)
         nonisolated(unsafe) let shared = slots
         // More chunks than cores, so a chunk of costly signatures does not leave the other core idle.
-        let chunks = min(cores * 4, batch.count)
-        let chunkSize = (batch.count + chunks - 1) / chunks
+        let count = batch.count
+        let chunks = min(cores * 4, count)
+        let chunkSize = (count + chunks - 1) / chunks
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = chunk * chunkSize
-            for index in start..<min(start + chunkSize, batch.count) {
+            for index in start..<min(start + chunkSize, count) {
                 shared[index] = item(index)
             }
         }
-        let prepared = Array(slots)
+        let prepared = slots.map { $0 ?? .failure(RowProblem(seq: nil, reason: "it was not read")) }
         _ = slots.deinitialize()
         return prepared
     }
