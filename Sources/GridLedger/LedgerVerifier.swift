@@ -297,7 +297,10 @@ private struct LedgerWalk {
                     note(level: level, index: expected, "is missing.")
                     break
                 }
-                guard let hash = try? MerkleHash(bytes: data), hash == rebuilt[Int(index - offset)] else {
+                let matches = data.count == MerkleHash.length && rebuilt[Int(index - offset)].withUnsafeBytes { node in
+                    data.withUnsafeBytes { stored in node.elementsEqual(stored) }
+                }
+                guard matches else {
                     note(level: level, index: index, "does not match the entries, so proofs from the stored tree "
                         + "would be false.")
                     break
