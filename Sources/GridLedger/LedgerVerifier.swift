@@ -78,12 +78,16 @@ private struct LedgerWalk {
             if let failure = checkCheckpoints(&pending, replay: &replay) {
                 return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
+            // Rows are copied off the cursor here, then decoded, hashed and signature-checked on all cores; the
+            // entries of one batch are walked in order on a thread of their own while the next batch is read.
+            let walker = Walker(replay: replay, pending: pending, walk: self)
+            let walking = DispatchQueue(label: "grid.ledger.verify.walk")
+            let handedOver = DispatchSemaphore(value: 2)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
-            // Rows are copied off the cursor here; decoding, hashing and signature checks run on all cores.
             var batch: [Row] = []
             batch.reserveCapacity(Self.batchSize)
             var exhausted = false
-            while !exhausted {
+            while !exhausted, !walker.stopped {
                 batch.removeAll(keepingCapacity: true)
                 while batch.count < Self.batchSize {
                     guard let row = try rows.next() else {
@@ -93,26 +97,18 @@ private struct LedgerWalk {
                     batch.append(row.copy())
                 }
                 let prepared = prepare(batch, trusted: trusted, coverage: coverage)
-                for outcome in prepared {
-                    let item: PreparedEntry
-                    switch outcome {
-                    case .success(let ready): item = ready
-                    case .failure(let problem):
-                        let expected = replay.count + 1
-                        if let seq = problem.seq, seq != expected {
-                            return earliest(replay, .init(seq: expected, reason: LedgerReplay.missing(expected, next: seq)),
-                                            covered: covered)
-                        }
-                        return earliest(replay, .init(seq: expected, reason: problem.reason), covered: covered)
-                    }
-                    if item.signatureValid == nil { covered += 1 }
-                    if let failure = replay.check(item) {
-                        return earliest(replay, failure, covered: covered)
-                    }
-                    if let failure = checkCheckpoints(&pending, replay: &replay) {
-                        return earliest(replay, failure, covered: covered)
-                    }
+                handedOver.wait()
+                walking.async {
+                    walker.walk(prepared)
+                    handedOver.signal()
                 }
+            }
+            walking.sync {}
+            replay = walker.replay
+            pending = walker.pending
+            covered = walker.covered
+            if let failure = walker.failure {
+                return earliest(replay, failure, covered: covered)
             }
             if let first = pending.first {
                 return fail(replay.count + 1, "a checkpoint claims \(first.size) entries but the ledger holds "
@@ -142,6 +138,59 @@ private struct LedgerWalk {
             return Outcome(verification: result(replay, nil, covered: covered), coveredSignatures: covered)
         } catch {
             return fail(nil, "The ledger could not be read: \(error)")
+        }
+    }
+
+    /// The walk's sequential part, on its own serial queue: each batch's entries in order, then the checkpoints
+    /// they complete. Only that queue touches it until `stopped`/the final `sync`.
+    private final class Walker: @unchecked Sendable {
+        var replay: LedgerReplay
+        var pending: ArraySlice<StoredCheckpoint>
+        var covered = 0
+        private(set) var failure: LedgerVerification.Failure?
+        private let walk: LedgerWalk
+        private let lock = NSLock()
+        private var halted = false
+
+        init(replay: LedgerReplay, pending: ArraySlice<StoredCheckpoint>, walk: LedgerWalk) {
+            self.replay = replay
+            self.pending = pending
+            self.walk = walk
+        }
+
+        /// True once a bad entry was found: the reader stops reading.
+        var stopped: Bool { lock.withLock { halted } }
+
+        func walk(_ prepared: [Result<PreparedEntry, RowProblem>]) {
+            guard failure == nil else { return }
+            for outcome in prepared {
+                let item: PreparedEntry
+                switch outcome {
+                case .success(let ready): item = ready
+                case .failure(let problem):
+                    let expected = replay.count + 1
+                    if let seq = problem.seq, seq != expected {
+                        stop(.init(seq: expected, reason: LedgerReplay.missing(expected, next: seq)))
+                    } else {
+                        stop(.init(seq: expected, reason: problem.reason))
+                    }
+                    return
+                }
+                if item.signatureValid == nil { covered += 1 }
+                if let failure = replay.check(item) {
+                    stop(failure)
+                    return
+                }
+                if let failure = walk.checkCheckpoints(&pending, replay: &replay) {
+                    stop(failure)
+                    return
+                }
+            }
+        }
+
+        private func stop(_ failure: LedgerVerification.Failure) {
+            self.failure = failure
+            lock.withLock { halted = true }
         }
     }
 
@@ -235,7 +284,7 @@ private struct LedgerWalk {
     }
 
     /// Checks the checkpoints whose size is the number of entries checked so far.
-    private func checkCheckpoints(
+    func checkCheckpoints(
         _ pending: inout ArraySlice<StoredCheckpoint>, replay: inout LedgerReplay
     ) -> LedgerVerification.Failure? {
         while let next = pending.first, next.size <= replay.count {
