@@ -79,6 +79,11 @@ public enum Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         if job.utf8.count > maximumJobIDLength {
             return "a job id must be at most \(maximumJobIDLength) bytes, got \(job.utf8.count)"
         }
+        // Printable ASCII other than space (every id the grid makes) is fine without a look at Unicode properties,
+        // which cost more than hashing the entry when a ledger is verified.
+        if job.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) {
+            return nil
+        }
         let isBad: (Unicode.Scalar) -> Bool = {
             $0.properties.isWhitespace || $0.properties.generalCategory == .control
         }

@@ -103,7 +103,7 @@ func ledgerMixBenchmarks() {
     Benchmark(
         "Ledger verify, LedgerVerifier over a matchmaker-shaped ledger (\(ledgerSizeLabel) entries, a third escrows)",
         configuration: .init(
-            metrics: [.wallClock, entriesPerSecond],
+            metrics: [.wallClock, .cpuTotal, entriesPerSecond],
             timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(300),
             maxIterations: 1)
     ) { benchmark in

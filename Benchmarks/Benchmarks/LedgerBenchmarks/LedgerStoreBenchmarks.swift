@@ -213,7 +213,7 @@ func ledgerStoreBenchmarks() {
     Benchmark(
         "Ledger verify, LedgerVerifier over the whole ledger (\(ledgerSizeLabel) entries)",
         configuration: .init(
-            metrics: [.wallClock, entriesPerSecond],
+            metrics: [.wallClock, .cpuTotal, entriesPerSecond],
             timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(300),
             maxIterations: 1)
     ) { benchmark in
