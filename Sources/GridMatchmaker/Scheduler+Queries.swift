@@ -28,7 +28,10 @@ extension Scheduler {
     /// Why a queued job is not running, in a sentence.
     public func explainWaiting(_ id: JobID) -> String? {
         guard let job = jobs[id], leases[id] == nil else { return nil }
-        let verdicts = workers.sorted { $0.key < $1.key }.map { MatchRules.verdict(job, worker: $0.value) }
+        let verdicts = workers.sorted { $0.key < $1.key }.map { peer, worker -> MatchRules.Verdict in
+            ranAnotherRun(job, on: peer) ? .rejected("the worker already ran another run of this job")
+                : MatchRules.verdict(job, worker: worker)
+        }
         if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }
         let offered = Set(workers.values.flatMap { $0.ad.capabilities.map(\.name) }).sorted()
         if !offered.contains(job.capability) {
