@@ -18,8 +18,9 @@ struct RunnerProtocolTests {
     @Test("every reply round-trips")
     func repliesRoundTrip() throws {
         let snapshot = DescriptorSnapshot(
-            abiVersion: 1, name: Array("x".utf8), version: nil,
-            capabilities: [.init(name: Array("x.y".utf8), version: Array("1.0.0".utf8), description: nil, cost: 3)])
+            abiVersion: 2, name: Array("x".utf8), version: nil,
+            capabilities: [.init(name: Array("x.y".utf8), version: Array("1.0.0".utf8), description: nil, cost: 3),
+                           .init(name: Array("x.z".utf8), version: nil, description: nil, cost: 0, flags: 1)])
         let replies: [RunnerReply] = [
             .loaded(plugin: 3, snapshot),
             .loadFailed(.openFailed, reason: "no such file"),
