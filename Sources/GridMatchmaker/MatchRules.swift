@@ -17,6 +17,10 @@ public enum MatchRules {
             let versions = offers.map(\.version.description).joined(separator: ", ")
             return .rejected("'\(job.capability)' is offered at \(versions), outside the wanted range \(job.versionRange)")
         }
+        if job.id.isRun,
+           !offers.contains(where: { job.versionRange.contains($0.version) && $0.deterministic }) {
+            return .rejected("'\(job.capability)' is not deterministic here, so it cannot run a job for a quorum")
+        }
         if !job.labels.isEmpty {
             for (key, value) in job.labels.sorted(by: { $0.key < $1.key })
             where worker.ad.attributes.labels[key] != value {

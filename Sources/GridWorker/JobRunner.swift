@@ -20,7 +20,7 @@ public final class JobRunner: Sendable {
         return host.plugins.filter { quarantined[$0.name] == nil }.flatMap { plugin in
             plugin.capabilities.map {
                 CapabilityOffer(name: $0.name, version: $0.version, description: $0.description, cost: Int($0.cost),
-                                plugin: plugin.name, author: plugin.author)
+                                plugin: plugin.name, author: plugin.author, deterministic: $0.deterministic)
             }
         }.sorted { $0.name < $1.name }
     }

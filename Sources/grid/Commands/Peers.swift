@@ -19,7 +19,9 @@ struct Peers: AsyncParsableCommand {
         for info in peers {
             let attributes = info.ad.attributes
             let labels = attributes.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            let capabilities = info.ad.capabilities.map { "\($0.name)@\($0.version)" }.joined(separator: " ")
+            let capabilities = info.ad.capabilities.map {
+                "\($0.name)@\($0.version)" + ($0.deterministic ? "" : "[nondeterministic]")
+            }.joined(separator: " ")
             let standing = info.standing ?? WorkerStanding()
             table.add(info.peer.short, "\(info.ad.slots)", "\(info.running)", "\(attributes.cores)",
                       "\(attributes.memoryGB) GB", labels.isEmpty ? "-" : labels, "\(standing.done)",
