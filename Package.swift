@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GridCore", targets: ["GridCore"]),
         .library(name: "GridCrypto", targets: ["GridCrypto"]),
         .library(name: "GridMerkle", targets: ["GridMerkle"]),
+        .library(name: "GridLedgerModel", targets: ["GridLedgerModel"]),
         .library(name: "GridLedger", targets: ["GridLedger"]),
         // For the fuzz harnesses in Fuzz/ (a package of their own that depends on this one by path).
         .library(name: "GridNet", targets: ["GridNet"]),
@@ -60,7 +61,10 @@ let package = Package(
         .target(name: "GridCrypto", dependencies: ["CSodium", "GridCore"]),
         .target(name: "GridNet", dependencies: ["GridCore", "GridCrypto", nio, nioPosix, logging]),
         .target(name: "GridMerkle", dependencies: ["GridCore", "GridCrypto"]),
-        .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", grdb, logging]),
+        // Entries, credit rules and verification over a sequence of entries, with no database: what signs an escrow
+        // (GridClient), the matchmaker's store and any replica share.
+        .target(name: "GridLedgerModel", dependencies: ["GridCore", "GridCrypto", "GridMerkle"]),
+        .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", "GridLedgerModel", grdb, logging]),
         // The frames between a worker and its runners; no Foundation, so the runner stays small.
         .target(name: "GridRunnerProtocol", dependencies: ["CGridPluginABI"]),
         .executableTarget(name: "grid-runner",
@@ -78,7 +82,7 @@ let package = Package(
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", "GridMerkle", grdb, logging, lifecycle]),
         .target(name: "GridWorker",
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", logging, lifecycle]),
-        .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedger", logging]),
+        .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedgerModel", logging]),
         // The end-to-end benchmark `make bench` runs against this package's own release build (docs/PERFORMANCE.md).
         .executableTarget(name: "grid-bench", dependencies: ["GridClient", "GridCore", "GridCrypto", logging],
                           path: "Benchmarks/EndToEnd"),
@@ -99,11 +103,12 @@ let package = Package(
         .target(name: "FaultsSwiftPlugin", dependencies: ["GridPluginKit"], path: "Tests/Fixtures/faults-swift"),
         .target(name: "Crc32CPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/crc32-c"),
         .target(name: "LiarCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/liar-c"),
-        .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient"]),
+        .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient", "GridLedgerModel"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),
         .testTarget(name: "GridNetTests", dependencies: ["GridNet", "GridTestKit", nio, nioPosix, logging]),
         .testTarget(name: "GridMerkleTests", dependencies: ["GridMerkle", "GridCore", "GridCrypto", "GridTestKit"]),
+        .testTarget(name: "GridLedgerModelTests", dependencies: ["GridLedgerModel", "GridTestKit"]),
         .testTarget(name: "GridLedgerTests", dependencies: ["GridLedger", "GridTestKit"]),
         .testTarget(name: "GridPluginHostTests",
                     dependencies: ["GridPluginHost", "GridRunnerProtocol", "GridFFICall", "GridPluginTrust", "GridCrypto",

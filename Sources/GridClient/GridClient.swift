@@ -1,7 +1,7 @@
 import Foundation
 import GridCore
 import GridCrypto
-import GridLedger
+import GridLedgerModel
 import GridNet
 import Logging
 
@@ -39,9 +39,8 @@ public struct GridClient: Sendable {
     public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
         let id = JobID(randomBytes: Digest.randomBytes(8))
         let now = UnixTime.nowMillis()
-        let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
-                                   amount: Int64(request.escrowCredits), job: id.rawValue, author: identity.peerID,
-                                   timestamp: now, memo: nil)
+        let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
+                                          submitter: identity.peerID, timestamp: now)
         let signed = try escrow.signed(by: identity)
         return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))
     }

@@ -6,7 +6,7 @@ import GridMerkle
 extension Ledger {
     /// The origin line of a ledger's checkpoints: names the log by its operator.
     public static func origin(of operatorID: PeerID) -> String {
-        "peergrid/ledger/" + operatorID.hex
+        LedgerLog.origin(of: operatorID)
     }
 
     /// The number of leaves in the ledger's Merkle tree (one per entry).
@@ -45,7 +45,8 @@ extension Ledger {
     }
 
     /// Signs a checkpoint of the whole tree as the operator and stores it; returns nil (and stores nothing) when
-    /// the latest checkpoint already covers every entry.
+    /// the latest checkpoint already covers every entry. Its timestamp is `timestamp`, or the latest checkpoint's
+    /// when that is later.
     @discardableResult
     public static func signCheckpoint(as identity: Identity, timestamp: UInt64, in db: Database) throws
         -> SignedCheckpoint? {
@@ -53,9 +54,12 @@ extension Ledger {
             throw ReceiptError.notOperator(identity.peerID)
         }
         let size = try treeSize(in: db)
-        if let latest = try latestCheckpoint(in: db), latest.checkpoint.size >= size { return nil }
+        let latest = try latestCheckpoint(in: db)
+        if let latest, latest.checkpoint.size >= size { return nil }
+        // Never older than the checkpoint before it, even if the clock stepped back (verification requires it).
         let checkpoint = try Checkpoint(origin: origin(of: operatorID), size: size,
-                                        root: try root(atSize: size, in: db), timestamp: timestamp)
+                                        root: try root(atSize: size, in: db),
+                                        timestamp: max(timestamp, latest?.checkpoint.timestamp ?? 0))
         let signed = checkpoint.sign(with: identity)
         try db.execute(sql: "INSERT INTO ledger_checkpoints (size, text) VALUES (?, ?)",
                        arguments: [Int64(size), signed.serialized])

@@ -146,10 +146,10 @@ public struct LedgerStore: Sendable {
         try await database.read { db in try Ledger.head(in: db) }
     }
 
-    /// Re-checks the whole file; see `LedgerVerifier.verify(in:operator:)`.
-    public func verify() async throws -> LedgerVerification {
+    /// Re-checks the file; see `LedgerVerifier.verify(in:operator:scope:)`.
+    public func verify(scope: VerificationScope = .full) async throws -> LedgerVerification {
         let operatorID = operatorID
-        let result = try await database.read { db in LedgerVerifier.verify(in: db, operator: operatorID) }
+        let result = try await database.read { db in LedgerVerifier.verify(in: db, operator: operatorID, scope: scope) }
         if let failure = result.failure {
             logger.warning("ledger verification failed", metadata: [
                 "grid.ledger.path": "\(path)", "grid.ledger.seq": "\(failure.seq.map(String.init) ?? "-")",

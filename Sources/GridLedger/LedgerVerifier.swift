@@ -1,101 +1,322 @@
+import Dispatch
+import Foundation
 import GRDB
 import GridCore
 import GridCrypto
 import GridMerkle
 
-/// Re-checks a whole ledger from its rows: signatures, links, seq order, authorship, credit rules and the cache.
+/// Re-checks a ledger from its rows: signatures, links, seq order, authorship, credit rules, the Merkle tree, the
+/// signed checkpoints and the balance cache.
 public enum LedgerVerifier {
     /// Verifies the ledger in `db` as operated by `operatorID`, naming the first bad entry if anything was edited,
     /// deleted or reordered.
     ///
-    /// Entries are read in seq order; each must have the next seq, decode, carry its author's valid signature,
-    /// link to the previous entry's hash, have the stored hash its content gives, and pass the credit rules
-    /// replayed from the start. Then the recorded head and the balance and job caches must equal the replay.
-    /// The Merkle tree is rebuilt from the entries alongside: every stored tree node must match it, and every signed
-    /// checkpoint must carry the operator's valid signature and the root of the tree at its size.
-    public static func verify(in db: Database, operator operatorID: PeerID) -> LedgerVerification {
-        var progress = Progress(store: LedgerTreeStore(db: db))
+    /// Entries are read in seq order; each must have the next seq, decode, carry a valid signature, link to the
+    /// previous entry's hash, have the stored hash its content gives, and pass the credit rules replayed from the
+    /// start. The Merkle tree is rebuilt from the entries: every signed checkpoint must carry the operator's valid
+    /// signature and the root of the tree at its size, and every stored tree node must equal the rebuilt one. Then
+    /// the recorded head and the balance and job caches must equal the replay.
+    ///
+    /// Which signatures are checked one by one is what `scope` says (docs/ledger.md, "Verification"): an entry the
+    /// operator authored is covered by a valid operator checkpoint at or above its seq, since that signature vouches
+    /// for the exact leaf bytes once the rebuilt root matches; every other signature is checked, on all cores. When
+    /// anything fails, the ledger is walked again checking every signature (`scope` aside), so the first bad entry is
+    /// named exactly.
+    public static func verify(
+        in db: Database, operator operatorID: PeerID, scope: VerificationScope = .full
+    ) -> LedgerVerification {
+        let fast = LedgerWalk(db: db, operatorID: operatorID, scope: scope, coverSignatures: true).run()
+        guard !fast.verification.isValid, fast.coveredSignatures > 0 else { return fast.verification }
+        return LedgerWalk(db: db, operatorID: operatorID, scope: .full, coverSignatures: false).run().verification
+    }
+}
+
+/// One pass of `LedgerVerifier.verify` over the rows of one read transaction.
+private struct LedgerWalk {
+    let db: Database
+    let operatorID: PeerID
+    let scope: VerificationScope
+    /// Whether operator-signed entries under a valid checkpoint skip their own signature check.
+    let coverSignatures: Bool
+    /// Rows decoded and prepared together: enough to keep both cores busy, little memory.
+    static let batchSize = 4096
+
+    struct Outcome {
+        var verification: LedgerVerification
+        /// How many signatures were taken as covered instead of checked.
+        var coveredSignatures: Int
+    }
+
+    func run() -> Outcome {
+        var replay = LedgerReplay(operator: operatorID)
+        var covered = 0
+        func fail(_ seq: Int64?, _ reason: String) -> Outcome {
+            Outcome(verification: result(replay, .init(seq: seq, reason: reason)), coveredSignatures: covered)
+        }
         do {
-            guard try LedgerSchema.isInstalled(in: db) else {
-                return progress.fail(nil, "The database has no ledger tables.")
-            }
+            guard try LedgerSchema.isInstalled(in: db) else { return fail(nil, "The database has no ledger tables.") }
             if let stored = try LedgerSchema.operatorID(in: db), stored != operatorID {
-                return progress.fail(nil, "The ledger records peer \(stored.short) as its operator, not peer "
+                return fail(nil, "The ledger records peer \(stored.short) as its operator, not peer "
                     + "\(operatorID.short).")
             }
-            let checkpoints: [(size: Int64, text: String)]
-            if try db.tableExists("ledger_checkpoints") {
-                // Decoded with throwing accessors: a tampered row must be reported, not crash the verifier.
-                checkpoints = try Row.fetchAll(db, sql: "SELECT size, text FROM ledger_checkpoints ORDER BY size")
-                    .map { (try $0.decode(Int64.self, atIndex: 0), try $0.decode(String.self, atIndex: 1)) }
-            } else {
-                checkpoints = []
+            let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM ledger_entries") ?? 0
+            let checkpoints = try loadCheckpoints()
+            // Entries up to `trusted` were verified before (scope), when the checkpoint at that size is valid.
+            var trusted: Int64 = 0
+            if case .since(let size) = scope, size > 0, size <= lastSeq,
+               let anchor = checkpoints.first(where: { $0.size == size }), case .valid = anchor.validity {
+                trusted = size
+            }
+            replay = LedgerReplay(operator: operatorID, keepingNodesAfter: trusted)
+            var coverage: Int64 = 0
+            if coverSignatures {
+                coverage = checkpoints.last(where: {
+                    if case .valid = $0.validity { return $0.size <= lastSeq } else { return false }
+                })?.size ?? 0
             }
             var pending = checkpoints[...]
-            if let failure = progress.checkCheckpoints(&pending, operator: operatorID) { return failure }
+            if let failure = checkCheckpoints(&pending, replay: &replay) {
+                return Outcome(verification: result(replay, failure), coveredSignatures: covered)
+            }
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
-            while let row = try rows.next() {
-                if let failure = progress.check(row, operator: operatorID) {
-                    return failure
+            var batch: [Result<LedgerEntry, RowProblem>] = []
+            batch.reserveCapacity(Self.batchSize)
+            var exhausted = false
+            while !exhausted {
+                batch.removeAll(keepingCapacity: true)
+                while batch.count < Self.batchSize {
+                    guard let row = try rows.next() else {
+                        exhausted = true
+                        break
+                    }
+                    batch.append(Self.decode(row))
                 }
-                if let failure = progress.checkCheckpoints(&pending, operator: operatorID) { return failure }
+                let prepared = prepare(batch, trusted: trusted, coverage: coverage)
+                for (index, item) in prepared.enumerated() {
+                    guard let item else {
+                        guard case .failure(let problem) = batch[index] else { continue }
+                        let expected = replay.count + 1
+                        if let seq = problem.seq, seq != expected {
+                            return earliest(replay, .init(seq: expected, reason: LedgerReplay.missing(expected, next: seq)),
+                                            covered: covered)
+                        }
+                        return earliest(replay, .init(seq: expected, reason: problem.reason), covered: covered)
+                    }
+                    if item.signatureValid == nil { covered += 1 }
+                    if let failure = replay.check(item) {
+                        return earliest(replay, failure, covered: covered)
+                    }
+                    if let failure = checkCheckpoints(&pending, replay: &replay) {
+                        return earliest(replay, failure, covered: covered)
+                    }
+                }
             }
-            if let (size, _) = pending.first {
-                return progress.fail(nil, "A checkpoint claims \(size) entries but the ledger holds \(progress.count): "
-                    + "entries were removed after it was signed.")
+            if let first = pending.first {
+                return fail(replay.count + 1, "a checkpoint claims \(first.size) entries but the ledger holds "
+                    + "\(replay.count): entries from \(replay.count + 1) on were removed after it was signed.")
             }
-            if progress.count > 0, try LedgerSchema.operatorID(in: db) == nil {
-                return progress.fail(nil, "The ledger has entries but records no operator.")
+            if replay.count > 0, try LedgerSchema.operatorID(in: db) == nil {
+                return fail(nil, "The ledger has entries but records no operator.")
             }
-            if let failure = try checkHead(in: db, progress: &progress) {
-                return failure
+            if let failure = try checkHead(replay) {
+                return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
+            if let failure = try checkNodes(replay, before: nil) {
+                return Outcome(verification: result(replay, failure), coveredSignatures: covered)
+            }
+            let size = UInt64(replay.count)
+            let expectedNodes = Int(2 * size) - size.nonzeroBitCount
             let storedNodes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_tree_nodes") ?? 0
-            if storedNodes != progress.treeNodes {
-                return progress.fail(nil, "The Merkle tree holds \(storedNodes) nodes but the entries make "
-                    + "\(progress.treeNodes).")
+            if storedNodes != expectedNodes {
+                return fail(nil, "The Merkle tree holds \(storedNodes) nodes but the entries make \(expectedNodes).")
             }
-            if let failure = try checkCache(in: db, progress: &progress) {
-                return failure
+            if let failure = try checkCache(replay) {
+                return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
-            return progress.result(nil)
+            return Outcome(verification: result(replay, nil, covered: covered), coveredSignatures: covered)
         } catch {
-            return progress.fail(nil, "The ledger could not be read: \(error)")
+            return fail(nil, "The ledger could not be read: \(error)")
         }
     }
 
-    private static func checkHead(in db: Database, progress: inout Progress) throws -> LedgerVerification? {
-        guard let head = try LedgerSchema.metaValue("head", in: db) else {
-            if progress.count == 0 { return nil }
-            return progress.fail(nil, "The ledger has entries but records no head.")
+    /// The failure to report when the walk stopped at `failure`: a stored tree node completed by an earlier entry
+    /// that does not match is earlier still.
+    private func earliest(_ replay: LedgerReplay, _ failure: LedgerVerification.Failure, covered: Int) -> Outcome {
+        let node = failure.seq.flatMap { seq in (try? checkNodes(replay, before: seq)) ?? nil }
+        return Outcome(verification: result(replay, node ?? failure), coveredSignatures: covered)
+    }
+
+    private func result(
+        _ replay: LedgerReplay, _ failure: LedgerVerification.Failure?, covered: Int = 0
+    ) -> LedgerVerification {
+        var verification = LedgerVerification(
+            verifiedCount: replay.count, headHash: replay.count > 0 ? replay.prevHash : nil, sheet: replay.sheet,
+            failure: failure)
+        verification.coveredSignatures = covered
+        return verification
+    }
+
+    /// A row that could not be decoded: its seq when that much could be read, and why.
+    struct RowProblem: Error, Sendable {
+        let seq: Int64?
+        let reason: String
+    }
+
+    private static func decode(_ row: Row) -> Result<LedgerEntry, RowProblem> {
+        do {
+            return .success(try Rows.entry(row))
+        } catch {
+            if case .int64(let seq) = (row[0] as DatabaseValue).storage {
+                return .failure(RowProblem(seq: seq, reason: "\(error)"))
+            }
+            return .failure(RowProblem(seq: nil, reason: "\(error)"))
         }
-        let parts = head.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let seq = Int64(parts[0]) else {
-            return progress.fail(nil, "The recorded head \"\(head.prefix(80))\" is not \"seq:hash\".")
+    }
+
+    /// Hashes every decoded entry and checks the signatures that are not covered, on all cores; nil where the row
+    /// did not decode.
+    private func prepare(
+        _ batch: [Result<LedgerEntry, RowProblem>], trusted: Int64, coverage: Int64
+    ) -> [PreparedEntry?] {
+        let operatorID = operatorID
+        let item: @Sendable (Int) -> PreparedEntry? = { index in
+            guard case .success(let entry) = batch[index] else { return nil }
+            let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
+            return PreparedEntry(entry, checkSignature: !covered)
         }
-        if seq > progress.count {
-            return progress.fail(progress.count + 1, "The ledger recorded \(seq) entries but the last one stored "
-                + "is \(progress.count): entries from \(progress.count + 1) on were removed.")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard batch.count >= 64, cores > 1 else { return batch.indices.map(item) }
+        let slots = UnsafeMutableBufferPointer<PreparedEntry?>.allocate(capacity: batch.count)
+        defer { slots.deallocate() }
+        slots.initialize(repeating: nil)
+        nonisolated(unsafe) let shared = slots
+        // More chunks than cores, so a chunk of costly signatures does not leave the other core idle.
+        let chunks = min(cores * 4, batch.count)
+        let chunkSize = (batch.count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * chunkSize
+            for index in start..<min(start + chunkSize, batch.count) {
+                shared[index] = item(index)
+            }
         }
-        if seq < progress.count || String(parts[1]) != Hex.encode(progress.prevHash) {
-            return progress.fail(nil, "The recorded head (entry \(seq)) does not match the last stored entry "
-                + "(\(progress.count)).")
+        let prepared = Array(slots)
+        _ = slots.deinitialize()
+        return prepared
+    }
+
+    /// A stored checkpoint and what checking its text, signature and origin found.
+    struct StoredCheckpoint {
+        let size: Int64
+        let validity: CheckpointValidity
+    }
+
+    /// Every stored checkpoint, smallest first, each checked (on all cores) before the walk.
+    private func loadCheckpoints() throws -> [StoredCheckpoint] {
+        guard try db.tableExists("ledger_checkpoints") else { return [] }
+        // Decoded with throwing accessors: a tampered row must be reported, not crash the verifier.
+        let rows = try Row.fetchAll(db, sql: "SELECT size, text FROM ledger_checkpoints ORDER BY size")
+            .map { (size: try $0.decode(Int64.self, atIndex: 0), text: try $0.decode(String.self, atIndex: 1)) }
+        let operatorID = operatorID
+        let slots = UnsafeMutableBufferPointer<CheckpointValidity?>.allocate(capacity: max(1, rows.count))
+        defer { slots.deallocate() }
+        slots.initialize(repeating: nil)
+        nonisolated(unsafe) let shared = slots
+        DispatchQueue.concurrentPerform(iterations: rows.count) { index in
+            shared[index] = CheckpointValidity(text: rows[index].text, operator: operatorID)
+        }
+        return rows.indices.map { StoredCheckpoint(size: rows[$0].size, validity: slots[$0] ?? .invalid("unchecked")) }
+    }
+
+    /// Checks the checkpoints whose size is the number of entries checked so far.
+    private func checkCheckpoints(
+        _ pending: inout ArraySlice<StoredCheckpoint>, replay: inout LedgerReplay
+    ) -> LedgerVerification.Failure? {
+        while let next = pending.first, next.size <= replay.count {
+            pending = pending.dropFirst()
+            if let failure = replay.checkCheckpoint(size: next.size, next.validity) { return failure }
         }
         return nil
     }
 
-    private static func checkCache(in db: Database, progress: inout Progress) throws -> LedgerVerification? {
+    private func checkHead(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
+        guard let head = try LedgerSchema.metaValue("head", in: db) else {
+            if replay.count == 0 { return nil }
+            return .init(seq: nil, reason: "The ledger has entries but records no head.")
+        }
+        let parts = head.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let seq = Int64(parts[0]) else {
+            return .init(seq: nil, reason: "The recorded head \"\(head.prefix(80))\" is not \"seq:hash\".")
+        }
+        if seq > replay.count {
+            return .init(seq: replay.count + 1, reason: "The ledger recorded \(seq) entries but the last one stored "
+                + "is \(replay.count): entries from \(replay.count + 1) on were removed.")
+        }
+        if seq < replay.count || String(parts[1]) != Hex.encode(replay.prevHash) {
+            return .init(seq: nil, reason: "The recorded head (entry \(seq)) does not match the last stored entry "
+                + "(\(replay.count)).")
+        }
+        return nil
+    }
+
+    /// Compares the stored tree nodes that the replay rebuilt with the rebuilt ones, in one ordered scan; returns
+    /// the failure of the earliest entry (below `before`, when given) whose node is wrong or missing.
+    private func checkNodes(_ replay: LedgerReplay, before: Int64?) throws -> LedgerVerification.Failure? {
+        var first: (seq: Int64, reason: String)?
+        func note(level: Int, index: UInt64, _ what: String) {
+            let seq = Int64(bitPattern: (index + 1) << UInt64(level))
+            if let before, seq >= before { return }
+            if first == nil || seq < first!.seq {
+                first = (seq, "its Merkle tree node (level \(level), index \(index)) \(what)")
+            }
+        }
+        for level in replay.nodes.indices {
+            let offset = replay.nodeOffset(level: level)
+            let rebuilt = replay.nodes[level]
+            guard !rebuilt.isEmpty else { continue }
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT idx, hash FROM ledger_tree_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                arguments: [level, Int64(bitPattern: offset), Int64(bitPattern: offset + UInt64(rebuilt.count))])
+            var expected = offset
+            var stopped = false
+            while !stopped, let row = try rows.next() {
+                stopped = true
+                guard case .int64(let rawIndex) = (row[0] as DatabaseValue).storage,
+                      case .blob(let data) = (row[1] as DatabaseValue).storage else {
+                    note(level: level, index: expected, "cannot be read.")
+                    break
+                }
+                let index = UInt64(bitPattern: rawIndex)
+                guard index == expected else {
+                    note(level: level, index: expected, "is missing.")
+                    break
+                }
+                guard let hash = try? MerkleHash(bytes: data), hash == rebuilt[Int(index - offset)] else {
+                    note(level: level, index: index, "does not match the entries, so proofs from the stored tree "
+                        + "would be false.")
+                    break
+                }
+                expected = index + 1
+                stopped = false
+            }
+            if !stopped, expected < offset + UInt64(rebuilt.count) {
+                note(level: level, index: expected, "is missing.")
+            }
+        }
+        return first.map { .init(seq: $0.seq, reason: $0.reason) }
+    }
+
+    private func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
         var cached: [Account: Int64] = [:]
         let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
         while let row = try balanceRows.next() {
             let (account, balance) = try Rows.balance(row)
             cached[account] = balance
         }
-        let replayed = progress.sheet.balances
+        let replayed = replay.sheet.balances
         for account in Set(cached.keys).union(replayed.keys).sorted() where cached[account] != replayed[account] {
             let stored = cached[account].map(String.init) ?? "missing"
             let derived = replayed[account].map(String.init) ?? "no balance"
-            return progress.fail(nil, "The cached balance of \(account) is \(stored) but the entries give "
+            return .init(seq: nil, reason: "The cached balance of \(account) is \(stored) but the entries give "
                 + "\(derived).")
         }
         var jobs: [String: JobSettlement] = [:]
@@ -104,139 +325,9 @@ public enum LedgerVerifier {
             let (job, settlement) = try Rows.settlement(row)
             jobs[job] = settlement
         }
-        for job in Set(jobs.keys).union(progress.sheet.jobs.keys).sorted()
-        where jobs[job] != progress.sheet.jobs[job] {
-            return progress.fail(nil, "The cached settlement of job \(job) does not match the entries.")
+        for job in Set(jobs.keys).union(replay.sheet.jobs.keys).sorted() where jobs[job] != replay.sheet.jobs[job] {
+            return .init(seq: nil, reason: "The cached settlement of job \(job) does not match the entries.")
         }
         return nil
-    }
-}
-
-/// The verifier's state while walking the entries.
-private struct Progress {
-    var count: Int64 = 0
-    var prevHash = LedgerEntry.genesisHash
-    var sheet = BalanceSheet()
-    /// The tree rebuilt from the entries, and the stored nodes it is compared with.
-    let store: LedgerTreeStore
-    var tree = CompactMerkleTree()
-    var treeNodes = 0
-    private var completed: [MerkleNode] = []
-    private var lastCheckpointTime: UInt64 = 0
-
-    init(store: LedgerTreeStore) {
-        self.store = store
-    }
-
-    /// Checks the checkpoints whose size is the number of entries checked so far.
-    mutating func checkCheckpoints(
-        _ pending: inout ArraySlice<(size: Int64, text: String)>, operator operatorID: PeerID
-    ) -> LedgerVerification? {
-        while let (size, text) = pending.first, size <= count {
-            pending = pending.dropFirst()
-            let signed: SignedCheckpoint
-            do {
-                signed = try SignedCheckpoint(parsing: text)
-                try signed.verify(publicKey: operatorID.publicKey)
-            } catch {
-                return fail(nil, "The checkpoint of \(size) entries is not valid: \(error)")
-            }
-            let checkpoint = signed.checkpoint
-            guard checkpoint.size == UInt64(size) else {
-                return fail(nil, "The checkpoint stored under \(size) entries is for \(checkpoint.size).")
-            }
-            guard checkpoint.origin == Ledger.origin(of: operatorID) else {
-                return fail(nil, "The checkpoint of \(size) entries names another log: \(checkpoint.origin).")
-            }
-            guard checkpoint.root == tree.root else {
-                return fail(nil, "The checkpoint of \(size) entries has root \(checkpoint.root.hex.prefix(16))… but the "
-                    + "entries give \(tree.root.hex.prefix(16))…: entries up to \(size) were changed after it was signed.")
-            }
-            guard checkpoint.timestamp >= lastCheckpointTime else {
-                return fail(nil, "The checkpoint of \(size) entries is older than the one before it.")
-            }
-            lastCheckpointTime = checkpoint.timestamp
-        }
-        return nil
-    }
-
-    /// Adds the entry's leaf to the rebuilt tree and compares the nodes it completes with the stored ones.
-    private mutating func growTree(_ leaf: [UInt8], seq: Int64) -> LedgerVerification? {
-        completed.removeAll(keepingCapacity: true)
-        do {
-            try tree.append(leafHash: TreeHasher.leafHash(leaf), completed: &completed)
-            for node in completed {
-                guard let stored = try store.node(level: node.level, index: node.index) else {
-                    return fail(seq, "its Merkle tree node (level \(node.level), index \(node.index)) is missing.")
-                }
-                guard stored == node.hash else {
-                    return fail(seq, "its Merkle tree node (level \(node.level), index \(node.index)) does not match "
-                        + "the entries, so proofs from the stored tree would be false.")
-                }
-            }
-        } catch {
-            return fail(seq, "its Merkle tree nodes cannot be read: \(error)")
-        }
-        treeNodes += completed.count
-        return nil
-    }
-
-    /// Checks the next row, returning the failed verification if it is bad.
-    mutating func check(_ row: Row, operator operatorID: PeerID) -> LedgerVerification? {
-        let expected = count + 1
-        let entry: LedgerEntry
-        do {
-            entry = try Rows.entry(row)
-        } catch {
-            if case .int64(let seq) = (row[0] as DatabaseValue).storage, seq != expected {
-                return fail(expected, missing(expected, next: seq))
-            }
-            return fail(expected, "\(error)")
-        }
-        guard entry.seq == expected else {
-            return fail(expected, missing(expected, next: entry.seq))
-        }
-        let canonicalBody = entry.body.canonicalBytes
-        guard SignatureVerifier.isValid(
-            signature: entry.signed.signature, of: canonicalBody, publicKey: entry.body.author.publicKey)
-        else {
-            return fail(expected, "its signature is not a valid signature by its author, peer "
-                + "\(entry.body.author.short), so its content or signature was altered.")
-        }
-        guard entry.prevHash == prevHash else {
-            let previous = expected == 1 ? "32 zero bytes" : "the hash of entry \(expected - 1)"
-            return fail(expected, "its previous hash is not \(previous), so entries were edited, removed or "
-                + "reordered.")
-        }
-        let leaf = LedgerEntry.leafBytes(
-            prevHash: entry.prevHash, seq: entry.seq, canonicalBody: canonicalBody, signature: entry.signed.signature)
-        let hash = Digest.sha256(leaf)
-        guard entry.hash == hash else {
-            return fail(expected, "its stored hash is not the hash of its content.")
-        }
-        do {
-            try sheet.apply(entry.body, operator: operatorID)
-        } catch {
-            return fail(expected, "it breaks a ledger rule. \(error)")
-        }
-        if let failure = growTree(leaf, seq: expected) { return failure }
-        count = expected
-        prevHash = hash
-        return nil
-    }
-
-    private func missing(_ expected: Int64, next seq: Int64) -> String {
-        seq > expected
-            ? "it is missing; the next stored entry is \(seq)."
-            : "the entries are out of order (entry \(seq) follows entry \(expected - 1))."
-    }
-
-    func fail(_ seq: Int64?, _ reason: String) -> LedgerVerification {
-        result(LedgerVerification.Failure(seq: seq, reason: reason))
-    }
-
-    func result(_ failure: LedgerVerification.Failure?) -> LedgerVerification {
-        LedgerVerification(
-            verifiedCount: count, headHash: count > 0 ? prevHash : nil, sheet: sheet, failure: failure)
     }
 }

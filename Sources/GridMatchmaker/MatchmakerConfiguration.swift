@@ -6,8 +6,10 @@ public struct MatchmakerConfiguration: Sendable {
     public var port: Int = 7700
     /// The SQLite file holding jobs and the ledger.
     public var databasePath: String
-    /// Credits granted to each new peer.
-    public var grantCredits: Int = 100
+    /// Who gets welcome credits, how many, and how many at most per period.
+    public var grants = GrantPolicy()
+    /// What of the ledger is checked before the matchmaker serves.
+    public var ledgerCheck = LedgerCheck.sinceVerified
     public var scheduler = Scheduler.Configuration()
     /// Jobs one submitter may have queued or running at once; more are refused until some settle.
     public var maxJobsInFlightPerSubmitter = 250_000

@@ -9,6 +9,7 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case badRequest(String)
         case alreadyFinal(JobID, JobStatus)
         case tooManyJobsInFlight(limit: Int)
+        case ledgerRefused(path: String, failure: String)
     }
 
     private let code: Code
@@ -28,6 +29,11 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         MatchmakerError(code: .tooManyJobsInFlight(limit: limit))
     }
 
+    /// The ledger in the file at `path` failed the check the matchmaker runs before it serves.
+    public static func ledgerRefused(path: String, failure: String) -> MatchmakerError {
+        MatchmakerError(code: .ledgerRefused(path: path, failure: failure))
+    }
+
     /// True for `alreadyFinal`: the job needs nothing more.
     public var isAlreadyFinal: Bool {
         if case .alreadyFinal = code { return true }
@@ -45,6 +51,9 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         case .tooManyJobsInFlight(let limit):
             return "You already have \(limit) jobs queued or running, the most this matchmaker takes from one "
                 + "submitter; submit more when some have finished."
+        case .ledgerRefused(let path, let failure):
+            return "The ledger in \(path) failed its check, so the matchmaker will neither serve from it nor write to "
+                + "it. \(failure) Restore the file from a backup or a replica; `grid ledger verify` re-checks it."
         }
     }
 }

@@ -5,7 +5,17 @@ extension MatchmakerService {
     /// Starts a worker session, replacing any older one of the same peer; returns its number and the grant.
     func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: AsyncStream<Message>.Continuation) async
         -> (session: UInt64, granted: Int) {
-        let granted = (try? await store.grantDurably(peer, now: Self.nowMillis())) ?? 0
+        let granted: Int
+        do {
+            let decision = try await store.grantDurably(peer, now: Self.nowMillis(), offersWork: !ad.capabilities.isEmpty)
+            granted = decision.granted
+            if case .capReached(let cap) = decision {
+                logger.warning("welcome grant cap reached", metadata: ["grid.peer": "\(peer.short)", "grid.cap": "\(cap)"])
+            }
+        } catch {
+            granted = 0
+            logger.error("could not grant credits", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
+        }
         // State may have changed during the write: a newer session of this peer replaces this one either way.
         sessions[peer]?.outbox.finish()
         nextSession += 1
@@ -87,6 +97,9 @@ extension MatchmakerService {
     func carryOut(_ directives: [Scheduler.Directive]) {
         var pending = directives[...]
         let sink = storeEventSink
+        // Redundant jobs one of whose runs went back to the queue: once these directives are carried out (the run may
+        // have been placed again at once), a quorum that was only waiting for that run is settled.
+        var requeuedRunsOf: Set<JobID> = []
         while let directive = pending.popFirst() {
             switch directive {
             case .assign(let id, let worker, let attempt, _):
@@ -111,7 +124,10 @@ extension MatchmakerService {
                     "grid.job.id": "\(id)", "grid.peer": "\(worker.short)", "grid.attempt": "\(attempt)",
                 ])
             case .requeue(let id, let reason):
-                if id.isRun { quorums[id.parentJob]?.requeued(id) }
+                if id.isRun {
+                    quorums[id.parentJob]?.requeued(id)
+                    requeuedRunsOf.insert(id.parentJob)
+                }
                 store.enqueueQueued(id, message: reason) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "queued", reason: "\(error)"))
@@ -126,6 +142,11 @@ extension MatchmakerService {
                     logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
                 }
             }
+        }
+        for job in requeuedRunsOf.sorted() {
+            // Only a settlement is acted on: the runs out did not change, so nothing new needs starting.
+            guard var tally = quorums[job], case .settle = tally.decide() else { continue }
+            carryOut(tally.decide(), for: job)
         }
         storeStandingChanges()
     }

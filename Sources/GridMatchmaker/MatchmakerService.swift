@@ -46,8 +46,13 @@ public actor MatchmakerService: Service {
         self.identity = identity
         self.logger = logger
         self.onListening = onListening
+        let started = ContinuousClock.now
         self.store = try MatchmakerStore(path: configuration.databasePath, identity: identity,
-                                         grantCredits: configuration.grantCredits)
+                                         grants: configuration.grants, ledgerCheck: configuration.ledgerCheck)
+        logger.info("ledger checked", metadata: [
+            "grid.ledger.check": "\(configuration.ledgerCheck.rawValue)",
+            "grid.elapsed": "\(ContinuousClock.now - started)",
+        ])
         (storeEvents, storeEventSink) = AsyncStream<StoreEvent>.makeStream()
         var pending: [JobID: PendingJob] = [:]
         var scheduler = Scheduler(configuration: configuration.scheduler)
@@ -93,13 +98,13 @@ public actor MatchmakerService: Service {
     }
 
     /// Puts a redundant job that was unfinished when the matchmaker stopped back: its runs that had not ended go back
-    /// to the queue (each a lost attempt when it was running), kept away from the workers its other runs used.
+    /// to the queue (each a lost attempt when it was running), kept away from the workers whose runs had ended.
     /// Returns `.settle` when the runs that had ended already decide it.
     static func reload(_ tally: inout QuorumTally, job: SchedulableJob, record: JobRecord,
                        into scheduler: inout Scheduler, now: ContinuousClock.Instant) -> QuorumTally.Decision {
-        var used = tally.workersTried
-        if record.status == .running, let worker = record.worker { used.append(worker) }
-        scheduler.noteRunWorkers(used, of: job.id)
+        for ended in tally.ended {
+            if let worker = ended.report?.worker { scheduler.noteRunWorker(worker, ran: ended.run) }
+        }
         let decision = tally.decide()
         if case .settle = decision { return decision }
         for run in tally.outstanding.sorted() {

@@ -15,11 +15,6 @@ extension MatchmakerStore {
         try await writer.write { db in try self.insert(submission, from: submitter, now: now, in: db) }
     }
 
-    /// Grants the starting credits to a new peer, durably; returns the amount granted.
-    func grantDurably(_ peer: PeerID, now: Int64) async throws -> Int {
-        try await writer.write { db in try self.grantIfNew(peer, now: now, in: db) }
-    }
-
     /// Records a failure or cancellation with its refund, and returns once it is durable.
     func settleFailureDurably(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus)
         async throws -> JobRecord {

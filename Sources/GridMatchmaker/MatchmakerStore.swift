@@ -12,15 +12,45 @@ public final class MatchmakerStore: Sendable {
     /// Group commit for the running matchmaker (`MatchmakerStore+GroupCommit.swift`).
     let writer: GroupCommitWriter
     let identity: Identity
-    /// Credits every new peer is granted on first contact.
-    public let grantCredits: Int
+    /// Who is granted credits, how many, and how many at most per period (`MatchmakerStore+Grants.swift`).
+    public let grants: GrantPolicy
 
-    public init(path: String, identity: Identity, grantCredits: Int) throws {
+    /// Opens the file and checks its ledger before anything is written to it (`LedgerCheck`): a ledger that fails
+    /// is refused with a `MatchmakerError` naming the first bad entry, and nothing is written.
+    public init(path: String, identity: Identity, grants: GrantPolicy, ledgerCheck: LedgerCheck = .sinceVerified,
+                now: Int64 = UnixTime.nowMillis()) throws {
         database = try DatabaseFile.open(path, migrations: Self.migrations)
         self.identity = identity
-        self.grantCredits = grantCredits
+        self.grants = grants
         writer = GroupCommitWriter(database: database)
-        try database.write { db in try LedgerSchema.claim(operator: identity.peerID, in: db) }
+        let operatorID = identity.peerID
+        let verification = try database.read { db in
+            let scope: VerificationScope = switch ledgerCheck {
+            case .full: .full
+            case .sinceVerified: try Ledger.verifiedSize(in: db).map { .since($0) } ?? .full
+            }
+            return LedgerVerifier.verify(in: db, operator: operatorID, scope: scope)
+        }
+        if let failure = verification.failure {
+            throw MatchmakerError.ledgerRefused(path: path, failure: failure.description)
+        }
+        try database.write { db in
+            try LedgerSchema.claim(operator: operatorID, in: db)
+            // Everything is checked now: a checkpoint of the whole ledger marks how far, for the next start.
+            if try Ledger.treeSize(in: db) > 0 {
+                _ = try Ledger.signCheckpoint(as: identity, timestamp: UInt64(max(0, now)), in: db)
+            }
+            if let latest = try Ledger.latestCheckpoint(in: db)?.checkpoint, latest.size > 0 {
+                try Ledger.recordVerified(size: Int64(latest.size), in: db)
+            }
+        }
+    }
+
+    /// Opens the file with today's open grant policy of `grantCredits` per new peer (tests and tools).
+    public convenience init(path: String, identity: Identity, grantCredits: Int) throws {
+        var grants = GrantPolicy()
+        grants.amount = grantCredits
+        try self.init(path: path, identity: identity, grants: grants)
     }
 
     var operatorID: PeerID { identity.peerID }
@@ -49,25 +79,12 @@ public final class MatchmakerStore: Sendable {
             }
             try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
         }
+        registerGrantMigrations(in: &migrator)
         registerQuorumMigration(in: &migrator)
         return migrator
     }
 
     // MARK: Credits
-
-    /// Grants the starting credits to a peer seen for the first time; returns the amount granted (0 if known).
-    @discardableResult
-    public func grantIfNew(_ peer: PeerID, now: Int64) throws -> Int {
-        try database.write { db in try grantIfNew(peer, now: now, in: db) }
-    }
-
-    func grantIfNew(_ peer: PeerID, now: Int64, in db: Database) throws -> Int {
-        guard grantCredits > 0, try !Ledger.hasGrant(to: Account.peer(peer), in: db) else { return 0 }
-        let body = try EntryBody(kind: .grant, from: .mint, to: .peer(peer), amount: Int64(grantCredits), job: nil,
-                             author: operatorID, timestamp: now, memo: "welcome grant")
-        _ = try Ledger.append(try body.signed(by: identity), operator: operatorID, in: db)
-        return grantCredits
-    }
 
     public func balance(of peer: PeerID) throws -> Int {
         try database.read { db in Int(try Ledger.balances(in: db)[.peer(peer)] ?? 0) }
@@ -114,11 +131,10 @@ public final class MatchmakerStore: Sendable {
                 }
                 return try existing.record()
             }
-            _ = try grantIfNew(submitter, now: now, in: db)
+            _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
-            let escrow = try EntryBody(kind: .escrow, from: .peer(submitter), to: .escrow(job: submission.id.rawValue),
-                                   amount: Int64(request.escrowCredits), job: submission.id.rawValue,
-                                   author: submitter, timestamp: submission.escrowTimestamp, memo: nil)
+            let escrow = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(request.escrowCredits),
+                                              submitter: submitter, timestamp: submission.escrowTimestamp)
             _ = try Ledger.append(SignedEntry(body: escrow, signature: Array(submission.escrowSignature)),
                                   operator: operatorID, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,

@@ -152,9 +152,12 @@ public struct QuorumTally: Sendable, Hashable {
                 : report.output == nil ? .failed : .disagreed
             runs.append(Settlement.Run(report: report, verdict: verdict))
         }
-        // At most `redundancy` workers are paid (the escrow covers that many): the first whose outputs agreed.
-        let payments = agreeing.prefix(redundancy).compactMap { index -> Settlement.Payment? in
-            guard let report = ended[index].report else { return nil }
+        // At most `redundancy` workers are paid (the escrow covers that many): the first whose outputs agreed, each
+        // once (the ledger pays a worker at most once per job; placement never gives one worker two runs).
+        var paid: Set<PeerID> = []
+        let payments = agreeing.compactMap { index -> Settlement.Payment? in
+            guard let report = ended[index].report, paid.count < redundancy, paid.insert(report.worker).inserted
+            else { return nil }
             let amount = max(0, min(report.cost, maxCredits))
             return amount > 0 ? Settlement.Payment(worker: report.worker, amount: amount) : nil
         }

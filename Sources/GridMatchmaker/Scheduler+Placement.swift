@@ -66,7 +66,8 @@ extension Scheduler {
                        (current.usage, current.sequence) <= (usage, head.sequence) { continue }
                     guard let cluster = clusters[key] else { continue }
                     verdictsEvaluated += 1
-                    guard !ranAnotherRun(cluster.representative, on: peer),
+                    // The head's own id: runs of one job share a cluster, and each may only avoid the others.
+                    guard !ranAnotherRun(head.job, on: peer),
                           MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
                     best = (key, usage, head.sequence)
                 }
@@ -111,7 +112,7 @@ extension Scheduler {
         workers[peer]?.start(id)
         indexFreeWorker(peer)
         fairShare.charge(job.submitter, now: now)
-        if id.isRun { runWorkers[id.parentJob, default: []].insert(peer) }
+        if id.isRun { runWorkers[id.parentJob, default: [:]][peer] = id }
         return .assign(id, to: peer, attempt: job.attempts, cost: cost)
     }
 
@@ -145,7 +146,7 @@ extension Scheduler {
 
     /// The job's placement key on the worker, or nil when the worker cannot take it.
     private func placementKey(_ job: SchedulableJob, on peer: PeerID) -> PlacementKey? {
-        guard let worker = workers[peer], !ranAnotherRun(job, on: peer),
+        guard let worker = workers[peer], !ranAnotherRun(job.id, on: peer),
               MatchRules.verdict(job, worker: worker) == .fits else { return nil }
         return PlacementKey(
             untried: !job.failedOn.contains(peer),
@@ -154,9 +155,10 @@ extension Scheduler {
             free: worker.freeSlots)
     }
 
-    /// Whether `job` is a run of a redundant job and another run of that job already went to the worker.
-    func ranAnotherRun(_ job: SchedulableJob, on peer: PeerID) -> Bool {
-        job.id.isRun && runWorkers[job.id.parentJob]?.contains(peer) == true
+    /// Whether `id` is a run of a redundant job and another run of that job already went to the worker.
+    func ranAnotherRun(_ id: JobID, on peer: PeerID) -> Bool {
+        guard id.isRun, let run = runWorkers[id.parentJob]?[peer] else { return false }
+        return run != id
     }
 
     /// Files the worker under each capability it offers, while it has a free slot.

@@ -40,7 +40,7 @@ extension Scheduler {
     public func explainWaiting(_ id: JobID) -> String? {
         guard let job = jobs[id], leases[id] == nil else { return nil }
         let verdicts = workers.sorted { $0.key < $1.key }.map { peer, worker -> MatchRules.Verdict in
-            ranAnotherRun(job, on: peer) ? .rejected("the worker already ran another run of this job")
+            ranAnotherRun(job.id, on: peer) ? .rejected("the worker already ran another run of this job")
                 : MatchRules.verdict(job, worker: worker)
         }
         if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }

@@ -31,14 +31,14 @@ extension Scheduler {
         standings[peer] ?? WorkerStanding()
     }
 
-    /// Marks `workers` as having run a run of `job` already (runs reloaded after a restart).
-    public mutating func noteRunWorkers(_ workers: some Sequence<PeerID>, of job: JobID) {
-        runWorkers[job, default: []].formUnion(workers)
+    /// Marks each worker as having taken a run of its job already (runs reloaded after a restart).
+    public mutating func noteRunWorker(_ worker: PeerID, ran run: JobID) {
+        runWorkers[run.parentJob, default: [:]][worker] = run
     }
 
     /// The workers the runs of `job` went to so far.
     public func runWorkers(of job: JobID) -> Set<PeerID> {
-        runWorkers[job] ?? []
+        Set(runWorkers[job]?.keys ?? [:].keys)
     }
 
     /// Forgets a redundant job once it is settled: its queued runs leave the queue (running ones keep their leases

@@ -73,8 +73,9 @@ public struct Scheduler: Sendable {
     var standings: [PeerID: WorkerStanding] = [:]
     /// Standing changes not yet taken by the service to be stored (`takeStandingChanges`).
     var standingChanges: [(peer: PeerID, event: WorkerStanding.Event)] = []
-    /// The workers the runs of each redundant job went to: a run never goes where another run of its job went.
-    var runWorkers: [JobID: Set<PeerID>] = [:]
+    /// The workers the runs of each redundant job went to, with the run each took: a run never goes to a worker that
+    /// another run of its job went to (it may go back to one where its own attempt was lost).
+    var runWorkers: [JobID: [PeerID: JobID]] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration

@@ -145,6 +145,29 @@ struct SchedulerRunsTests {
         #expect(s.runWorkers(of: S.job(1)).isEmpty)
     }
 
+    @Test("a worker with free slots freed at once takes one run of a job, never two")
+    func oneRunPerWorkerWhenSlotsFree() {
+        var s = Scheduler()
+        _ = s.jobSubmitted(Self.run(1), now: S.t0)
+        _ = s.jobSubmitted(Self.run(2), now: S.t0)
+        let placed = s.workerJoined(S.peer(1), ad: S.ad([("a.b", "1.0.0")], slots: 4), now: S.t0)
+        #expect(placed == [.assign(Self.run(1).id, to: S.peer(1), attempt: 1)])
+        #expect(s.isQueued(Self.run(2).id))
+    }
+
+    @Test("a run whose worker was lost may go back to that worker, but never to one another run of its job used")
+    func lostRunMayReturn() {
+        var s = Scheduler()
+        _ = s.workerJoined(S.peer(1), ad: S.ad([("a.b", "1.0.0")]), now: S.t0)
+        _ = s.workerJoined(S.peer(2), ad: S.ad([("a.b", "1.0.0")]), now: S.t0)
+        #expect(s.jobSubmitted(Self.run(1), now: S.t0) == [.assign(Self.run(1).id, to: S.peer(1), attempt: 1)])
+        #expect(s.jobSubmitted(Self.run(2), now: S.t0) == [.assign(Self.run(2).id, to: S.peer(2), attempt: 1)])
+        _ = s.workerLeft(S.peer(1), now: S.t0)
+        #expect(s.isQueued(Self.run(1).id), "worker 2 ran the other run, so run 1 waits")
+        #expect(s.workerJoined(S.peer(1), ad: S.ad([("a.b", "1.0.0")]), now: S.t0)
+                == [.assign(Self.run(1).id, to: S.peer(1), attempt: 2)])
+    }
+
     @Test("a run never goes to an offer that says it is not deterministic, and the reason says why")
     func nondeterministicOffers() {
         var s = Scheduler()

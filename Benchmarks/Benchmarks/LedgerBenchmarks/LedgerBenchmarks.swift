@@ -209,4 +209,5 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     ledgerStoreBenchmarks()
+    ledgerMixBenchmarks()
 }

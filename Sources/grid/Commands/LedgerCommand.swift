@@ -9,7 +9,8 @@ struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Read and verify a credit ledger file (the matchmaker's, by default).",
-        subcommands: [Balances.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, CheckProof.self])
+        subcommands: [Balances.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, CheckProof.self,
+                      Grant.self, Transfer.self])
 
     /// Which ledger file to open.
     struct FileOptions: ParsableArguments {
@@ -86,7 +87,7 @@ struct LedgerCommand: AsyncParsableCommand {
             var table = Table("SEQ", "KIND", "FROM", "TO", "AMOUNT", "JOB", "AUTHOR", "HASH")
             for entry in entries {
                 let body = entry.body
-                table.add("\(entry.seq)", body.kind.rawValue, Self.short(body.from), Self.short(body.to),
+                table.add("\(entry.seq)", body.kindName, Self.short(body.from), Self.short(body.to),
                           "\(body.amount)", body.job ?? "-", body.author.short, String(Hex.encode(entry.hash).prefix(12)))
             }
             say(table.render())
@@ -282,7 +283,7 @@ struct EntryPresentation: Encodable {
 
     init(_ entry: LedgerEntry) {
         seq = entry.seq
-        kind = entry.body.kind.rawValue
+        kind = entry.body.kindName
         from = entry.body.from.description
         to = entry.body.to.description
         amount = entry.body.amount

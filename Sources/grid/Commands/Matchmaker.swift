@@ -16,8 +16,29 @@ struct Matchmaker: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on; port 0 picks a free port.", valueName: "host:port"))
     var listen = "127.0.0.1:7700"
 
-    @Option(help: "Credits granted to each new peer.")
+    @Option(help: "Credits in one welcome grant (a new submitter, or a new worker offering a capability).")
     var grant = 100
+
+    @Option(help: ArgumentHelp("Who gets welcome grants: open (every new peer), allow-list (the peers in "
+                               + "--grant-allow), or none (credits only from `grid ledger grant`).",
+                               valueName: "policy"))
+    var grantPolicy = "open"
+
+    @Option(help: ArgumentHelp("The peers that may get a welcome grant with --grant-policy allow-list, one peer id a "
+                               + "line ('#' starts a comment).", valueName: "file"))
+    var grantAllow: String?
+
+    @Option(help: ArgumentHelp("Welcome credits granted at most per --grant-period, all peers together; "
+                               + "0 for no cap.", valueName: "credits"))
+    var grantCap = 0
+
+    @Option(help: ArgumentHelp("The period --grant-cap counts in.", valueName: "seconds"))
+    var grantPeriod = 3600
+
+    @Option(help: ArgumentHelp("What of the ledger to check before serving: since-checkpoint (signatures and tree "
+                               + "nodes since the checkpoint verified at the last start, the rest in full) or full.",
+                               valueName: "scope"))
+    var verifyLedger = LedgerCheck.sinceVerified.rawValue
 
     @Option(help: "How many times a job is handed out before it fails.")
     var maxAttempts = 3
@@ -65,6 +86,21 @@ struct Matchmaker: AsyncParsableCommand {
             throw ValidationError("--fair-share-half-life must be from 1 to 31536000 seconds, got \(fairShareHalfLife)")
         }
         guard (0...1_000_000).contains(grant) else { throw ValidationError("--grant must be from 0 to 1000000") }
+        guard ["open", "allow-list", "none"].contains(grantPolicy) else {
+            throw ValidationError("--grant-policy must be open, allow-list or none, got '\(grantPolicy)'")
+        }
+        guard (grantPolicy == "allow-list") == (grantAllow != nil) else {
+            throw ValidationError("--grant-allow FILE goes with --grant-policy allow-list, and only with it")
+        }
+        guard (0...1_000_000_000).contains(grantCap) else {
+            throw ValidationError("--grant-cap must be from 0 (no cap) to 1000000000, got \(grantCap)")
+        }
+        guard (1...31_536_000).contains(grantPeriod) else {
+            throw ValidationError("--grant-period must be from 1 to 31536000 seconds, got \(grantPeriod)")
+        }
+        guard LedgerCheck(rawValue: verifyLedger) != nil else {
+            throw ValidationError("--verify-ledger must be since-checkpoint or full, got '\(verifyLedger)'")
+        }
         guard (1...100).contains(maxAttempts) else { throw ValidationError("--max-attempts must be from 1 to 100") }
         guard (1...JobRequest.maxQueueTimeoutSeconds).contains(queueTimeout) else {
             throw ValidationError("--queue-timeout must be from 1 to \(JobRequest.maxQueueTimeoutSeconds) seconds, "
@@ -100,6 +136,32 @@ struct Matchmaker: AsyncParsableCommand {
         }
     }
 
+    /// The grant policy the flags describe.
+    func grantPolicyFromFlags() throws -> GrantPolicy {
+        var policy = GrantPolicy()
+        policy.amount = grant
+        policy.capPerPeriod = grantCap == 0 ? nil : grantCap
+        policy.period = .seconds(grantPeriod)
+        switch grantPolicy {
+        case "none": policy.eligibility = .nobody
+        case "allow-list":
+            guard let grantAllow else { break }
+            let text: String
+            do {
+                text = try String(contentsOfFile: grantAllow, encoding: .utf8)
+            } catch {
+                throw CLIError("--grant-allow: could not read \(grantAllow): \(error.localizedDescription)")
+            }
+            do {
+                policy.eligibility = .allowList(try AllowedPeers(parsing: text, source: grantAllow).peers)
+            } catch {
+                throw CLIError("--grant-allow: \(error)")
+            }
+        default: policy.eligibility = .open
+        }
+        return policy
+    }
+
     func run() async throws {
         let endpoint: Endpoint
         do {
@@ -112,7 +174,8 @@ struct Matchmaker: AsyncParsableCommand {
         var configuration = MatchmakerConfiguration(databasePath: options.directory + "/matchmaker.sqlite")
         configuration.host = endpoint.host
         configuration.port = endpoint.port
-        configuration.grantCredits = grant
+        configuration.grants = try grantPolicyFromFlags()
+        configuration.ledgerCheck = LedgerCheck(rawValue: verifyLedger) ?? .sinceVerified
         configuration.scheduler.maxAttempts = maxAttempts
         configuration.scheduler.queueTimeout = .seconds(queueTimeout)
         configuration.scheduler.fairShareHalfLife = .seconds(fairShareHalfLife)
@@ -131,6 +194,8 @@ struct Matchmaker: AsyncParsableCommand {
             service = try MatchmakerService(configuration: configuration, identity: identity, logger: logger) { port in
                 say(ReadyLine.matchmaker(peer: identity.peerID, host: endpoint.host, port: port))
             }
+        } catch let error as MatchmakerError {
+            throw CLIError("\(error)")
         } catch {
             throw CLIError("could not open \(configuration.databasePath): \(error)")
         }

@@ -16,18 +16,18 @@ public struct BalanceSheet: Hashable, Sendable {
     }
 
     /// A sheet starting from known balances and jobs (a part of a larger ledger, as the store loads it).
-    init(balances: [Account: Int64], jobs: [String: JobSettlement]) {
+    package init(balances: [Account: Int64], jobs: [String: JobSettlement]) {
         self.balances = balances
         self.jobs = jobs
     }
 
     /// Sets a known starting balance (used by the store to load part of its cache).
-    mutating func seed(_ account: Account, balance: Int64) {
+    package mutating func seed(_ account: Account, balance: Int64) {
         balances[account] = balance
     }
 
     /// Sets a known job state (used by the store to load part of its cache).
-    mutating func seed(job: String, _ settlement: JobSettlement) {
+    package mutating func seed(job: String, _ settlement: JobSettlement) {
         jobs[job] = settlement
     }
 

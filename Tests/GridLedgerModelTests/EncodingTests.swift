@@ -1,7 +1,8 @@
 import GridCore
 import GridCrypto
 import Testing
-@testable import GridLedger
+@testable import GridLedgerModel
+import GridTestKit
 
 @Suite("Accounts and canonical encoding")
 struct EncodingTests {

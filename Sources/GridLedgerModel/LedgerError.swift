@@ -30,76 +30,76 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
 
     private let code: Code
 
-    static func invalidAccount(_ text: String, reason: String) -> LedgerError {
+    package static func invalidAccount(_ text: String, reason: String) -> LedgerError {
         LedgerError(code: .invalidAccount(text: text, reason: reason))
     }
-    static func invalidField(_ name: String, reason: String) -> LedgerError {
+    package static func invalidField(_ name: String, reason: String) -> LedgerError {
         LedgerError(code: .invalidField(name: name, reason: reason))
     }
-    static func malformedEncoding(_ reason: String) -> LedgerError {
+    package static func malformedEncoding(_ reason: String) -> LedgerError {
         LedgerError(code: .malformedEncoding(reason: reason))
     }
-    static func unsupportedVersion(_ version: UInt8) -> LedgerError {
+    package static func unsupportedVersion(_ version: UInt8) -> LedgerError {
         LedgerError(code: .unsupportedVersion(version))
     }
-    static func wrongSigner(author: PeerID, signer: PeerID) -> LedgerError {
+    package static func wrongSigner(author: PeerID, signer: PeerID) -> LedgerError {
         LedgerError(code: .wrongSigner(author: author, signer: signer))
     }
-    static func badSignature(author: PeerID) -> LedgerError {
+    package static func badSignature(author: PeerID) -> LedgerError {
         LedgerError(code: .badSignature(author: author))
     }
-    static func wrongAuthor(_ kind: EntryKind, expected: String, got: PeerID) -> LedgerError {
+    package static func wrongAuthor(_ kind: EntryKind, expected: String, got: PeerID) -> LedgerError {
         LedgerError(code: .wrongAuthor(kind: kind, expected: expected, got: got))
     }
-    static func wrongShape(_ kind: EntryKind, from: Account, to: Account, rule: String) -> LedgerError {
+    package static func wrongShape(_ kind: EntryKind, from: Account, to: Account, rule: String) -> LedgerError {
         LedgerError(code: .wrongShape(kind: kind, from: from, to: to, rule: rule))
     }
-    static func jobMismatch(_ kind: EntryKind, job: String?, account: Account) -> LedgerError {
+    package static func jobMismatch(_ kind: EntryKind, job: String?, account: Account) -> LedgerError {
         LedgerError(code: .jobMismatch(kind: kind, job: job, account: account))
     }
-    static func insufficientCredits(_ account: Account, balance: Int64, amount: Int64, kind: EntryKind) -> LedgerError {
+    package static func insufficientCredits(_ account: Account, balance: Int64, amount: Int64, kind: EntryKind) -> LedgerError {
         LedgerError(code: .insufficientCredits(account: account, balance: balance, amount: amount, kind: kind))
     }
-    static func duplicateEscrow(job: String) -> LedgerError {
+    package static func duplicateEscrow(job: String) -> LedgerError {
         LedgerError(code: .duplicateEscrow(job: job))
     }
-    static func noEscrow(job: String, kind: EntryKind) -> LedgerError {
+    package static func noEscrow(job: String, kind: EntryKind) -> LedgerError {
         LedgerError(code: .noEscrow(job: job, kind: kind))
     }
-    static func duplicateSettlement(job: String, kind: EntryKind) -> LedgerError {
+    package static func duplicateSettlement(job: String, kind: EntryKind) -> LedgerError {
         LedgerError(code: .duplicateSettlement(job: job, kind: kind))
     }
-    static func duplicatePayment(job: String, worker: PeerID) -> LedgerError {
+    package static func duplicatePayment(job: String, worker: PeerID) -> LedgerError {
         LedgerError(code: .duplicatePayment(job: job, worker: worker))
     }
-    static func settlementExceedsEscrow(
+    package static func settlementExceedsEscrow(
         job: String, escrowed: Int64, settled: Int64, amount: Int64, kind: EntryKind
     ) -> LedgerError {
         LedgerError(code: .settlementExceedsEscrow(
             job: job, escrowed: escrowed, settled: settled, amount: amount, kind: kind))
     }
-    static func refundToWrongPeer(job: String, submitter: PeerID, to: Account) -> LedgerError {
+    package static func refundToWrongPeer(job: String, submitter: PeerID, to: Account) -> LedgerError {
         LedgerError(code: .refundToWrongPeer(job: job, submitter: submitter, to: to))
     }
-    static func overflow(_ account: Account) -> LedgerError {
+    package static func overflow(_ account: Account) -> LedgerError {
         LedgerError(code: .overflow(account: account))
     }
-    static func operatorMismatch(stored: PeerID, given: PeerID) -> LedgerError {
+    package static func operatorMismatch(stored: PeerID, given: PeerID) -> LedgerError {
         LedgerError(code: .operatorMismatch(stored: stored, given: given))
     }
-    static func notALedger(_ path: String, reason: String) -> LedgerError {
+    package static func notALedger(_ path: String, reason: String) -> LedgerError {
         LedgerError(code: .notALedger(path: path, reason: reason))
     }
-    static func corruptRow(seq: Int64, reason: String) -> LedgerError {
+    package static func corruptRow(seq: Int64, reason: String) -> LedgerError {
         LedgerError(code: .corruptRow(seq: seq, reason: reason))
     }
-    static func corruptMeta(_ reason: String) -> LedgerError {
+    package static func corruptMeta(_ reason: String) -> LedgerError {
         LedgerError(code: .corruptMeta(reason: reason))
     }
-    static func invalidArgument(_ name: String, reason: String) -> LedgerError {
+    package static func invalidArgument(_ name: String, reason: String) -> LedgerError {
         LedgerError(code: .invalidArgument(name: name, reason: reason))
     }
-    static func refusedInBatch(index: Int, count: Int, reason: LedgerError) -> LedgerError {
+    package static func refusedInBatch(index: Int, count: Int, reason: LedgerError) -> LedgerError {
         LedgerError(code: .refusedInBatch(index: index, count: count, reason: reason))
     }
 
@@ -141,7 +141,7 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .insufficientCredits(let account, let balance, let amount, let kind):
             let verb: String
             switch kind {
-            case .grant: verb = "grant"
+            case .grant: verb = "transfer"  // only a transfer (a grant from a peer) can lack credits
             case .escrow: verb = "escrow"
             case .payment: verb = "pay"
             case .refund: verb = "refund"

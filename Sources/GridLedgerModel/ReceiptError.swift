@@ -13,14 +13,14 @@ public struct ReceiptError: Error, CustomStringConvertible, Sendable, Equatable 
 
     private let code: Code
 
-    static func noSuchEntry(_ seq: Int64) -> ReceiptError { ReceiptError(code: .noSuchEntry(seq)) }
-    static func notSettled(_ job: String) -> ReceiptError { ReceiptError(code: .notSettled(job)) }
-    static func notCheckpointed(seq: Int64) -> ReceiptError { ReceiptError(code: .notCheckpointed(seq: seq)) }
-    static func notOperator(_ peer: PeerID) -> ReceiptError { ReceiptError(code: .notOperator(peer)) }
-    static func untrustedSigner(expected: PeerID, got: PeerID) -> ReceiptError {
+    package static func noSuchEntry(_ seq: Int64) -> ReceiptError { ReceiptError(code: .noSuchEntry(seq)) }
+    package static func notSettled(_ job: String) -> ReceiptError { ReceiptError(code: .notSettled(job)) }
+    package static func notCheckpointed(seq: Int64) -> ReceiptError { ReceiptError(code: .notCheckpointed(seq: seq)) }
+    package static func notOperator(_ peer: PeerID) -> ReceiptError { ReceiptError(code: .notOperator(peer)) }
+    package static func untrustedSigner(expected: PeerID, got: PeerID) -> ReceiptError {
         ReceiptError(code: .untrustedSigner(expected: expected, got: got))
     }
-    static func badReceipt(_ reason: String) -> ReceiptError { ReceiptError(code: .badReceipt(reason)) }
+    package static func badReceipt(_ reason: String) -> ReceiptError { ReceiptError(code: .badReceipt(reason)) }
 
     public var description: String {
         switch code {

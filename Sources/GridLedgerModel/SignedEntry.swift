@@ -7,14 +7,14 @@ public struct SignedEntry: Hashable, Sendable {
     /// 64-byte Ed25519 signature of `body.canonicalBytes` by `body.author`. Never log it.
     public let signature: [UInt8]
     /// True when this value was made by `EntryBody.signed(by:)`, so the signature is valid by construction.
-    let knownValid: Bool
+    package let knownValid: Bool
 
     /// Pairs a body with a signature received from elsewhere; `isSignatureValid` tells whether they match.
     public init(body: EntryBody, signature: [UInt8]) {
         self.init(body: body, signature: signature, knownValid: false)
     }
 
-    init(body: EntryBody, signature: [UInt8], knownValid: Bool) {
+    package init(body: EntryBody, signature: [UInt8], knownValid: Bool) {
         self.body = body
         self.signature = signature
         self.knownValid = knownValid

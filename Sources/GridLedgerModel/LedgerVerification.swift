@@ -7,6 +7,11 @@ public struct LedgerVerification: Hashable, Sendable, CustomStringConvertible {
         /// A full sentence saying what is wrong.
         public let reason: String
 
+        package init(seq: Int64?, reason: String) {
+            self.seq = seq
+            self.reason = reason
+        }
+
         public var description: String {
             if let seq { return "Entry \(seq) is bad: \(reason)" }
             return reason
@@ -21,12 +26,27 @@ public struct LedgerVerification: Hashable, Sendable, CustomStringConvertible {
     public let sheet: BalanceSheet
     /// The first problem, or nil when the whole ledger is valid.
     public let failure: Failure?
+    /// Operator-signed entries whose signatures a valid checkpoint covered, or that an earlier verification
+    /// covered (`VerificationScope.since`), instead of being checked one by one.
+    public var coveredSignatures = 0
+
+    package init(verifiedCount: Int64, headHash: [UInt8]?, sheet: BalanceSheet, failure: Failure?) {
+        self.verifiedCount = verifiedCount
+        self.headHash = headHash
+        self.sheet = sheet
+        self.failure = failure
+    }
 
     /// True when every entry, link and cached balance checked out.
     public var isValid: Bool { failure == nil }
 
     public var description: String {
         if let failure { return "The ledger is invalid after \(verifiedCount) good entries. \(failure)" }
-        return "The ledger is valid: \(verifiedCount) entries, every signature, link, balance, Merkle tree node and checkpoint checked."
+        let signatures = coveredSignatures == 0
+            ? "every signature"
+            : "\(verifiedCount - Int64(coveredSignatures)) signatures checked and \(coveredSignatures) covered by "
+                + "verified checkpoints"
+        return "The ledger is valid: \(verifiedCount) entries, \(signatures), every link, balance, Merkle tree node "
+            + "and checkpoint checked."
     }
 }

@@ -24,7 +24,7 @@ public struct LedgerEntry: Hashable, Sendable {
     }
 
     /// An entry as stored, with the hash it was stored with (which may not match if the row was edited).
-    init(seq: Int64, signed: SignedEntry, prevHash: [UInt8], hash: [UInt8]) {
+    package init(seq: Int64, signed: SignedEntry, prevHash: [UInt8], hash: [UInt8]) {
         self.seq = seq
         self.signed = signed
         self.prevHash = prevHash
@@ -42,7 +42,7 @@ public struct LedgerEntry: Hashable, Sendable {
     public var computedHash: [UInt8] { Digest.sha256(leafBytes) }
 
     /// The single definition of an entry's leaf bytes (see the type's documentation).
-    static func leafBytes(prevHash: [UInt8], seq: Int64, canonicalBody: [UInt8], signature: [UInt8]) -> [UInt8] {
+    package static func leafBytes(prevHash: [UInt8], seq: Int64, canonicalBody: [UInt8], signature: [UInt8]) -> [UInt8] {
         var writer = ByteWriter(capacity: prevHash.count + 12 + canonicalBody.count + signature.count)
         writer.raw(prevHash)
         writer.u64(UInt64(bitPattern: seq))

@@ -6,7 +6,7 @@ import GridCore
 public enum CreditRules {
     /// Checks that the accounts and the job field fit the entry's kind.
     ///
-    /// - grant: from the mint to a peer, naming no job.
+    /// - grant: from the mint to a peer, or from one peer to another (a transfer), naming no job.
     /// - escrow: from a peer to `escrow:J`, naming job J.
     /// - payment and refund: from `escrow:J` to a peer, naming job J.
     /// - result: from `escrow:J` to the peer whose run it records, or to `escrow:J` itself when no worker ran the
@@ -14,8 +14,9 @@ public enum CreditRules {
     public static func checkShape(_ body: EntryBody) throws(LedgerError) {
         switch body.kind {
         case .grant:
-            guard case .mint = body.from, case .peer = body.to else {
-                throw .wrongShape(.grant, from: body.from, to: body.to, rule: "from the mint to a peer")
+            guard body.from.job == nil, case .peer = body.to, body.from != body.to else {
+                throw .wrongShape(.grant, from: body.from, to: body.to,
+                                  rule: "from the mint to a peer, or (a transfer) from one peer to another")
             }
             if let job = body.job {
                 throw .invalidField("job", reason: "a grant names no job, but this one names job \(job)")

@@ -33,7 +33,7 @@ public struct LedgerReceipt: Sendable, Hashable {
             throw ReceiptError.untrustedSigner(expected: trustedOperator, got: signer)
         }
         try checkpoint.verify(publicKey: signer.publicKey)
-        guard checkpoint.checkpoint.origin == Ledger.origin(of: signer) else {
+        guard checkpoint.checkpoint.origin == LedgerLog.origin(of: signer) else {
             throw ReceiptError.badReceipt("the checkpoint's origin is not the ledger of its signer")
         }
         let entry = try LedgerEntry(leafBytes: leaf)
