@@ -13,6 +13,7 @@ extension MatchmakerService {
         logger.info("worker joined", metadata: [
             "grid.peer": "\(peer.short)", "grid.capabilities": "\(ad.capabilities.map(\.name).joined(separator: ","))",
         ])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) registered again while running it")
         carryOut(scheduler.workerJoined(peer, ad: ad, joinedAt: Self.nowMillis(), now: .now))
         return (nextSession, granted)
     }
@@ -23,6 +24,7 @@ extension MatchmakerService {
         current.outbox.finish()
         sessions[peer] = nil
         logger.info("worker left", metadata: ["grid.peer": "\(peer.short)"])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) disconnected while running it")
         carryOut(scheduler.workerLeft(peer, now: .now))
     }
 
@@ -44,6 +46,7 @@ extension MatchmakerService {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
+        recordAttemptEnd(outcome)
         if outcome.isRetryable {
             // The reason is logged once, by the requeue or failure that follows.
             let reason = outcome.error ?? "the worker reported a failure without a reason"
@@ -85,7 +88,7 @@ extension MatchmakerService {
                                                           now: .now)
                     continue
                 }
-                store.enqueueRunning(id, worker: worker, attempt: attempt) { error in
+                store.enqueueRunning(id, worker: worker, attempt: attempt, now: Self.nowMillis()) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "running", reason: "\(error)"))
                     }

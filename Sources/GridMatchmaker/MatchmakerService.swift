@@ -51,6 +51,7 @@ public actor MatchmakerService: Service {
         var scheduler = Scheduler(configuration: configuration.scheduler)
         let now = ContinuousClock.now
         var directives: [Scheduler.Directive] = []
+        try store.endOpenAttempts(now: Self.nowMillis())
         for (record, request) in try store.unfinished() {
             let job: SchedulableJob
             do {
@@ -248,7 +249,9 @@ public actor MatchmakerService: Service {
     }
 
     func tick() {
-        carryOut(scheduler.tick(now: .now))
+        let now = ContinuousClock.now
+        recordAttemptsTimedOut(now: now)
+        carryOut(scheduler.tick(now: now))
         guard !checkpointPending else { return }
         checkpointPending = true
         let sink = storeEventSink

@@ -49,6 +49,7 @@ public final class MatchmakerStore: Sendable {
             }
             try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
         }
+        registerAttemptMigrations(in: &migrator)
         return migrator
     }
 
