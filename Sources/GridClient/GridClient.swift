@@ -35,12 +35,12 @@ public struct GridClient: Sendable {
         try Self.submission(for: request, signedBy: identity)
     }
 
-    /// A submission of `request` under a fresh job id, its escrow of `request.maxCredits` signed by `identity`.
+    /// A submission of `request` under a fresh job id, its escrow of `request.escrowCredits` signed by `identity`.
     public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
         let id = JobID(randomBytes: Digest.randomBytes(8))
         let now = UnixTime.nowMillis()
         let escrow = try EntryBody(kind: .escrow, from: .peer(identity.peerID), to: .escrow(job: id.rawValue),
-                                   amount: Int64(request.maxCredits), job: id.rawValue, author: identity.peerID,
+                                   amount: Int64(request.escrowCredits), job: id.rawValue, author: identity.peerID,
                                    timestamp: now, memo: nil)
         let signed = try escrow.signed(by: identity)
         return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))

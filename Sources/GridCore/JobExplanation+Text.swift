@@ -21,8 +21,13 @@ extension JobExplanation {
             if let waiting { return "Job \(job) is queued: \(waiting.summary)." }
             return "Job \(job) is queued."
         case .running:
-            guard let current = attempts.last(where: { $0.endedAt == nil }) else { return "Job \(job) is running." }
-            return "Job \(job) is running: attempt \(current.attempt) on worker \(current.worker.short)."
+            let current = attempts.filter { $0.endedAt == nil }
+            guard let first = current.first else { return "Job \(job) is running." }
+            guard current.count == 1, first.run == nil else {
+                let workers = current.map(\.worker.short).joined(separator: ", ")
+                return "Job \(job) is running: \(current.count) \(current.count == 1 ? "run" : "runs") on \(workers)."
+            }
+            return "Job \(job) is running: attempt \(first.attempt) on worker \(first.worker.short)."
         case .succeeded:
             return "Job \(job) succeeded."
         case .failed:
@@ -67,10 +72,11 @@ extension JobExplanation {
     private var attemptLines: [String] {
         guard !attempts.isEmpty else { return ["No attempts yet."] }
         let reasons = attempts.contains { !($0.reason ?? "").isEmpty }
+        let runs = attempts.contains { $0.run != nil }
         let header = ["ATTEMPT", "WORKER", "STARTED", "ENDED", "OUTCOME", "OUTPUT SHA-256"]
-        var rows = [header + (reasons ? ["REASON"] : [])]
+        var rows = [(runs ? ["RUN"] : []) + header + (reasons ? ["REASON"] : [])]
         for attempt in attempts {
-            rows.append([
+            rows.append((runs ? [attempt.run.map(String.init) ?? "-"] : []) + [
                 "\(attempt.attempt)", attempt.worker.short, Self.time(attempt.startedAt),
                 attempt.endedAt.map(Self.time) ?? "-", attempt.outcome?.rawValue ?? "running",
                 attempt.outputDigest.map { String($0.prefix(16)) } ?? "-",

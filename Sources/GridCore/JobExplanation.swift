@@ -103,6 +103,9 @@ public struct JobExplanation: Hashable, Sendable, Codable {
 
     /// One attempt of the job on a worker.
     public struct Attempt: Hashable, Sendable, Codable {
+        /// Which run of a job run on several workers for a quorum (1, 2, …); nil for a job run once.
+        public var run: Int?
+        /// The attempt's number (of its run, for a redundant job), from 1.
         public var attempt: Int
         public var worker: PeerID
         /// Unix milliseconds.
@@ -116,8 +119,9 @@ public struct JobExplanation: Hashable, Sendable, Codable {
         /// SHA-256 (lowercase hex) of the output the worker returned, when it returned one.
         public var outputDigest: String?
 
-        public init(attempt: Int, worker: PeerID, startedAt: Int64, endedAt: Int64? = nil,
+        public init(run: Int? = nil, attempt: Int, worker: PeerID, startedAt: Int64, endedAt: Int64? = nil,
                     outcome: AttemptOutcome? = nil, reason: String? = nil, outputDigest: String? = nil) {
+            self.run = run
             self.attempt = attempt
             self.worker = worker
             self.startedAt = startedAt

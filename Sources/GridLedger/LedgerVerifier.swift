@@ -99,7 +99,7 @@ public enum LedgerVerifier {
                 + "\(derived).")
         }
         var jobs: [String: JobSettlement] = [:]
-        let jobRows = try Row.fetchCursor(db, sql: "SELECT job, submitter, escrowed, paid, refunded FROM ledger_jobs")
+        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
         while let row = try jobRows.next() {
             let (job, settlement) = try Rows.settlement(row)
             jobs[job] = settlement

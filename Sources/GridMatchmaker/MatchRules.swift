@@ -131,14 +131,19 @@ public enum MatchRules {
         return result
     }
 
-    /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities.
-    public static func attributes(of ad: WorkerAd, running: Int) -> Attributes {
+    /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities,
+    /// and its standing: jobs_done, failures, timeouts, crashes, disagreements, failure_rate.
+    public static func attributes(of ad: WorkerAd, running: Int, standing: WorkerStanding = WorkerStanding())
+        -> Attributes {
         let a = ad.attributes
         var values: [String: Value] = [
             "cores": .int(a.cores), "memory_gb": .decimal(a.memoryGB), "os": .string(a.os), "arch": .string(a.arch),
             "slots": .int(ad.slots), "slots_free": .int(max(0, ad.slots - running)),
             "load": .decimal(ad.slots > 0 ? Double(running) / Double(ad.slots) : 1),
             "capabilities": .list(ad.capabilities.map { .string($0.name) }),
+            "jobs_done": .int(standing.done), "failures": .int(standing.failed), "timeouts": .int(standing.timedOut),
+            "crashes": .int(standing.crashed), "disagreements": .int(standing.disagreed),
+            "failure_rate": .decimal(standing.failureRate),
         ]
         for (key, value) in a.labels { values["labels." + key] = .string(value) }
         return Attributes(values)

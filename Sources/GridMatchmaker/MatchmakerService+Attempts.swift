@@ -57,8 +57,11 @@ extension MatchmakerService {
         var explanation = JobExplanation(job: id, status: record.status, capability: record.capability,
                                          version: record.version, message: record.message, attempts: attempts)
         if !record.status.isFinal, let waiting = scheduler.explainQueued(id, now: .now) {
-            explanation.status = .queued
-            explanation.message = waiting.summary
+            // A redundant job some of whose runs are running stays running, with its waiting run explained.
+            if scheduler.isQueued(id) || record.status == .queued {
+                explanation.status = .queued
+                explanation.message = waiting.summary
+            }
             explanation.waiting = waiting
         }
         return explanation

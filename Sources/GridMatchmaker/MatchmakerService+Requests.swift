@@ -42,7 +42,8 @@ extension MatchmakerService {
                 return .jobs(try await store.read { try $0.jobs(submittedBy: peer) }.map { withExplanation($0) })
             case .listPeers:
                 return .peers(scheduler.connectedWorkers.map {
-                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt)
+                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt,
+                             standing: scheduler.standing(of: $0.peer))
                 })
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
@@ -65,6 +66,10 @@ extension MatchmakerService {
                 following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
         let compiled = submissions.map { submission in
             Result<SchedulableJob, any Error> {
+                guard !submission.id.isRun else {
+                    throw MatchmakerError.badRequest("job id '\(submission.id)' is not valid: a job id is 1 to 64 "
+                                                     + "characters of a-z, 0-9 and '-'")
+                }
                 do {
                     return try SchedulableJob.compile(id: submission.id, submitter: submitter,
                                                       request: submission.request)
@@ -81,12 +86,17 @@ extension MatchmakerService {
             guard case .success(let job) = admitted[index], case .success(let record) = result else { continue }
             // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
             guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
-                  scheduler.lease(of: record.id) == nil else { continue }
+                  scheduler.lease(of: record.id) == nil, quorums[record.id] == nil else { continue }
             logger.debug("job stored", metadata: [
                 "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
             ])
-            track(record.id, PendingJob(request: submissions[index].request, submitter: submitter))
-            carryOut(scheduler.jobSubmitted(job, now: .now))
+            let pending = PendingJob(request: submissions[index].request, submitter: submitter)
+            track(record.id, pending)
+            if pending.request.isRedundant {
+                schedule(record.id, pending)
+            } else {
+                carryOut(scheduler.jobSubmitted(job, now: .now))
+            }
         }
         if let session {
             for case .success(let record) in stored { follow(record, on: session) }
@@ -182,7 +192,7 @@ extension MatchmakerService {
         guard !record.status.isFinal else {
             throw MatchmakerError.badRequest("job \(id) has already \(record.status.rawValue)")
         }
-        guard scheduler.isQueued(id) else {
+        guard scheduler.isQueued(id) || withdrawRuns(of: id) else {
             let worker = record.worker.map { " on worker \($0.short)" } ?? ""
             throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
         }
@@ -192,10 +202,7 @@ extension MatchmakerService {
             cancelled = try await store.settleFailureDurably(id, worker: nil, message: "cancelled by its submitter",
                                                              now: Self.nowMillis(), status: .cancelled)
         } catch {
-            if let job = requests[id],
-               let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request) {
-                carryOut(scheduler.jobSubmitted(schedulable, now: .now))
-            }
+            if let job = requests[id] { schedule(id, job) }
             throw error
         }
         untrack(id)
@@ -212,7 +219,8 @@ extension MatchmakerService {
     }
 
     func withExplanation(_ record: JobRecord) -> JobRecord {
-        guard record.status == .queued, let why = scheduler.explainWaiting(record.id) else { return record }
+        guard record.status == .queued, let why = scheduler.explainWaiting(queuedRun(of: record.id) ?? record.id)
+        else { return record }
         var explained = record
         explained.message = why
         return explained

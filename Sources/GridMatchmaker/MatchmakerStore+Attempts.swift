@@ -4,14 +4,16 @@ import GridCore
 import GridCrypto
 
 /// Every attempt of every job, for `grid explain`: one row inserted when the job is handed to a worker (in the same
-/// write as the running mark) and one update when the attempt ends.
+/// write as the running mark) and one update when the attempt ends. An attempt of run `n` of a redundant job
+/// (`job~n`) is filed under the job with `run` n; a job run once has run 0.
 extension MatchmakerStore {
-    /// The `attempts` table: job, attempt, worker, start, end, outcome, reason, output digest.
+    /// The `attempts` table: job, run, attempt, worker, start, end, outcome, reason, output digest.
     static func registerAttemptMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("attempts-v1") { db in
             try db.execute(sql: """
                 CREATE TABLE attempts (
                     job TEXT NOT NULL REFERENCES jobs(id),
+                    run INTEGER NOT NULL CHECK (run >= 0),
                     attempt INTEGER NOT NULL CHECK (attempt >= 1),
                     worker TEXT NOT NULL,
                     started_at INTEGER NOT NULL,
@@ -19,7 +21,7 @@ extension MatchmakerStore {
                     outcome TEXT CHECK (outcome IN ('succeeded', 'failed', 'crashed', 'timed out', 'lost')),
                     reason TEXT,
                     output_digest TEXT,
-                    PRIMARY KEY (job, attempt),
+                    PRIMARY KEY (job, run, attempt),
                     CHECK ((ended_at IS NULL) = (outcome IS NULL))
                 ) WITHOUT ROWID
                 """)
@@ -30,10 +32,10 @@ extension MatchmakerStore {
     /// failed to commit) starts that row afresh rather than failing the running mark it is written with.
     static func recordAttemptStart(_ id: JobID, attempt: Int, worker: PeerID, now: Int64, in db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO attempts (job, attempt, worker, started_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (job, attempt) DO UPDATE SET worker = excluded.worker, started_at = excluded.started_at,
+            INSERT INTO attempts (job, run, attempt, worker, started_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (job, run, attempt) DO UPDATE SET worker = excluded.worker, started_at = excluded.started_at,
                 ended_at = NULL, outcome = NULL, reason = NULL, output_digest = NULL
-            """, arguments: [id.rawValue, attempt, worker.hex, now])
+            """, arguments: [id.parentJob.rawValue, id.runNumber ?? 0, attempt, worker.hex, now])
     }
 
     /// Records how an attempt that is still open ended; `output` is hashed here, off the matchmaker's actor.
@@ -42,8 +44,8 @@ extension MatchmakerStore {
         let digest = output.map { Hex.encode(Digest.sha256($0)) }
         try db.execute(sql: """
             UPDATE attempts SET ended_at = ?, outcome = ?, reason = ?, output_digest = ?
-            WHERE job = ? AND attempt = ? AND ended_at IS NULL
-            """, arguments: [now, outcome.rawValue, reason, digest, id.rawValue, attempt])
+            WHERE job = ? AND run = ? AND attempt = ? AND ended_at IS NULL
+            """, arguments: [now, outcome.rawValue, reason, digest, id.parentJob.rawValue, id.runNumber ?? 0, attempt])
     }
 
     /// Ends every attempt still open as lost: called at start-up, since attempts running when the matchmaker
@@ -66,12 +68,12 @@ extension MatchmakerStore {
         }, completion: completion)
     }
 
-    /// The job's attempts, oldest first.
+    /// The job's attempts (of all its runs, for a redundant job), oldest first.
     public func attempts(of id: JobID) throws -> [JobExplanation.Attempt] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT attempt, worker, started_at, ended_at, outcome, reason, output_digest
-                FROM attempts WHERE job = ? ORDER BY attempt
+                SELECT run, attempt, worker, started_at, ended_at, outcome, reason, output_digest
+                FROM attempts WHERE job = ? ORDER BY started_at, run, attempt
                 """, arguments: [id.rawValue]).map { row in
                 let workerHex: String = row["worker"]
                 let outcomeText: String? = row["outcome"]
@@ -82,8 +84,9 @@ extension MatchmakerStore {
                     }
                     return outcome
                 }
+                let run: Int = row["run"]
                 return JobExplanation.Attempt(
-                    attempt: row["attempt"], worker: worker, startedAt: row["started_at"], endedAt: row["ended_at"],
+                    run: run == 0 ? nil : run, attempt: row["attempt"], worker: worker, startedAt: row["started_at"], endedAt: row["ended_at"],
                     outcome: outcome, reason: row["reason"], outputDigest: row["output_digest"])
             }
         }

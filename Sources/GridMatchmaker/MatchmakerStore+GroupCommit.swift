@@ -24,7 +24,7 @@ extension MatchmakerStore {
     func settleFailureDurably(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus)
         async throws -> JobRecord {
         try await writer.write { db in
-            try self.settleFailure(id, worker: worker, message: message, now: now, status: status, in: db)
+            try self.settle(id, .failure(message, worker: worker, status: status), now: now, in: db)
         }
     }
 
@@ -41,22 +41,26 @@ extension MatchmakerStore {
         writer.enqueue({ db in try Self.markQueued(id, message: message, in: db) }, completion: completion)
     }
 
-    /// Queues the settlement of a success; `completion` gets the final record once durable.
-    func enqueueSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
-                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
+    /// Queues a job's settlement; `completion` gets the final record once durable.
+    func enqueueSettlement(_ id: JobID, _ settlement: Settlement, now: Int64,
+                           completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
         let box = RecordBox()
         writer.enqueue({ db in
-            box.record = try self.settleSuccess(id, worker: worker, output: output, cost: cost, now: now, in: db)
+            box.record = try self.settle(id, settlement, now: now, in: db)
         }, completion: { error in completion(box.result(error)) })
     }
 
-    /// Queues the settlement of a failure; `completion` gets the final record once durable.
-    func enqueueFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
-                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
-        let box = RecordBox()
-        writer.enqueue({ db in
-            box.record = try self.settleFailure(id, worker: worker, message: message, now: now, in: db)
-        }, completion: { error in completion(box.result(error)) })
+    /// Queues the record of a run of a redundant job that ended.
+    func enqueueRun(_ run: JobID, report: RunReport?, failure: String?,
+                    completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.recordRun(run, report: report, failure: failure, in: db) },
+                       completion: completion)
+    }
+
+    /// Queues one more attempt in a worker's standing.
+    func enqueueStanding(_ event: WorkerStanding.Event, for peer: PeerID,
+                         completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.recordStanding(event, for: peer, in: db) }, completion: completion)
     }
 
     func enqueueCheckpoint(now: Int64, everyEntries: Int, interval: Duration,

@@ -3,18 +3,28 @@ import GridCore
 /// Why a queued job is not running: its request taken apart clause by clause against the connected workers
 /// (`grid explain`, `grid status`, the queue-timeout failure). Read-only and pure.
 extension Scheduler {
-    /// Why a queued job is not running, in a sentence; nil when the job is not waiting here.
+    /// Why a queued job (or the first queued run of a redundant job) is not running, in a sentence; nil when it is
+    /// not waiting here.
     public func explainWaiting(_ id: JobID) -> String? {
-        guard let job = jobs[id], leases[id] == nil else { return nil }
+        guard let job = jobs[waitingPart(of: id)], leases[job.id] == nil else { return nil }
         return clauseAnalysis(of: job, detailed: false).summary
     }
 
-    /// The clause-by-clause analysis of a queued job, with its fair-share position; nil when it is not queued.
+    /// The job itself, or for a redundant job its first run waiting in the queue (runs differ only in the workers
+    /// their siblings went to).
+    private func waitingPart(of id: JobID) -> JobID {
+        guard jobs[id] == nil, !id.isRun else { return id }
+        return (1...99).lazy.map { JobID(run: $0, of: id) }.first { queued[$0] != nil } ?? id
+    }
+
+    /// The clause-by-clause analysis of a queued job (or of the first queued run of a redundant job), with its
+    /// fair-share position; nil when it is not queued.
     ///
     /// Walks every connected worker once per clause and, for the fair-share position, the queue once: it is meant for
     /// a person asking, not for placement.
     public func explainQueued(_ id: JobID, now: ContinuousClock.Instant) -> JobExplanation.Waiting? {
-        guard let job = jobs[id], leases[id] == nil, queued[id] != nil else { return nil }
+        let part = waitingPart(of: id)
+        guard let job = jobs[part], leases[part] == nil, queued[part] != nil else { return nil }
         let analysis = clauseAnalysis(of: job, detailed: true)
         return JobExplanation.Waiting(
             connected: workers.count, clauses: analysis.clauses,
@@ -93,6 +103,12 @@ extension Scheduler {
         add("price", "maxCredits \(job.maxCredits)", underpriced,
             suggestion: { leastCredits.values.min().map { "raise maxCredits to \($0)" } })
 
+        if job.id.isRun {
+            // Runs of one redundant job go to distinct workers.
+            add("runs", "no other run of this job there", apply { peer, _ in
+                ranAnotherRun(job, on: peer) ? "the worker already ran another run of this job" : nil
+            }, suggestion: { "it needs a worker that ran no other run of this job" })
+        }
         let fittingIgnoringSlots = left.map(\.key)
         let busy = check(.slots)
         let waitFor = busy.count == 1 ? "worker \(busy[0].peer.short) frees a slot"

@@ -66,7 +66,8 @@ extension Scheduler {
                        (current.usage, current.sequence) <= (usage, head.sequence) { continue }
                     guard let cluster = clusters[key] else { continue }
                     verdictsEvaluated += 1
-                    guard MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
+                    guard !ranAnotherRun(cluster.representative, on: peer),
+                          MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
                     best = (key, usage, head.sequence)
                 }
             }
@@ -110,6 +111,7 @@ extension Scheduler {
         workers[peer]?.start(id)
         indexFreeWorker(peer)
         fairShare.charge(job.submitter, now: now)
+        if id.isRun { runWorkers[id.parentJob, default: []].insert(peer) }
         return .assign(id, to: peer, attempt: job.attempts, cost: cost)
     }
 
@@ -143,12 +145,18 @@ extension Scheduler {
 
     /// The job's placement key on the worker, or nil when the worker cannot take it.
     private func placementKey(_ job: SchedulableJob, on peer: PeerID) -> PlacementKey? {
-        guard let worker = workers[peer], MatchRules.verdict(job, worker: worker) == .fits else { return nil }
+        guard let worker = workers[peer], !ranAnotherRun(job, on: peer),
+              MatchRules.verdict(job, worker: worker) == .fits else { return nil }
         return PlacementKey(
             untried: !job.failedOn.contains(peer),
             rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
             cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
             free: worker.freeSlots)
+    }
+
+    /// Whether `job` is a run of a redundant job and another run of that job already went to the worker.
+    func ranAnotherRun(_ job: SchedulableJob, on peer: PeerID) -> Bool {
+        job.id.isRun && runWorkers[job.id.parentJob]?.contains(peer) == true
     }
 
     /// Files the worker under each capability it offers, while it has a free slot.

@@ -41,29 +41,32 @@ struct JobExplanationTests {
             """)
     }
 
-    @Test("a job run on several workers shows each worker's output digest; a running attempt has no end yet")
+    @Test("a job run on several workers for a quorum shows each run's worker and output digest")
     func digestsAndRunning() {
         let same = String(repeating: "ab", count: 32)
         let other = String(repeating: "cd", count: 32)
         let explanation = JobExplanation(
             job: JobID("job-8")!, status: .running, capability: "hash.sha256", version: "^1",
             attempts: [
-                .init(attempt: 1, worker: Self.peer(1), startedAt: Self.t0, endedAt: Self.t0 + 40,
+                .init(run: 1, attempt: 1, worker: Self.peer(1), startedAt: Self.t0, endedAt: Self.t0 + 40,
                       outcome: .succeeded, outputDigest: same),
-                .init(attempt: 2, worker: Self.peer(2), startedAt: Self.t0 + 1, endedAt: Self.t0 + 45,
+                .init(run: 2, attempt: 1, worker: Self.peer(2), startedAt: Self.t0 + 1, endedAt: Self.t0 + 45,
                       outcome: .succeeded, outputDigest: other),
-                .init(attempt: 3, worker: Self.peer(3), startedAt: Self.t0 + 2),
+                .init(run: 3, attempt: 1, worker: Self.peer(3), startedAt: Self.t0 + 2),
             ])
         #expect(explanation.text == """
-            Job job-8 is running: attempt 3 on worker 03030303.
+            Job job-8 is running: 1 run on 03030303.
             It asks for hash.sha256 at version ^1.
 
             Attempts:
-            ATTEMPT  WORKER    STARTED                  ENDED                    OUTCOME    OUTPUT SHA-256
-            1        01010101  2026-11-30 10:00:00.000  2026-11-30 10:00:00.040  succeeded  abababababababab
-            2        02020202  2026-11-30 10:00:00.001  2026-11-30 10:00:00.045  succeeded  cdcdcdcdcdcdcdcd
-            3        03030303  2026-11-30 10:00:00.002  -                        running    -
+            RUN  ATTEMPT  WORKER    STARTED                  ENDED                    OUTCOME    OUTPUT SHA-256
+            1    1        01010101  2026-11-30 10:00:00.000  2026-11-30 10:00:00.040  succeeded  abababababababab
+            2    1        02020202  2026-11-30 10:00:00.001  2026-11-30 10:00:00.045  succeeded  cdcdcdcdcdcdcdcd
+            3    1        03030303  2026-11-30 10:00:00.002  -                        running    -
             """)
+        let single = JobExplanation(job: JobID("job-9")!, status: .running, capability: "a.b", version: "*",
+                                    attempts: [.init(attempt: 2, worker: Self.peer(4), startedAt: Self.t0)])
+        #expect(single.text.hasPrefix("Job job-9 is running: attempt 2 on worker 04040404.\n"))
     }
 
     @Test("a succeeded and a cancelled job; no attempts yet")

@@ -115,4 +115,33 @@ struct ExplainCommandTests {
             #expect(lost.first?["endedAt"] as? Int != nil, "\(lost)")
         }
     }
+
+    @Test("explain lists each run of a quorum job with its worker and output digest; the liar's differs")
+    func quorumDigests() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            let a = try await grid.startWorker("a", plugins: ["libGridTestPluginFaultsC.so"])
+            let b = try await grid.startWorker("b", plugins: ["libGridTestPluginFaultsC.so"])
+            let c = try await grid.startWorker("c", plugins: ["libGridTestPluginLiarC.so"])
+            let run = try await grid.grid(["submit", "--capability", "faults.echo", "--text", "truth",
+                                           "--redundancy", "3", "--quorum", "2", "--wait", "--json",
+                                           "--timeout", "60"])
+            let job = try #require(run.json()?["job"] as? String, "\(run.stdout) \(run.stderr)")
+            let explanation = try #require(try await grid.grid(["explain", job, "--json"]).json())
+            let attempts = try #require(explanation["attempts"] as? [[String: Any]])
+            var digests: [String: String] = [:]
+            for attempt in attempts {
+                #expect(attempt["outcome"] as? String == "succeeded", "\(attempt)")
+                digests[attempt["worker"] as? String ?? ""] = attempt["outputDigest"] as? String
+            }
+            #expect((attempts.compactMap { $0["run"] as? Int }).sorted() == [1, 2, 3])
+            let honest = Hex.encode(Digest.sha256(Array("truth".utf8)))
+            #expect(digests[a.peer.hex] == honest)
+            #expect(digests[b.peer.hex] == honest)
+            #expect(digests[c.peer.hex] != nil && digests[c.peer.hex] != honest, "\(digests)")
+            let text = try await grid.grid(["explain", job]).stdout
+            #expect(text.contains("RUN  ATTEMPT  WORKER"), "\(text)")
+            #expect(text.contains("\(c.peer.short)  "), "\(text)")
+        }
+    }
 }

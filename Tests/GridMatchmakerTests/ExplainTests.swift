@@ -349,4 +349,24 @@ struct ExplainTests {
             + "ran out"))
         #expect(s.leasesExpiring(by: Self.t0 + .seconds(15)).isEmpty)
     }
+
+    @Test("a redundant job waiting for a distinct worker: its queued run is explained, the runs clause names the worker")
+    func redundantRunWaits() throws {
+        var s = Scheduler()
+        _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")], slots: 2), now: Self.t0)
+        let parent = JobID("job-9")!
+        for run in 1...2 {
+            var job = Self.schedulable(9, "a.b")
+            job.id = JobID(run: run, of: parent)
+            _ = s.jobSubmitted(job, now: Self.t0)
+        }
+        let waiting = try #require(s.explainQueued(parent, now: Self.t0))
+        #expect(waiting.clauses.map(\.name) == ["capability", "version", "labels", "requirements", "accept", "price",
+                                                "runs", "slots"])
+        let runs = try #require(waiting.clauses.first { $0.name == "runs" })
+        #expect(runs.ruledOut == [.init(worker: "01010101", reason: "the worker already ran another run of this job")])
+        #expect(runs.suggestion == "it needs a worker that ran no other run of this job")
+        #expect(waiting.summary == "no worker fits: the worker already ran another run of this job")
+        #expect(s.explainWaiting(parent) == waiting.summary)
+    }
 }

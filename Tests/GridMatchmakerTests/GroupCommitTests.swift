@@ -70,7 +70,9 @@ struct GroupCommitTests {
             store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1, now: 1) { error in
                 order.withLock { $0.append(error == nil ? "running" : "running failed") }
             }
-            store.enqueueSuccess(id, worker: fixture.worker.peerID, output: Data("HI".utf8), cost: 3, now: 9) {
+            let report = RunReport(worker: fixture.worker.peerID, attempt: 1, output: Data("HI".utf8), failure: nil,
+                                   cpuMillis: 0, cost: 3)
+            store.enqueueSettlement(id, .success(report, maxCredits: 10), now: 9) {
                 order.withLock { $0.append("settled") }
                 continuation.resume(with: $0)
             }
