@@ -13,6 +13,8 @@ public enum MatchRules {
         case capability
         /// One of those offers is in the job's version range.
         case version
+        /// For a run of a redundant job: one offer in the range is deterministic (its output can be compared).
+        case deterministic
         /// The worker carries every label the job names, with the same value.
         case labels
         /// The job's `requirements` hold for the worker and one fitting offer.
@@ -23,11 +25,13 @@ public enum MatchRules {
         case slots
     }
 
-    /// Whether `worker` can take `job` now: capability and version, labels, a free slot, the job's requirements
-    /// and the worker's accept policy, checked in that order (cheapest first); the first that fails is the reason.
+    /// Whether `worker` can take `job` now: capability and version (deterministic, for a run of a redundant job),
+    /// labels, a free slot, the job's requirements and the worker's accept policy, checked in that order (cheapest
+    /// first); the first that fails is the reason.
     static func verdict(_ job: SchedulableJob, worker: ScheduledWorker) -> Verdict {
         if let reason = failure(of: .capability, job, worker: worker) ?? failure(of: .version, job, worker: worker)
-            ?? failure(of: .labels, job, worker: worker) ?? failure(of: .slots, job, worker: worker) {
+            ?? failure(of: .deterministic, job, worker: worker) ?? failure(of: .labels, job, worker: worker)
+            ?? failure(of: .slots, job, worker: worker) {
             return .rejected(reason)
         }
         if job.requirements == nil && worker.accept == nil && worker.acceptProblem == nil { return .fits }
@@ -47,8 +51,9 @@ public enum MatchRules {
         }
     }
 
-    /// Why `worker` fails `clause` for `job`, in a phrase; nil when it passes. `version` and `requirements` pass a
-    /// worker that does not offer the capability at all (`capability` is the clause that rules it out).
+    /// Why `worker` fails `clause` for `job`, in a phrase; nil when it passes. `version`, `deterministic` and
+    /// `requirements` pass a worker that does not offer the capability at all (`capability` is the clause that rules
+    /// it out), and `deterministic` one that offers it only outside the range (`version` rules it out).
     /// `jobAttributes` is `job.attributes`, when the caller has it already.
     static func failure(of clause: Clause, _ job: SchedulableJob, worker: ScheduledWorker,
                         jobAttributes: Attributes? = nil) -> String? {
@@ -63,6 +68,11 @@ public enum MatchRules {
                   !offers.contains(where: { job.versionRange.contains($0.version) }) else { return nil }
             let versions = offers.map(\.version.description).joined(separator: ", ")
             return "'\(job.capability)' is offered at \(versions), outside the wanted range \(job.versionRange)"
+        case .deterministic:
+            guard job.id.isRun, let offers = worker.offers[job.capability] else { return nil }
+            let inRange = offers.filter { job.versionRange.contains($0.version) }
+            guard !inRange.isEmpty, !inRange.contains(where: \.deterministic) else { return nil }
+            return "'\(job.capability)' is not deterministic here, so it cannot run a job for a quorum"
         case .labels:
             guard !job.labels.isEmpty else { return nil }
             for (key, value) in job.labels.sorted(by: { $0.key < $1.key })

@@ -70,12 +70,21 @@ extension MatchmakerService {
                     throw MatchmakerError.badRequest("job id '\(submission.id)' is not valid: a job id is 1 to 64 "
                                                      + "characters of a-z, 0-9 and '-'")
                 }
+                let job: SchedulableJob
                 do {
-                    return try SchedulableJob.compile(id: submission.id, submitter: submitter,
-                                                      request: submission.request)
+                    job = try SchedulableJob.compile(id: submission.id, submitter: submitter,
+                                                     request: submission.request)
                 } catch {
                     throw MatchmakerError.badRequest("\(error)")
                 }
+                if submission.request.isRedundant,
+                   let (worker, offer) = scheduler.nondeterministicOffer(of: job.capability, in: job.versionRange) {
+                    throw MatchmakerError.badRequest(
+                        "capability '\(offer.name)' says its output is not deterministic (plugin \(offer.plugin) "
+                        + "\(offer.version) on worker \(worker.short)), so a job cannot ask for redundancy on it: "
+                        + "its runs could never agree")
+                }
+                return job
             }
         }
         let (admitted, reserved) = admit(compiled, from: submitter)

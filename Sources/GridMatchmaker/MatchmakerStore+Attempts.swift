@@ -86,8 +86,9 @@ extension MatchmakerStore {
                 }
                 let run: Int = row["run"]
                 return JobExplanation.Attempt(
-                    run: run == 0 ? nil : run, attempt: row["attempt"], worker: worker, startedAt: row["started_at"], endedAt: row["ended_at"],
-                    outcome: outcome, reason: row["reason"], outputDigest: row["output_digest"])
+                    run: run == 0 ? nil : run, attempt: row["attempt"], worker: worker, startedAt: row["started_at"],
+                    endedAt: row["ended_at"], outcome: outcome, reason: row["reason"],
+                    outputDigest: row["output_digest"])
             }
         }
     }

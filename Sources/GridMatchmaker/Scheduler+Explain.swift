@@ -76,6 +76,10 @@ extension Scheduler {
         let wrongVersion = check(.version)
         add("version", "version \(job.versionRange)", wrongVersion,
             suggestion: { ExplainSuggestions.versions(of: job.capability, among: offering) })
+        if job.id.isRun {
+            add("deterministic", "a deterministic offer (runs are compared for a quorum)", check(.deterministic),
+                suggestion: { "it needs a worker whose plugin for \(job.capability) is deterministic" })
+        }
         let labelled = left.map(\.value.ad)
         let wrongLabels = check(.labels)
         let labelText = job.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

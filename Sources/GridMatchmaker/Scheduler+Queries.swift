@@ -19,6 +19,17 @@ extension Scheduler {
         }
     }
 
+    /// A connected worker's offer of `capability` in `range` that says its output is not deterministic, if any.
+    public func nondeterministicOffer(of capability: String, in range: VersionRange)
+        -> (worker: PeerID, offer: CapabilityOffer)? {
+        for (peer, worker) in workers.sorted(by: { $0.key < $1.key }) {
+            for offer in worker.offers[capability] ?? [] where !offer.deterministic && range.contains(offer.version) {
+                return (peer, offer)
+            }
+        }
+        return nil
+    }
+
     /// Whether the job is waiting in the queue.
     public func isQueued(_ id: JobID) -> Bool { queued[id] != nil }
 

@@ -96,6 +96,23 @@ struct QuorumEndToEndTests {
         }
     }
 
+    @Test("a job asking for redundancy on a capability that says it is not deterministic is refused with the reason")
+    func nondeterministicRefused() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker()
+            _ = try await grid.startWorker("a", plugins: [Self.faultsC])
+            let run = try await grid.grid(["submit", "--capability", "faults.random", "--text", "x",
+                                           "--redundancy", "2", "--wait", "--json", "--timeout", "60"])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("capability 'faults.random' says its output is not deterministic (plugin "
+                                        + "faults-c 1.0.0 on worker"), "\(run.stderr)")
+            #expect(run.stderr.contains("so a job cannot ask for redundancy on it"))
+            let once = try await grid.grid(["submit", "--capability", "faults.random", "--text", "x", "--wait", "--json",
+                                            "--timeout", "60"])
+            #expect(once.json()?["status"] as? String == "succeeded", "run once, it is fine: \(once.stderr)")
+        }
+    }
+
     @Test("a quorum that cannot form fails the job, listing every worker's output digest, and refunds everything")
     func noQuorumFails() async throws {
         try await TestGrid.run { grid in

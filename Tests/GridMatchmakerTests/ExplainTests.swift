@@ -350,10 +350,13 @@ struct ExplainTests {
         #expect(s.leasesExpiring(by: Self.t0 + .seconds(15)).isEmpty)
     }
 
-    @Test("a redundant job waiting for a distinct worker: its queued run is explained, the runs clause names the worker")
+    @Test("a redundant job's queued run is explained: the deterministic and runs clauses name the workers")
     func redundantRunWaits() throws {
         var s = Scheduler()
         _ = s.workerJoined(Self.peer(1), ad: Self.ad([("a.b", "1.0.0")], slots: 2), now: Self.t0)
+        var random = Self.ad([("a.b", "1.0.0")])
+        random.capabilities[0].deterministic = false
+        _ = s.workerJoined(Self.peer(2), ad: random, now: Self.t0)
         let parent = JobID("job-9")!
         for run in 1...2 {
             var job = Self.schedulable(9, "a.b")
@@ -361,12 +364,16 @@ struct ExplainTests {
             _ = s.jobSubmitted(job, now: Self.t0)
         }
         let waiting = try #require(s.explainQueued(parent, now: Self.t0))
-        #expect(waiting.clauses.map(\.name) == ["capability", "version", "labels", "requirements", "accept", "price",
-                                                "runs", "slots"])
+        #expect(waiting.clauses.map(\.name) == ["capability", "version", "deterministic", "labels", "requirements",
+                                                "accept", "price", "runs", "slots"])
         let runs = try #require(waiting.clauses.first { $0.name == "runs" })
         #expect(runs.ruledOut == [.init(worker: "01010101", reason: "the worker already ran another run of this job")])
         #expect(runs.suggestion == "it needs a worker that ran no other run of this job")
-        #expect(waiting.summary == "no worker fits: the worker already ran another run of this job")
+        let deterministic = try #require(waiting.clauses.first { $0.name == "deterministic" })
+        #expect(deterministic.ruledOut == [.init(worker: "02020202", reason: "'a.b' is not deterministic here, so it "
+            + "cannot run a job for a quorum")])
+        #expect(waiting.summary == "no worker fits: 'a.b' is not deterministic here, so it cannot run a job for a "
+            + "quorum; the worker already ran another run of this job")
         #expect(s.explainWaiting(parent) == waiting.summary)
     }
 }

@@ -172,5 +172,14 @@ struct AttemptStoreTests {
                   reason: "the matchmaker stopped while it ran"),
         ])
         #expect(try store.attempts(of: JobID("none")!).isEmpty)
+
+        // The runs of a redundant job are filed under the job, each with its run number and its own attempts.
+        try await store.writer.write { db in
+            try MatchmakerStore.recordAttemptStart(JobID(run: 2, of: id), attempt: 1, worker: worker, now: 70, in: db)
+            try MatchmakerStore.recordAttemptEnd(JobID(run: 2, of: id), attempt: 1, outcome: .crashed, reason: "died",
+                                                 output: nil, now: 80, in: db)
+        }
+        #expect(try store.attempts(of: id).last == .init(run: 2, attempt: 1, worker: worker, startedAt: 70,
+                                                          endedAt: 80, outcome: .crashed, reason: "died"))
     }
 }

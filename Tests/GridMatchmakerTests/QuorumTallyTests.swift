@@ -145,6 +145,20 @@ struct SchedulerRunsTests {
         #expect(s.runWorkers(of: S.job(1)).isEmpty)
     }
 
+    @Test("a run never goes to an offer that says it is not deterministic, and the reason says why")
+    func nondeterministicOffers() {
+        var s = Scheduler()
+        var ad = S.ad([("a.b", "1.0.0")])
+        ad.capabilities[0].deterministic = false
+        _ = s.workerJoined(S.peer(1), ad: ad, now: S.t0)
+        #expect(s.jobSubmitted(Self.run(1), now: S.t0).isEmpty)
+        #expect(s.explainWaiting(Self.run(1).id)
+                == "no worker fits: 'a.b' is not deterministic here, so it cannot run a job for a quorum")
+        #expect(s.nondeterministicOffer(of: "a.b", in: try! VersionRange(parsing: "*"))?.worker == S.peer(1))
+        #expect(s.jobSubmitted(S.schedulable(2, "a.b"), now: S.t0) == [.assign(S.job(2), to: S.peer(1), attempt: 1)],
+                "a job run once may use it")
+    }
+
     @Test("failed, crashed and timed-out attempts count in the worker's standing, which expressions see")
     func standing() {
         var s = Scheduler()

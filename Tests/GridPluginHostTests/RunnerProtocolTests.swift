@@ -54,6 +54,7 @@ struct RunnerProtocolTests {
 
     @Test("how a runner died, in words", arguments: [
         (RunnerDeath(exit: .signaled(11), reportedSignal: 11, memoryLimit: 1 << 30), "crashed with SIGSEGV"),
+        (RunnerDeath(exit: .signaled(9), reportedSignal: 6, memoryLimit: 1 << 30), "crashed with SIGABRT"),
         (RunnerDeath(exit: .signaled(6), reportedSignal: 6, failedAllocation: 3 << 29, memoryLimit: 1 << 30),
          "crashed with SIGABRT after an allocation of 1536 MiB failed: it reached the runner's memory limit of 1 GiB"),
         (RunnerDeath(exit: .exited(3), memoryLimit: 0), "exited the runner with status 3"),

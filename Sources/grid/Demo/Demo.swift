@@ -87,7 +87,7 @@ struct Demo: AsyncParsableCommand {
                 let size = receipt.entries[0].checkpoint.checkpoint.size
                 return "receipt: the \(entries.count) entries of \(spec) (escrow, result with output sha256 "
                     + "\(digest ?? "none")…, payment, refund) are in the matchmaker's signed Merkle tree of \(size) "
-                    + "entries; their inclusion proofs check out offline (grid ledger prove / check-proof)"
+                    + "entries; the receipt checks out offline (grid ledger prove / check-proof)"
             } catch {
                 guard ContinuousClock.now < deadline else { return "receipt: \(error)" }
                 try await Task.sleep(for: .milliseconds(100))
