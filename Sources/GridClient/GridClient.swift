@@ -142,6 +142,14 @@ public struct GridClient: Sendable {
             try expectJob(await request(.cancel(id)))
         }
 
+        /// Why one of the caller's jobs waits, clause by clause, or what happened to each of its attempts.
+        public func explain(_ id: JobID) async throws -> JobExplanation {
+            guard case .explanation(let explanation) = try await request(.explain(id)) else {
+                throw ClientError.unexpected("explanation")
+            }
+            return explanation
+        }
+
         public func jobs() async throws -> [JobRecord] {
             guard case .jobs(let list) = try await request(.listJobs) else { throw ClientError.unexpected("jobs") }
             return list

@@ -31,6 +31,9 @@ public enum Message: Sendable, Hashable {
     /// Follows jobs of the sender's: the matchmaker pushes `.result` on this connection once for each as it becomes
     /// final (at once for one already final), until the connection closes. Answers `.subscribed` with the count.
     case subscribe([JobID])
+    /// Why one of the sender's jobs waits, or what happened to its attempts (`grid explain`); answers `.explanation`.
+    /// Only the job's submitter may ask.
+    case explain(JobID)
     // Matchmaker → client
     case job(JobRecord)
     case jobs([JobRecord])
@@ -42,6 +45,8 @@ public enum Message: Sendable, Hashable {
     case subscribed(Int)
     /// Pushed, not an answer: a followed job became final (succeeded, failed or cancelled).
     case result(JobRecord)
+    /// The answer to `.explain`.
+    case explanation(JobExplanation)
     /// A request that could not be served, with a sentence saying why.
     case failure(String)
 

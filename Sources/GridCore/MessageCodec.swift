@@ -55,6 +55,8 @@ public enum MessageCodec {
         case .submitted(let answers): return wrap("submitted", answers)
         case .subscribed(let count): return wrap("subscribed", Subscribed(count: count))
         case .result(let record): return wrap("result", record)
+        case .explain(let id): return wrap("explain", id)
+        case .explanation(let explanation): return wrap("explanation", explanation)
         }
     }
 
@@ -105,6 +107,8 @@ public enum MessageCodec {
         case "submitted": return .submitted(try body([SubmissionAnswer].self))
         case "subscribed": return .subscribed(try body(Subscribed.self).count)
         case "result": return .result(try body(JobRecord.self))
+        case "explain": return .explain(try body(JobID.self))
+        case "explanation": return .explanation(try body(JobExplanation.self))
         default: throw ProtocolError("unknown message type '\(header.type)'")
         }
     }

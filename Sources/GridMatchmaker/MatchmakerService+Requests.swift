@@ -47,6 +47,8 @@ extension MatchmakerService {
                 })
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
+            case .explain(let id):
+                return .explanation(try await explain(id, for: peer))
             default:
                 return .failure("'\(request)' is not a request a client may send")
             }

@@ -23,6 +23,7 @@ extension MatchmakerService {
         logger.info("worker joined", metadata: [
             "grid.peer": "\(peer.short)", "grid.capabilities": "\(ad.capabilities.map(\.name).joined(separator: ","))",
         ])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) registered again while running it")
         carryOut(scheduler.workerJoined(peer, ad: ad, joinedAt: Self.nowMillis(), now: .now))
         return (nextSession, granted)
     }
@@ -33,6 +34,7 @@ extension MatchmakerService {
         current.outbox.finish()
         sessions[peer] = nil
         logger.info("worker left", metadata: ["grid.peer": "\(peer.short)"])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) disconnected while running it")
         carryOut(scheduler.workerLeft(peer, now: .now))
     }
 
@@ -55,6 +57,7 @@ extension MatchmakerService {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
+        recordAttemptEnd(outcome)
         if outcome.isRetryable {
             // The reason is logged once, by the requeue or failure that follows.
             let reason = outcome.error ?? "the worker reported a failure without a reason"
@@ -112,7 +115,7 @@ extension MatchmakerService {
                     continue
                 }
                 if id.isRun { quorums[id.parentJob]?.started(id) }
-                store.enqueueRunning(id, worker: worker, attempt: attempt) { error in
+                store.enqueueRunning(id, worker: worker, attempt: attempt, now: Self.nowMillis()) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "running", reason: "\(error)"))
                     }

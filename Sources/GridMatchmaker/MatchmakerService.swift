@@ -61,6 +61,7 @@ public actor MatchmakerService: Service {
         }
         let now = ContinuousClock.now
         var directives: [Scheduler.Directive] = []
+        try store.endOpenAttempts(now: Self.nowMillis())
         var quorums: [JobID: QuorumTally] = [:]
         var settlements: [(JobID, Settlement)] = []
         for (record, request) in try store.unfinished() {
@@ -306,7 +307,9 @@ public actor MatchmakerService: Service {
     }
 
     func tick() {
-        carryOut(scheduler.tick(now: .now))
+        let now = ContinuousClock.now
+        recordAttemptsTimedOut(now: now)
+        carryOut(scheduler.tick(now: now))
         guard !checkpointPending else { return }
         checkpointPending = true
         let sink = storeEventSink

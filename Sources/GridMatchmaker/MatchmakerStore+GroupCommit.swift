@@ -23,10 +23,13 @@ extension MatchmakerStore {
         }
     }
 
-    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int,
+    /// Queues the running mark and the attempt's start, in one write.
+    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int, now: Int64,
                         completion: @escaping @Sendable ((any Error)?) -> Void) {
-        writer.enqueue({ db in try Self.markRunning(id, worker: worker, attempt: attempt, in: db) },
-                       completion: completion)
+        writer.enqueue({ db in
+            try Self.markRunning(id, worker: worker, attempt: attempt, in: db)
+            try Self.recordAttemptStart(id, attempt: attempt, worker: worker, now: now, in: db)
+        }, completion: completion)
     }
 
     func enqueueQueued(_ id: JobID, message: String, completion: @escaping @Sendable ((any Error)?) -> Void) {

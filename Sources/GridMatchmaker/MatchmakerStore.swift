@@ -81,6 +81,7 @@ public final class MatchmakerStore: Sendable {
         }
         registerGrantMigrations(in: &migrator)
         registerQuorumMigration(in: &migrator)
+        registerAttemptMigrations(in: &migrator)
         return migrator
     }
 

@@ -82,6 +82,9 @@ struct MessageCodecTests {
         .subscribed(2),
         .result(fullRecord),
         .result(bareRecord),
+        .explain(job),
+        .explanation(JobExplanation(job: job, status: .failed, capability: "hash.sha256", version: "*",
+                                    message: "no", attempts: [.init(attempt: 1, worker: peerB, startedAt: 5)])),
     ]
 
     @Test("every message survives an encode/decode round trip", arguments: messages)

@@ -67,7 +67,7 @@ struct GroupCommitTests {
         _ = try await store.submit(try fixture.submission("j"), from: fixture.submitter.peerID, now: 5)
         let order = Mutex<[String]>([])
         let settled: JobRecord = try await withCheckedThrowingContinuation { continuation in
-            store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1) { error in
+            store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1, now: 1) { error in
                 order.withLock { $0.append(error == nil ? "running" : "running failed") }
             }
             let report = RunReport(worker: fixture.worker.peerID, attempt: 1, output: Data("HI".utf8), failure: nil,
