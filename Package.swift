@@ -38,6 +38,8 @@ let package = Package(
         .library(name: "GridTestPluginFaultsSwift", type: .dynamic, targets: ["FaultsSwiftPlugin"]),
         // zlib's crc32 as a compiled C plugin: the baseline of the FFI benchmark; never given to workers.
         .library(name: "GridTestPluginCrc32C", type: .dynamic, targets: ["Crc32CPlugin"]),
+        // Offers faults.echo but answers wrongly: the dishonest worker of the quorum tests.
+        .library(name: "GridTestPluginLiarC", type: .dynamic, targets: ["LiarCPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -100,6 +102,7 @@ let package = Package(
         .target(name: "FaultsCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/faults-c"),
         .target(name: "FaultsSwiftPlugin", dependencies: ["GridPluginKit"], path: "Tests/Fixtures/faults-swift"),
         .target(name: "Crc32CPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/crc32-c"),
+        .target(name: "LiarCPlugin", dependencies: ["CGridPluginABI"], path: "Tests/Fixtures/liar-c"),
         .target(name: "GridTestKit", dependencies: ["GridCore", "GridCrypto", "GridClient", "GridLedgerModel"]),
         .testTarget(name: "GridCoreTests", dependencies: ["GridCore", "GridTestKit"]),
         .testTarget(name: "GridCryptoTests", dependencies: ["GridCrypto", "GridTestKit"]),

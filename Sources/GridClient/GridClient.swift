@@ -35,11 +35,11 @@ public struct GridClient: Sendable {
         try Self.submission(for: request, signedBy: identity)
     }
 
-    /// A submission of `request` under a fresh job id, its escrow of `request.maxCredits` signed by `identity`.
+    /// A submission of `request` under a fresh job id, its escrow of `request.escrowCredits` signed by `identity`.
     public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
         let id = JobID(randomBytes: Digest.randomBytes(8))
         let now = UnixTime.nowMillis()
-        let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.maxCredits),
+        let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
                                           submitter: identity.peerID, timestamp: now)
         let signed = try escrow.signed(by: identity)
         return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))
@@ -140,6 +140,14 @@ public struct GridClient: Sendable {
         /// Withdraws a queued job and refunds its escrow.
         public func cancel(_ id: JobID) async throws -> JobRecord {
             try expectJob(await request(.cancel(id)))
+        }
+
+        /// Why one of the caller's jobs waits, clause by clause, or what happened to each of its attempts.
+        public func explain(_ id: JobID) async throws -> JobExplanation {
+            guard case .explanation(let explanation) = try await request(.explain(id)) else {
+                throw ClientError.unexpected("explanation")
+            }
+            return explanation
         }
 
         public func jobs() async throws -> [JobRecord] {

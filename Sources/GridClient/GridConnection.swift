@@ -175,6 +175,14 @@ public actor GridConnection {
         return record
     }
 
+    /// Why one of the caller's jobs waits, clause by clause, or what happened to each of its attempts.
+    public func explain(_ id: JobID) async throws -> JobExplanation {
+        guard case .explanation(let explanation) = try await requestRetrying(.explain(id)) else {
+            throw ClientError.unexpected("explanation")
+        }
+        return explanation
+    }
+
     /// The job as the matchmaker knows it now.
     public func status(_ id: JobID) async throws -> JobRecord {
         guard case .job(let record) = try await requestRetrying(.status(id)) else {

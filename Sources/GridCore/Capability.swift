@@ -9,6 +9,11 @@ public struct CapabilityOffer: Hashable, Sendable, Codable {
     public var plugin: String
     /// The peer id (hex) of the author whose valid signature the plugin file carries, or `unsignedAuthor`.
     public var author: String
+    /// False when the capability's output for one input may differ between runs (the plugin declared
+    /// `GRID_CAPABILITY_NONDETERMINISTIC`, or its FFI manifest `"deterministic": false`): such an offer cannot serve
+    /// a job run redundantly for a quorum. Encoded only when false, so ads stay small; absent (an older worker)
+    /// reads as true.
+    public var deterministic: Bool
 
     /// The `author` of a plugin without a valid signature.
     public static let unsignedAuthor = "unsigned"
@@ -19,8 +24,10 @@ public struct CapabilityOffer: Hashable, Sendable, Codable {
         description: String,
         cost: Int,
         plugin: String,
-        author: String = CapabilityOffer.unsignedAuthor
+        author: String = CapabilityOffer.unsignedAuthor,
+        deterministic: Bool = true
     ) {
+        self.deterministic = deterministic
         self.name = name
         self.version = version
         self.description = description
@@ -30,10 +37,11 @@ public struct CapabilityOffer: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, version, description, cost, plugin, author
+        case name, version, description, cost, plugin, author, deterministic
     }
 
-    /// Decodes an offer; one from a worker that predates signed plugins has no `author` and reads as unsigned.
+    /// Decodes an offer; one from a worker that predates signed plugins has no `author` and reads as unsigned, one
+    /// without `deterministic` reads as deterministic.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -42,5 +50,18 @@ public struct CapabilityOffer: Hashable, Sendable, Codable {
         cost = try container.decode(Int.self, forKey: .cost)
         plugin = try container.decode(String.self, forKey: .plugin)
         author = try container.decodeIfPresent(String.self, forKey: .author) ?? Self.unsignedAuthor
+        deterministic = try container.decodeIfPresent(Bool.self, forKey: .deterministic) ?? true
+    }
+
+    /// Encodes an offer; `deterministic` only when false.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(description, forKey: .description)
+        try container.encode(cost, forKey: .cost)
+        try container.encode(plugin, forKey: .plugin)
+        try container.encode(author, forKey: .author)
+        if !deterministic { try container.encode(false, forKey: .deterministic) }
     }
 }

@@ -10,6 +10,45 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, Compa
         self.rawValue = rawValue
     }
 
+    /// The id of run `run` (1, 2, …) of a job that several workers run for a quorum: `<job>~<run>`.
+    ///
+    /// Run ids exist between the matchmaker and its workers only: a worker runs `abc~2` like any job, and the
+    /// matchmaker counts its output towards job `abc`'s quorum. A client can never submit one (`isRun`).
+    public init(run: Int, of job: JobID) {
+        self.rawValue = job.parentJob.rawValue + "~" + String(run)
+    }
+
+    /// Whether this is the id of one run of a redundant job.
+    public var isRun: Bool { rawValue.utf8.contains(0x7e) }
+
+    /// The job a run belongs to (the id itself for a job).
+    public var parentJob: JobID {
+        guard let tilde = rawValue.firstIndex(of: "~") else { return self }
+        return JobID(unchecked: String(rawValue[..<tilde]))
+    }
+
+    /// The run number of a run id, or nil for a job id.
+    public var runNumber: Int? {
+        guard let tilde = rawValue.firstIndex(of: "~") else { return nil }
+        return Int(rawValue[rawValue.index(after: tilde)...])
+    }
+
+    private init(unchecked rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// A job id, or a run id `<job id>~<1 to 99>` (as assignments and outcomes carry them); nil for anything else.
+    public init?(wire rawValue: String) {
+        if let id = JobID(rawValue) {
+            self = id
+            return
+        }
+        let parts = rawValue.split(separator: "~", omittingEmptySubsequences: false)
+        guard parts.count == 2, let job = JobID(String(parts[0])), let run = Int(parts[1]), (1...99).contains(run),
+              String(run) == parts[1] else { return nil }
+        self.init(run: run, of: job)
+    }
+
     /// A fresh id from 8 random bytes supplied by the caller (GridCore does no I/O).
     public init(randomBytes: [UInt8]) {
         self.rawValue = Hex.encode(randomBytes)
@@ -22,7 +61,7 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, Compa
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let id = JobID(text) else {
+        guard let id = JobID(wire: text) else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "a job id is 1 to 64 characters of a-z, 0-9 and '-'")
         }

@@ -12,6 +12,11 @@ public struct JobOutcome: Hashable, Sendable, Codable {
     public var cpuMillis: Int
     /// SHA-256 (hex) of the plugin binary that ran the job.
     public var pluginHash: String?
+    /// The plugin that ran the job, its version, and the version of the capability it ran (recorded in the
+    /// ledger's result entry; absent from workers that predate them).
+    public var plugin: String?
+    public var pluginVersion: String?
+    public var capabilityVersion: String?
     /// True when another worker might succeed (a timeout, a plugin failure); false when the job itself is at fault
     /// (bad input, an output over the limit). Absent means false.
     public var retryable: Bool?
@@ -20,7 +25,8 @@ public struct JobOutcome: Hashable, Sendable, Codable {
     public var crashed: Bool?
 
     public init(job: JobID, attempt: Int, output: Data?, error: String?, cpuMillis: Int, pluginHash: String?,
-                retryable: Bool = false, crashed: Bool = false) {
+                retryable: Bool = false, crashed: Bool = false, plugin: String? = nil, pluginVersion: String? = nil,
+                capabilityVersion: String? = nil) {
         self.job = job
         self.attempt = attempt
         self.output = output
@@ -29,6 +35,9 @@ public struct JobOutcome: Hashable, Sendable, Codable {
         self.pluginHash = pluginHash
         self.retryable = retryable
         self.crashed = crashed ? true : nil
+        self.plugin = plugin
+        self.pluginVersion = pluginVersion
+        self.capabilityVersion = capabilityVersion
     }
 
     /// Whether the plugin's runner died during the attempt.

@@ -12,6 +12,8 @@ public struct JobRequest: Hashable, Sendable, Codable {
     public static let maxInputBytes = 8 * 1024 * 1024
     /// The largest output a worker may return; a larger one fails the job.
     public static let maxOutputBytes = 8 * 1024 * 1024
+    /// The most workers one job may ask to run it (`redundancy`).
+    public static let maxRedundancy = 16
 
     public var capability: String
     /// A version range over the capability's version (`^1.0`, `>=1.2.0 <2.0.0`, `*`).
@@ -28,11 +30,16 @@ public struct JobRequest: Hashable, Sendable, Codable {
     /// How long the job may wait for a worker to take it before it fails and is refunded; nil takes the
     /// matchmaker's default (`grid matchmaker --queue-timeout`).
     public var queueTimeoutSeconds: Int?
+    /// How many distinct workers run the job (k); nil runs it once.
+    public var redundancy: Int?
+    /// How many of those runs must return byte-identical outputs (q ≤ k); nil takes a majority of `redundancy`.
+    public var quorum: Int?
 
     public init(capability: String, version: String = "*", input: Data,
                 timeoutSeconds: Int = JobRequest.defaultTimeoutSeconds,
                 maxCredits: Int = JobRequest.defaultMaxCredits, labels: [String: String] = [:],
-                requirements: String? = nil, rank: String? = nil, queueTimeoutSeconds: Int? = nil) {
+                requirements: String? = nil, rank: String? = nil, queueTimeoutSeconds: Int? = nil,
+                redundancy: Int? = nil, quorum: Int? = nil) {
         self.capability = capability
         self.version = version
         self.input = input
@@ -42,7 +49,22 @@ public struct JobRequest: Hashable, Sendable, Codable {
         self.requirements = requirements
         self.rank = rank
         self.queueTimeoutSeconds = queueTimeoutSeconds
+        self.redundancy = redundancy
+        self.quorum = quorum
     }
+
+    /// How many workers run the job: `redundancy`, or 1.
+    public var runs: Int { redundancy ?? 1 }
+
+    /// How many identical outputs make the result: `quorum`, or a majority of the runs.
+    public var quorumSize: Int { quorum ?? (runs / 2 + 1) }
+
+    /// Whether the job runs on several workers and is decided by a quorum.
+    public var isRedundant: Bool { runs > 1 }
+
+    /// Credits escrowed at submission: `maxCredits` for each of the runs (each worker is paid at most
+    /// `maxCredits`; what is not paid is refunded).
+    public var escrowCredits: Int { maxCredits * runs }
 
     /// Checks every field; the matchmaker runs this again on what it receives.
     public func validate() throws(JobSpecError) -> VersionRange {
@@ -67,6 +89,17 @@ public struct JobRequest: Hashable, Sendable, Codable {
         }
         guard (1...Self.maxCredits).contains(maxCredits) else {
             throw JobSpecError(field: "maxCredits", reason: "must be from 1 to \(Self.maxCredits), got \(maxCredits)")
+        }
+        if let redundancy, !(1...Self.maxRedundancy).contains(redundancy) {
+            throw JobSpecError(field: "redundancy", reason: "must be from 1 to \(Self.maxRedundancy), got \(redundancy)")
+        }
+        if let quorum {
+            guard redundancy != nil else {
+                throw JobSpecError(field: "quorum", reason: "needs 'redundancy' (how many workers run the job)")
+            }
+            guard (1...runs).contains(quorum) else {
+                throw JobSpecError(field: "quorum", reason: "must be from 1 to the redundancy (\(runs)), got \(quorum)")
+            }
         }
         for (key, value) in labels {
             guard LabelRules.isValidKey(key) else {

@@ -7,7 +7,7 @@ import Foundation
 public enum JobSpec {
     static let knownFields: Set<String> = [
         "capability", "version", "input", "timeoutSeconds", "queueTimeoutSeconds", "maxCredits", "labels",
-        "requirements", "rank", "description",
+        "requirements", "rank", "description", "redundancy", "quorum",
     ]
 
     /// Reads the spec at `path`; a file input is read relative to the spec's folder.
@@ -74,6 +74,8 @@ public enum JobSpec {
             request.requirements = try string(requirements, field: "requirements")
         }
         if let rank = object["rank"] { request.rank = try string(rank, field: "rank") }
+        if let redundancy = object["redundancy"] { request.redundancy = try integer(redundancy, field: "redundancy") }
+        if let quorum = object["quorum"] { request.quorum = try integer(quorum, field: "quorum") }
         if let description = object["description"] { _ = try string(description, field: "description") }
         _ = try request.validate()
         return request

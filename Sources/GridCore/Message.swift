@@ -38,6 +38,9 @@ public enum Message: Sendable, Hashable {
     case ledgerReceipt(JobID)
     /// The sender's cosignature of a checkpoint its replica verified; answered by `.cosigned`.
     case cosign(LedgerCosignature)
+    /// Why one of the sender's jobs waits, or what happened to its attempts (`grid explain`); answers `.explanation`.
+    /// Only the job's submitter may ask.
+    case explain(JobID)
     // Matchmaker → client
     case job(JobRecord)
     /// Entries, the latest checkpoint and a consistency proof, for a replica (`LedgerPage`).
@@ -55,6 +58,8 @@ public enum Message: Sendable, Hashable {
     case subscribed(Int)
     /// Pushed, not an answer: a followed job became final (succeeded, failed or cancelled).
     case result(JobRecord)
+    /// The answer to `.explain`.
+    case explanation(JobExplanation)
     /// A request that could not be served, with a sentence saying why.
     case failure(String)
 

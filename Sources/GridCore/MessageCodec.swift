@@ -62,6 +62,8 @@ public enum MessageCodec {
         case .receipt(let json): return wrap("receipt", ReceiptBody(json: json))
         case .cosign(let cosignature): return wrap("cosign", cosignature)
         case .cosigned(let count): return wrap("cosigned", Subscribed(count: count))
+        case .explain(let id): return wrap("explain", id)
+        case .explanation(let explanation): return wrap("explanation", explanation)
         }
     }
 
@@ -118,6 +120,8 @@ public enum MessageCodec {
         case "receipt": return .receipt(try body(ReceiptBody.self).json)
         case "cosign": return .cosign(try body(LedgerCosignature.self))
         case "cosigned": return .cosigned(try body(Subscribed.self).count)
+        case "explain": return .explain(try body(JobID.self))
+        case "explanation": return .explanation(try body(JobExplanation.self))
         default: throw ProtocolError("unknown message type '\(header.type)'")
         }
     }

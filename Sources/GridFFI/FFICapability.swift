@@ -8,6 +8,8 @@ public struct FFICapability: Sendable, Hashable {
     public let description: String
     /// Credits one invocation costs.
     public let cost: UInt32
+    /// False when the manifest says `"deterministic": false`: the same input may give different outputs.
+    public let deterministic: Bool
     /// The library the symbol is resolved in: a soname, or an absolute path.
     public let library: String
     /// The exported C function.
@@ -25,8 +27,10 @@ public struct FFICapability: Sendable, Hashable {
         library: String,
         symbol: String,
         returns: FFIScalarType?,
-        parameters: [FFIParameter]
+        parameters: [FFIParameter],
+        deterministic: Bool = true
     ) {
+        self.deterministic = deterministic
         self.name = name
         self.version = version
         self.description = description

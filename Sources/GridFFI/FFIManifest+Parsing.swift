@@ -52,7 +52,8 @@ extension FFIManifest {
     private static func capability(_ reader: ManifestReader, library: String) throws(FFIManifestError)
         -> FFICapability
     {
-        try reader.rejectUnknownKeys(["name", "version", "description", "cost", "symbol", "returns", "parameters"])
+        try reader.rejectUnknownKeys(
+            ["name", "version", "description", "cost", "deterministic", "symbol", "returns", "parameters"])
         let name = try reader.string("name")
         guard CapabilityName.isValid(name), name.contains(".") else {
             throw reader.fail("name", "must be lowercase and dotted like zlib.crc32 (segments of a-z, 0-9, '-' or "
@@ -62,6 +63,13 @@ extension FFIManifest {
         let description = try reader.optionalString("description") ?? ""
         guard description.utf8.count <= 4096 else { throw reader.fail("description", "is longer than 4096 bytes") }
         let cost = try reader.integer("cost", in: 0...Int(UInt32.max))
+        var deterministic = true
+        if let value = reader.members["deterministic"] {
+            guard case .bool(let flag) = value else {
+                throw reader.fail("deterministic", "must be true or false, not \(value.excerpt)")
+            }
+            deterministic = flag
+        }
         let symbol = try reader.string("symbol")
         guard isCIdentifier(symbol) else {
             throw reader.fail("symbol", "must be a C identifier (letters, digits, '_', not starting with a digit, at "
@@ -124,7 +132,7 @@ extension FFIManifest {
         }
         return FFICapability(
             name: name, version: version, description: description, cost: UInt32(cost), library: library,
-            symbol: symbol, returns: returns, parameters: parameters)
+            symbol: symbol, returns: returns, parameters: parameters, deterministic: deterministic)
     }
 
     private static func parameter(_ reader: ManifestReader) throws(FFIManifestError) -> FFIParameter {

@@ -81,6 +81,23 @@ extension Ledger {
         return LedgerReceipt(checkpoint: checkpoint, seq: entry.seq, leaf: entry.leafBytes, proof: proof)
     }
 
+    /// A receipt proving every entry of `job` (escrow, results, payments, refund) against the latest checkpoint.
+    /// Throws until the job has a result and the checkpoint covers its last entry.
+    public static func jobReceipt(forJob job: String, in db: Database) throws -> JobReceipt {
+        let entries = try entries(forJob: job, in: db)
+        guard let last = entries.last, entries.contains(where: { $0.body.kind == .result }) else {
+            throw ReceiptError.notSettled(job)
+        }
+        guard let checkpoint = try latestCheckpoint(in: db), checkpoint.checkpoint.size >= UInt64(last.seq) else {
+            throw ReceiptError.notCheckpointed(seq: last.seq)
+        }
+        let size = checkpoint.checkpoint.size
+        return JobReceipt(job: job, entries: try entries.map { entry in
+            LedgerReceipt(checkpoint: checkpoint, seq: entry.seq, leaf: entry.leafBytes,
+                          proof: try inclusionProof(seq: entry.seq, treeSize: size, in: db))
+        })
+    }
+
     static func tree(in db: Database) throws -> MerkleTree<LedgerTreeStore> {
         try MerkleTree(store: LedgerTreeStore(db: db), size: treeSize(in: db))
     }

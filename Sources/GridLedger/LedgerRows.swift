@@ -5,22 +5,24 @@ import GridCrypto
 
 /// Reading and writing ledger rows, refusing (never crashing on) values an edited file may hold.
 enum Rows {
-    static let columns =
+    /// The columns of `ledger.v1`, before results existed (what the tree migration reads).
+    static let columnsV1 =
         "seq, kind, from_account, to_account, amount, job, author, timestamp, memo, signature, prev_hash, hash"
+    static let columns = columnsV1 + ", result"
 
     static func insert(_ entry: LedgerEntry, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO ledger_entries (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ledger_entries (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let body = entry.body
         try statement.execute(arguments: [
             entry.seq, body.kind.rawValue, body.from.description, body.to.description, body.amount, body.job,
             body.author.hex, body.timestamp, body.memo, Data(entry.signed.signature), Data(entry.prevHash),
-            Data(entry.hash),
+            Data(entry.hash), body.result.map { Data($0.encoded) },
         ])
     }
 
-    /// Decodes a row selected with `columns`.
+    /// Decodes a row selected with `columns` (or `columnsV1`).
     static func entry(_ row: Row) throws(LedgerError) -> LedgerEntry {
         let seq = try int64(row, 0, "seq", seq: 0)
         let kindText = try text(row, 1, "kind", seq: seq)
@@ -40,11 +42,24 @@ enum Rows {
         let signature = try blob(row, 9, "signature", seq: seq, length: SigningKeyPair.signatureLength)
         let prevHash = try blob(row, 10, "prev_hash", seq: seq, length: 32)
         let hash = try blob(row, 11, "hash", seq: seq, length: 32)
+        let result: ResultRecord?
+        switch (row.count > 12 ? row[12] as DatabaseValue : .null).storage {
+        case .null:
+            result = nil
+        case .blob(let data):
+            do {
+                result = try ResultRecord(encoded: [UInt8](data))
+            } catch {
+                throw .corruptRow(seq: seq, reason: "the result is malformed: \(error)")
+            }
+        default:
+            throw .corruptRow(seq: seq, reason: "the result is neither a blob nor NULL")
+        }
         let body: EntryBody
         do {
             body = try EntryBody(
                 kind: kind, from: from, to: to, amount: amount, job: job, author: author, timestamp: timestamp,
-                memo: memo)
+                memo: memo, result: result)
         } catch {
             throw .corruptRow(seq: seq, reason: "\(error)")
         }
@@ -85,12 +100,14 @@ enum Rows {
 
     static func loadJob(_ job: String, in db: Database) throws -> JobSettlement? {
         let statement = try db.cachedStatement(
-            sql: "SELECT job, submitter, escrowed, paid, refunded FROM ledger_jobs WHERE job = ?")
+            sql: "SELECT \(jobColumns) FROM ledger_jobs WHERE job = ?")
         guard let row = try Row.fetchOne(statement, arguments: [job]) else { return nil }
         return try settlement(row).settlement
     }
 
-    /// Decodes a `ledger_jobs` row selected as `job, submitter, escrowed, paid, refunded`.
+    static let jobColumns = "job, submitter, escrowed, paid, refunded, payees"
+
+    /// Decodes a `ledger_jobs` row selected with `jobColumns`.
     static func settlement(_ row: Row) throws(LedgerError) -> (job: String, settlement: JobSettlement) {
         guard case .string(let job) = (row[0] as DatabaseValue).storage else {
             throw .corruptMeta("a ledger_jobs job id is not text")
@@ -110,19 +127,34 @@ enum Rows {
         guard let escrowed = try integer(2, "escrow") else {
             throw .corruptMeta("the cached escrow of job \(job) is missing")
         }
+        var payees: [PeerID] = []
+        switch (row[5] as DatabaseValue).storage {
+        case .null:
+            break
+        case .string(let text):
+            for hex in text.split(separator: ",") {
+                guard let peer = PeerID(hex: String(hex)) else {
+                    throw .corruptMeta("a cached payee of job \(job) is not 64 hex digits")
+                }
+                payees.append(peer)
+            }
+        default:
+            throw .corruptMeta("the cached payees of job \(job) are not text")
+        }
         let settlement = JobSettlement(
             submitter: submitter, escrowed: escrowed, paid: try integer(3, "payment"),
-            refunded: try integer(4, "refund"))
+            refunded: try integer(4, "refund"), payees: payees)
         return (job, settlement)
     }
 
     static func saveJob(_ job: String, _ settlement: JobSettlement, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO ledger_jobs (job, submitter, escrowed, paid, refunded) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (job) DO UPDATE SET paid = excluded.paid, refunded = excluded.refunded
+            INSERT INTO ledger_jobs (\(jobColumns)) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (job) DO UPDATE SET paid = excluded.paid, refunded = excluded.refunded, payees = excluded.payees
             """)
+        let payees = settlement.payees.isEmpty ? nil : settlement.payees.map(\.hex).joined(separator: ",")
         try statement.execute(arguments: [
-            job, settlement.submitter.hex, settlement.escrowed, settlement.paid, settlement.refunded,
+            job, settlement.submitter.hex, settlement.escrowed, settlement.paid, settlement.refunded, payees,
         ])
     }
 

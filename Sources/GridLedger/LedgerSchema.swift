@@ -55,6 +55,7 @@ public enum LedgerSchema {
         }
         registerTreeMigration(in: &migrator)
         registerCheckpointDeleteMigration(in: &migrator)
+        registerResultsMigration(in: &migrator)
         registerForkEvidenceMigration(in: &migrator)
         registerCosignatureMigration(in: &migrator)
     }
@@ -119,7 +120,7 @@ public enum LedgerSchema {
                 BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;
                 """)
             var tree = MerkleTree(store: LedgerTreeStore(db: db))
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columnsV1) FROM ledger_entries ORDER BY seq")
             while let row = try rows.next() {
                 try tree.append(try Rows.entry(row).leafBytes)
             }
@@ -134,6 +135,50 @@ public enum LedgerSchema {
             try db.execute(sql: """
                 CREATE TRIGGER ledger_checkpoints_no_delete BEFORE DELETE ON ledger_checkpoints
                 BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;
+                """)
+        }
+    }
+
+    /// Result entries (kind `result`, amount 0, a `result` column with the record's encoding) and several payments per
+    /// job (`ledger_jobs.payees`, the paid workers' peer ids in hex, comma-separated, in payment order).
+    ///
+    /// SQLite cannot change a CHECK constraint, so `ledger_entries` is rebuilt with the same rows; the tree, the
+    /// checkpoints and the hashes are untouched (a result adds bytes to the canonical body of kind 5 only).
+    static func registerResultsMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger.v4.results") { db in
+            let columns = Rows.columnsV1
+            try db.execute(sql: """
+                DROP TRIGGER ledger_entries_no_update;
+                DROP TRIGGER ledger_entries_no_delete;
+                CREATE TABLE ledger_entries_v4 (
+                    seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 1),
+                    kind TEXT NOT NULL CHECK (kind IN ('grant', 'escrow', 'payment', 'refund', 'result')),
+                    from_account TEXT NOT NULL,
+                    to_account TEXT NOT NULL,
+                    amount INTEGER NOT NULL CHECK (amount > 0 OR (kind = 'result' AND amount = 0)),
+                    job TEXT,
+                    author TEXT NOT NULL CHECK (length(author) = 64),
+                    timestamp INTEGER NOT NULL,
+                    memo TEXT,
+                    signature BLOB NOT NULL CHECK (length(signature) = 64),
+                    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    result BLOB,
+                    CHECK ((kind = 'result') = (result IS NOT NULL))
+                );
+                INSERT INTO ledger_entries_v4 (\(columns)) SELECT \(columns) FROM ledger_entries ORDER BY seq;
+                DROP TABLE ledger_entries;
+                ALTER TABLE ledger_entries_v4 RENAME TO ledger_entries;
+                CREATE INDEX ledger_entries_job ON ledger_entries(job) WHERE job IS NOT NULL;
+                CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                ALTER TABLE ledger_jobs ADD COLUMN payees TEXT;
+                UPDATE ledger_jobs SET payees = (
+                    SELECT substr(to_account, 6) FROM ledger_entries
+                    WHERE ledger_entries.job = ledger_jobs.job AND kind = 'payment'
+                ) WHERE paid IS NOT NULL;
                 """)
         }
     }

@@ -394,7 +394,7 @@ private struct LedgerWalk {
                 + "\(derived).")
         }
         var jobs: [String: JobSettlement] = [:]
-        let jobRows = try Row.fetchCursor(db, sql: "SELECT job, submitter, escrowed, paid, refunded FROM ledger_jobs")
+        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
         while let row = try jobRows.next() {
             let (job, settlement) = try Rows.settlement(row)
             jobs[job] = settlement

@@ -39,9 +39,10 @@ public struct BalanceSheet: Hashable, Sendable {
     /// Books `body` if every credit rule allows it, or throws the first rule it breaks and changes nothing.
     ///
     /// Rules, in the order checked: the accounts fit the kind (`CreditRules.checkShape`); the author is the one
-    /// the kind requires (`CreditRules.checkAuthor`); a job has exactly one escrow, and at most one payment and at
-    /// most one refund, whose sum never exceeds the escrow; a refund goes to the job's submitter; no account
-    /// except the mint goes below zero; no balance overflows.
+    /// the kind requires (`CreditRules.checkAuthor`); a job has exactly one escrow, at most one payment per worker
+    /// and at most one refund, whose sum never exceeds the escrow; a refund goes to the job's submitter; a result
+    /// names a job with an escrow and moves nothing; no account except the mint goes below zero; no balance
+    /// overflows.
     public mutating func apply(_ body: EntryBody, operator operatorID: PeerID) throws(LedgerError) {
         try CreditRules.checkShape(body)
         try CreditRules.checkAuthor(body, operator: operatorID)
@@ -54,11 +55,18 @@ public struct BalanceSheet: Hashable, Sendable {
             guard let id = body.to.job, let submitter = body.from.peer else { throw Self.shapeError(body) }
             guard jobs[id] == nil else { throw .duplicateEscrow(job: id) }
             job = (id, JobSettlement(submitter: submitter, escrowed: body.amount))
+        case .result:
+            guard let id = body.from.job else { throw Self.shapeError(body) }
+            guard jobs[id] != nil else { throw .noEscrow(job: id, kind: body.kind) }
+            return
         case .payment, .refund:
             guard let id = body.from.job else { throw Self.shapeError(body) }
             guard var settlement = jobs[id] else { throw .noEscrow(job: id, kind: body.kind) }
-            let already = body.kind == .payment ? settlement.paid : settlement.refunded
-            guard already == nil else { throw .duplicateSettlement(job: id, kind: body.kind) }
+            if body.kind == .refund {
+                guard settlement.refunded == nil else { throw .duplicateSettlement(job: id, kind: body.kind) }
+            } else if let payee = body.to.peer, settlement.payees.contains(payee) {
+                throw .duplicatePayment(job: id, worker: payee)
+            }
             guard body.amount <= settlement.remaining else {
                 throw .settlementExceedsEscrow(
                     job: id, escrowed: settlement.escrowed, settled: settlement.settled, amount: body.amount,
@@ -70,7 +78,8 @@ public struct BalanceSheet: Hashable, Sendable {
                 }
                 settlement.refunded = body.amount
             } else {
-                settlement.paid = body.amount
+                settlement.paid = (settlement.paid ?? 0) + body.amount
+                if let payee = body.to.peer { settlement.payees.append(payee) }
             }
             job = (id, settlement)
         }

@@ -9,6 +9,8 @@ public enum CreditRules {
     /// - grant: from the mint to a peer, or from one peer to another (a transfer), naming no job.
     /// - escrow: from a peer to `escrow:J`, naming job J.
     /// - payment and refund: from `escrow:J` to a peer, naming job J.
+    /// - result: from `escrow:J` to the peer whose run it records, or to `escrow:J` itself when no worker ran the
+    ///   job, naming job J.
     public static func checkShape(_ body: EntryBody) throws(LedgerError) {
         switch body.kind {
         case .grant:
@@ -34,15 +36,24 @@ public enum CreditRules {
             guard body.job == job else {
                 throw .jobMismatch(body.kind, job: body.job, account: body.from)
             }
+        case .result:
+            guard case .escrow(let job) = body.from, body.to.peer != nil || body.to == body.from else {
+                throw .wrongShape(.result, from: body.from, to: body.to,
+                                  rule: "from a job's escrow account to the worker that ran it (or to the same escrow)")
+            }
+            guard body.job == job else {
+                throw .jobMismatch(.result, job: body.job, account: body.from)
+            }
         }
     }
 
-    /// The peer that must author `body`: the operator for grants, payments and refunds; the payer for an escrow.
+    /// The peer that must author `body`: the operator for grants, payments, refunds and results; the payer for an
+    /// escrow.
     ///
     /// Returns nil only for an escrow whose `from` is not a peer, which `checkShape` refuses.
     public static func requiredAuthor(of body: EntryBody, operator operatorID: PeerID) -> PeerID? {
         switch body.kind {
-        case .grant, .payment, .refund: return operatorID
+        case .grant, .payment, .refund, .result: return operatorID
         case .escrow: return body.from.peer
         }
     }

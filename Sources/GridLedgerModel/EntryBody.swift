@@ -15,7 +15,7 @@ public struct EntryBody: Hashable, Sendable {
     public let kind: EntryKind
     public let from: Account
     public let to: Account
-    /// Credits moved; always above zero.
+    /// Credits moved; above zero, except in a `result` entry, which moves none and says 0.
     public let amount: Int64
     /// The job this entry belongs to; required for escrow, payment and refund, absent for grants.
     public let job: String?
@@ -25,14 +25,28 @@ public struct EntryBody: Hashable, Sendable {
     public let timestamp: Int64
     /// Free text for people; never interpreted and never logged.
     public let memo: String?
+    /// What a run produced; present exactly in `result` entries.
+    public let result: ResultRecord?
 
     /// Creates a body after checking each field, throwing a `LedgerError` naming the first bad one.
     public init(
         kind: EntryKind, from: Account, to: Account, amount: Int64, job: String? = nil, author: PeerID,
-        timestamp: Int64, memo: String? = nil
+        timestamp: Int64, memo: String? = nil, result: ResultRecord? = nil
     ) throws(LedgerError) {
-        guard amount > 0 else {
-            throw .invalidField("amount", reason: "it must be above zero, got \(amount)")
+        if kind.movesCredits {
+            guard amount > 0 else {
+                throw .invalidField("amount", reason: "it must be above zero, got \(amount)")
+            }
+            if result != nil {
+                throw .invalidField("result", reason: "only a result entry carries one, not \(kind.withArticle)")
+            }
+        } else {
+            guard amount == 0 else {
+                throw .invalidField("amount", reason: "a result entry moves no credits, so it must be 0, got \(amount)")
+            }
+            guard result != nil else {
+                throw .invalidField("result", reason: "a result entry must carry what the run produced")
+            }
         }
         if let job, let problem = Account.problem(withJobID: job) {
             throw .invalidField("job", reason: problem)
@@ -66,6 +80,7 @@ public struct EntryBody: Hashable, Sendable {
         self.author = author
         self.timestamp = timestamp
         self.memo = memo
+        self.result = result
     }
 
     private static func badKey(_ peer: PeerID) -> String {
@@ -94,6 +109,8 @@ extension EntryBody {
         writer.raw(author.publicKey)
         writer.i64(timestamp)
         Self.write(optional: memo, to: &writer)
+        // Kind 5 only: the result section (the layout of kinds 1 to 4 is unchanged).
+        result?.write(to: &writer)
         return writer.bytes
     }
 
@@ -106,7 +123,8 @@ extension EntryBody {
         }
         let code = try reader.u8("kind byte")
         guard let kind = EntryKind(code: code) else {
-            throw .malformedEncoding("the kind byte \(code) is not 1 (grant), 2 (escrow), 3 (payment) or 4 (refund)")
+            throw .malformedEncoding(
+                "the kind byte \(code) is not 1 (grant), 2 (escrow), 3 (payment), 4 (refund) or 5 (result)")
         }
         let from = try Self.readAccount("from account", from: &reader)
         let to = try Self.readAccount("to account", from: &reader)
@@ -115,9 +133,11 @@ extension EntryBody {
         let author = PeerID(publicKey: try reader.raw(SigningKeyPair.publicKeyLength, "author key"))
         let timestamp = try reader.i64("timestamp")
         let memo = try Self.readOptional("memo", from: &reader)
+        let result = kind == .result ? try ResultRecord.read(from: &reader) : nil
         try reader.expectEnd("entry body")
         try self.init(
-            kind: kind, from: from, to: to, amount: amount, job: job, author: author, timestamp: timestamp, memo: memo)
+            kind: kind, from: from, to: to, amount: amount, job: job, author: author, timestamp: timestamp, memo: memo,
+            result: result)
     }
 
     private static func write(_ account: Account, to writer: inout ByteWriter) {

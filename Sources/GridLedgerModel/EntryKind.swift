@@ -8,6 +8,8 @@ public enum EntryKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case payment
     /// Credits from a job's escrow back to its submitter, authored by the operator.
     case refund
+    /// What one run of a job produced (no credits move), authored by the operator with the job's settlement.
+    case result
 
     /// The byte that stands for this kind in the canonical encoding.
     public var code: UInt8 {
@@ -16,6 +18,7 @@ public enum EntryKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
         case .escrow: return 2
         case .payment: return 3
         case .refund: return 4
+        case .result: return 5
         }
     }
 
@@ -29,4 +32,7 @@ public enum EntryKind: String, Sendable, Hashable, CaseIterable, CustomStringCon
 
     /// The kind with its indefinite article, for messages: "a grant", "an escrow".
     var withArticle: String { self == .escrow ? "an escrow" : "a \(rawValue)" }
+
+    /// Whether entries of this kind move credits (all but `result`).
+    public var movesCredits: Bool { self != .result }
 }

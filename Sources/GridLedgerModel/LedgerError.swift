@@ -16,6 +16,7 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case duplicateEscrow(job: String)
         case noEscrow(job: String, kind: EntryKind)
         case duplicateSettlement(job: String, kind: EntryKind)
+        case duplicatePayment(job: String, worker: PeerID)
         case settlementExceedsEscrow(job: String, escrowed: Int64, settled: Int64, amount: Int64, kind: EntryKind)
         case refundToWrongPeer(job: String, submitter: PeerID, to: Account)
         case overflow(account: Account)
@@ -67,6 +68,9 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     }
     package static func duplicateSettlement(job: String, kind: EntryKind) -> LedgerError {
         LedgerError(code: .duplicateSettlement(job: job, kind: kind))
+    }
+    package static func duplicatePayment(job: String, worker: PeerID) -> LedgerError {
+        LedgerError(code: .duplicatePayment(job: job, worker: worker))
     }
     package static func settlementExceedsEscrow(
         job: String, escrowed: Int64, settled: Int64, amount: Int64, kind: EntryKind
@@ -141,6 +145,7 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
             case .escrow: verb = "escrow"
             case .payment: verb = "pay"
             case .refund: verb = "refund"
+            case .result: verb = "record"
             }
             return "\(Self.capitalized(account.shortName)) has \(balance) credits and cannot \(verb) \(amount)."
         case .duplicateEscrow(let job):
@@ -149,6 +154,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
             return "Job \(job) has no escrow, so it cannot have \(kind.withArticle)."
         case .duplicateSettlement(let job, let kind):
             return "Job \(job) already has \(kind.withArticle); a job has at most one."
+        case .duplicatePayment(let job, let worker):
+            return "Job \(job) already paid worker \(worker.short); a worker is paid at most once per job."
         case .settlementExceedsEscrow(let job, let escrowed, let settled, let amount, let kind):
             return "\(Self.capitalized(kind.withArticle)) of \(amount) for job \(job) would settle "
                 + "\(settled + amount) credits, "

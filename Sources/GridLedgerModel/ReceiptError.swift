@@ -27,7 +27,7 @@ public struct ReceiptError: Error, CustomStringConvertible, Sendable, Equatable 
         case .noSuchEntry(let seq):
             return "There is no ledger entry \(seq)."
         case .notSettled(let job):
-            return "Job \(job) has no payment or refund in the ledger yet."
+            return "Job \(job) is not settled in the ledger yet."
         case .notCheckpointed(let seq):
             return "Entry \(seq) is not covered by a signed checkpoint yet; the matchmaker signs one within a second."
         case .notOperator(let peer):

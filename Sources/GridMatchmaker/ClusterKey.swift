@@ -13,6 +13,8 @@ struct ClusterKey: Hashable, Sendable {
     var maxCredits: Int
     var timeoutSeconds: Int
     var retried: JobID?
+    /// The job whose runs these are (runs of one redundant job avoid each other's workers, so they cluster apart).
+    var runsOf: JobID?
 
     init(_ job: SchedulableJob) {
         capability = job.capability
@@ -24,5 +26,6 @@ struct ClusterKey: Hashable, Sendable {
         maxCredits = job.maxCredits
         timeoutSeconds = job.timeoutSeconds
         retried = job.attempts > 0 || !job.failedOn.isEmpty ? job.id : nil
+        runsOf = job.id.isRun ? job.id.parentJob : nil
     }
 }

@@ -7,47 +7,100 @@ public enum MatchRules {
         case rejected(String)
     }
 
-    /// Whether `worker` can take `job` now: capability and version, labels, a free slot, the job's requirements
-    /// and the worker's accept policy, checked in that order; the first that fails is the reason.
+    /// One part of the matching rules, checked on its own by `failure(of:_:worker:)`.
+    public enum Clause: String, Sendable, Hashable, CaseIterable {
+        /// The worker offers the job's capability.
+        case capability
+        /// One of those offers is in the job's version range.
+        case version
+        /// For a run of a redundant job: one offer in the range is deterministic (its output can be compared).
+        case deterministic
+        /// The worker carries every label the job names, with the same value.
+        case labels
+        /// The job's `requirements` hold for the worker and one fitting offer.
+        case requirements
+        /// The worker's accept policy takes the job.
+        case accept
+        /// The worker has a free slot.
+        case slots
+    }
+
+    /// Whether `worker` can take `job` now: capability and version (deterministic, for a run of a redundant job),
+    /// labels, a free slot, the job's requirements and the worker's accept policy, checked in that order (cheapest
+    /// first); the first that fails is the reason.
     static func verdict(_ job: SchedulableJob, worker: ScheduledWorker) -> Verdict {
-        guard let offers = worker.offers[job.capability], !offers.isEmpty else {
-            return .rejected("capability '\(job.capability)' not offered")
+        if let reason = failure(of: .capability, job, worker: worker) ?? failure(of: .version, job, worker: worker)
+            ?? failure(of: .deterministic, job, worker: worker) ?? failure(of: .labels, job, worker: worker)
+            ?? failure(of: .slots, job, worker: worker) {
+            return .rejected(reason)
         }
-        guard offers.contains(where: { job.versionRange.contains($0.version) }) else {
-            let versions = offers.map(\.version.description).joined(separator: ", ")
-            return .rejected("'\(job.capability)' is offered at \(versions), outside the wanted range \(job.versionRange)")
-        }
-        if !job.labels.isEmpty {
-            for (key, value) in job.labels.sorted(by: { $0.key < $1.key })
-            where worker.ad.attributes.labels[key] != value {
-                return .rejected("label \(key)=\(value) is required")
-            }
-        }
-        guard worker.freeSlots > 0 else { return .rejected("all slots busy") }
         if job.requirements == nil && worker.accept == nil && worker.acceptProblem == nil { return .fits }
         let jobAttributes = job.attributes
-        if let requirements = job.requirements {
+        if let reason = failure(of: .requirements, job, worker: worker, jobAttributes: jobAttributes)
+            ?? failure(of: .accept, job, worker: worker, jobAttributes: jobAttributes) {
+            return .rejected(reason)
+        }
+        return .fits
+    }
+
+    /// Whether `worker` could take `job` if it had a free slot (every clause but `slots` passes).
+    static func fitsIgnoringSlots(_ job: SchedulableJob, worker: ScheduledWorker) -> Bool {
+        let jobAttributes = job.attributes
+        return MatchRules.Clause.allCases.allSatisfy { clause in
+            clause == .slots || failure(of: clause, job, worker: worker, jobAttributes: jobAttributes) == nil
+        }
+    }
+
+    /// Why `worker` fails `clause` for `job`, in a phrase; nil when it passes. `version`, `deterministic` and
+    /// `requirements` pass a worker that does not offer the capability at all (`capability` is the clause that rules
+    /// it out), and `deterministic` one that offers it only outside the range (`version` rules it out).
+    /// `jobAttributes` is `job.attributes`, when the caller has it already.
+    static func failure(of clause: Clause, _ job: SchedulableJob, worker: ScheduledWorker,
+                        jobAttributes: Attributes? = nil) -> String? {
+        switch clause {
+        case .capability:
+            guard let offers = worker.offers[job.capability], !offers.isEmpty else {
+                return "capability '\(job.capability)' not offered"
+            }
+            return nil
+        case .version:
+            guard let offers = worker.offers[job.capability], !offers.isEmpty,
+                  !offers.contains(where: { job.versionRange.contains($0.version) }) else { return nil }
+            let versions = offers.map(\.version.description).joined(separator: ", ")
+            return "'\(job.capability)' is offered at \(versions), outside the wanted range \(job.versionRange)"
+        case .deterministic:
+            guard job.id.isRun, let offers = worker.offers[job.capability] else { return nil }
+            let inRange = offers.filter { job.versionRange.contains($0.version) }
+            guard !inRange.isEmpty, !inRange.contains(where: \.deterministic) else { return nil }
+            return "'\(job.capability)' is not deterministic here, so it cannot run a job for a quorum"
+        case .labels:
+            guard !job.labels.isEmpty else { return nil }
+            for (key, value) in job.labels.sorted(by: { $0.key < $1.key })
+            where worker.ad.attributes.labels[key] != value {
+                return "label \(key)=\(value) is required"
+            }
+            return nil
+        case .slots:
+            return worker.freeSlots > 0 ? nil : "all slots busy"
+        case .requirements:
+            guard let requirements = job.requirements, let offers = worker.offers[job.capability] else { return nil }
             // The requirements see the offer's plugin under `plugin.`; one fitting offer that satisfies them is enough.
-            let context = Attributes.requirementContext(worker: worker.attributes, job: jobAttributes,
+            let context = Attributes.requirementContext(worker: worker.attributes,
+                                                        job: jobAttributes ?? job.attributes,
                                                         submitter: job.submitter.hex)
             var failure: String?
             for offer in offers where job.versionRange.contains(offer.version) {
                 failure = requirements.match(withPlugin(offer, context)).reason
                 if failure == nil { break }
             }
-            if let failure {
-                return .rejected("requirements '\(requirements.source)' not met: \(failure)")
-            }
-        }
-        if let problem = worker.acceptProblem { return .rejected(problem) }
-        if let accept = worker.accept {
-            let context = Attributes.acceptContext(worker: worker.attributes, job: jobAttributes,
+            return failure.map { "requirements '\(requirements.source)' not met: \($0)" }
+        case .accept:
+            if let problem = worker.acceptProblem { return problem }
+            guard let accept = worker.accept else { return nil }
+            let context = Attributes.acceptContext(worker: worker.attributes, job: jobAttributes ?? job.attributes,
                                                    submitter: job.submitter.hex)
-            if let reason = accept.match(context).reason {
-                return .rejected("worker policy '\(accept.source)' refuses it: \(reason)")
-            }
+            return accept.match(context).reason.map { "worker policy '\(accept.source)' refuses it: \($0)" }
         }
-        return .fits
     }
 
     /// What the job costs on this worker: the highest price among its offers that fit the job.
@@ -88,14 +141,19 @@ public enum MatchRules {
         return result
     }
 
-    /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities.
-    public static func attributes(of ad: WorkerAd, running: Int) -> Attributes {
+    /// A worker as expressions see it: cores, memory_gb, os, arch, labels.*, slots, slots_free, load, capabilities,
+    /// and its standing: jobs_done, failures, timeouts, crashes, disagreements, failure_rate.
+    public static func attributes(of ad: WorkerAd, running: Int, standing: WorkerStanding = WorkerStanding())
+        -> Attributes {
         let a = ad.attributes
         var values: [String: Value] = [
             "cores": .int(a.cores), "memory_gb": .decimal(a.memoryGB), "os": .string(a.os), "arch": .string(a.arch),
             "slots": .int(ad.slots), "slots_free": .int(max(0, ad.slots - running)),
             "load": .decimal(ad.slots > 0 ? Double(running) / Double(ad.slots) : 1),
             "capabilities": .list(ad.capabilities.map { .string($0.name) }),
+            "jobs_done": .int(standing.done), "failures": .int(standing.failed), "timeouts": .int(standing.timedOut),
+            "crashes": .int(standing.crashed), "disagreements": .int(standing.disagreed),
+            "failure_rate": .decimal(standing.failureRate),
         ]
         for (key, value) in a.labels { values["labels." + key] = .string(value) }
         return Attributes(values)

@@ -42,7 +42,8 @@ extension MatchmakerService {
                 return .jobs(try await store.read { try $0.jobs(submittedBy: peer) }.map { withExplanation($0) })
             case .listPeers:
                 return .peers(scheduler.connectedWorkers.map {
-                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt)
+                    PeerInfo(peer: $0.peer, ad: $0.ad, running: $0.running, connectedAt: $0.joinedAt,
+                             standing: scheduler.standing(of: $0.peer))
                 })
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
@@ -52,6 +53,8 @@ extension MatchmakerService {
                 return .cosigned(try await store.cosign(cosignature, from: peer))
             case .ledgerReceipt(let id):
                 return .receipt(try await store.read { try $0.receipt(for: id, requester: peer) })
+            case .explain(let id):
+                return .explanation(try await explain(id, for: peer))
             default:
                 return .failure("'\(request)' is not a request a client may send")
             }
@@ -69,12 +72,25 @@ extension MatchmakerService {
                 following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
         let compiled = submissions.map { submission in
             Result<SchedulableJob, any Error> {
+                guard !submission.id.isRun else {
+                    throw MatchmakerError.badRequest("job id '\(submission.id)' is not valid: a job id is 1 to 64 "
+                                                     + "characters of a-z, 0-9 and '-'")
+                }
+                let job: SchedulableJob
                 do {
-                    return try SchedulableJob.compile(id: submission.id, submitter: submitter,
-                                                      request: submission.request)
+                    job = try SchedulableJob.compile(id: submission.id, submitter: submitter,
+                                                     request: submission.request)
                 } catch {
                     throw MatchmakerError.badRequest("\(error)")
                 }
+                if submission.request.isRedundant,
+                   let (worker, offer) = scheduler.nondeterministicOffer(of: job.capability, in: job.versionRange) {
+                    throw MatchmakerError.badRequest(
+                        "capability '\(offer.name)' says its output is not deterministic (plugin \(offer.plugin) "
+                        + "\(offer.version) on worker \(worker.short)), so a job cannot ask for redundancy on it: "
+                        + "its runs could never agree")
+                }
+                return job
             }
         }
         let (admitted, reserved) = admit(compiled, from: submitter)
@@ -85,12 +101,17 @@ extension MatchmakerService {
             guard case .success(let job) = admitted[index], case .success(let record) = result else { continue }
             // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
             guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
-                  scheduler.lease(of: record.id) == nil else { continue }
+                  scheduler.lease(of: record.id) == nil, quorums[record.id] == nil else { continue }
             logger.debug("job stored", metadata: [
                 "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
             ])
-            track(record.id, PendingJob(request: submissions[index].request, submitter: submitter))
-            carryOut(scheduler.jobSubmitted(job, now: .now))
+            let pending = PendingJob(request: submissions[index].request, submitter: submitter)
+            track(record.id, pending)
+            if pending.request.isRedundant {
+                schedule(record.id, pending)
+            } else {
+                carryOut(scheduler.jobSubmitted(job, now: .now))
+            }
         }
         if let session {
             for case .success(let record) in stored { follow(record, on: session) }
@@ -186,7 +207,7 @@ extension MatchmakerService {
         guard !record.status.isFinal else {
             throw MatchmakerError.badRequest("job \(id) has already \(record.status.rawValue)")
         }
-        guard scheduler.isQueued(id) else {
+        guard scheduler.isQueued(id) || withdrawRuns(of: id) else {
             let worker = record.worker.map { " on worker \($0.short)" } ?? ""
             throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
         }
@@ -196,10 +217,7 @@ extension MatchmakerService {
             cancelled = try await store.settleFailureDurably(id, worker: nil, message: "cancelled by its submitter",
                                                              now: Self.nowMillis(), status: .cancelled)
         } catch {
-            if let job = requests[id],
-               let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request) {
-                carryOut(scheduler.jobSubmitted(schedulable, now: .now))
-            }
+            if let job = requests[id] { schedule(id, job) }
             throw error
         }
         untrack(id)
@@ -216,7 +234,8 @@ extension MatchmakerService {
     }
 
     func withExplanation(_ record: JobRecord) -> JobRecord {
-        guard record.status == .queued, let why = scheduler.explainWaiting(record.id) else { return record }
+        guard record.status == .queued, let why = scheduler.explainWaiting(queuedRun(of: record.id) ?? record.id)
+        else { return record }
         var explained = record
         explained.message = why
         return explained

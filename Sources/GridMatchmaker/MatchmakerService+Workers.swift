@@ -23,6 +23,7 @@ extension MatchmakerService {
         logger.info("worker joined", metadata: [
             "grid.peer": "\(peer.short)", "grid.capabilities": "\(ad.capabilities.map(\.name).joined(separator: ","))",
         ])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) registered again while running it")
         carryOut(scheduler.workerJoined(peer, ad: ad, joinedAt: Self.nowMillis(), now: .now))
         return (nextSession, granted)
     }
@@ -33,6 +34,7 @@ extension MatchmakerService {
         current.outbox.finish()
         sessions[peer] = nil
         logger.info("worker left", metadata: ["grid.peer": "\(peer.short)"])
+        recordAttemptsLost(on: peer, reason: "worker \(peer.short) disconnected while running it")
         carryOut(scheduler.workerLeft(peer, now: .now))
     }
 
@@ -47,13 +49,15 @@ extension MatchmakerService {
     }
 
     /// Settles an outcome from the worker holding the lease: the lease is released at once and the settlement
-    /// queued for the next group commit; waiters hear of it once it is durable (`storeReported`).
+    /// queued for the next group commit; waiters hear of it once it is durable (`storeReported`). The outcome of a
+    /// run of a redundant job goes to its quorum instead (MatchmakerService+Quorum.swift).
     func outcomeReceived(_ outcome: JobOutcome, from worker: PeerID) {
         guard let lease = scheduler.lease(of: outcome.job),
               scheduler.holdsLease(outcome.job, attempt: outcome.attempt, worker: worker) else {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
+        recordAttemptEnd(outcome)
         if outcome.isRetryable {
             // The reason is logged once, by the requeue or failure that follows.
             let reason = outcome.error ?? "the worker reported a failure without a reason"
@@ -61,33 +65,48 @@ extension MatchmakerService {
                                              crashed: outcome.isCrash, now: .now) ?? [])
             return
         }
-        let sink = storeEventSink
         let id = outcome.job
-        if let output = outcome.output, output.count <= JobRequest.maxOutputBytes {
-            store.enqueueSuccess(id, worker: worker, output: output, cost: lease.cost, now: Self.nowMillis()) {
-                sink.yield(Self.settlementEvent(id, $0))
-            }
+        var report = RunReport(outcome, worker: worker, cost: lease.cost)
+        if let output = outcome.output, output.count > JobRequest.maxOutputBytes {
+            report = RunReport(worker: worker, attempt: outcome.attempt, output: nil,
+                               failure: "the output is larger than \(JobRequest.maxOutputBytes) bytes",
+                               cpuMillis: outcome.cpuMillis, plugin: report.plugin, pluginVersion: report.pluginVersion,
+                               capabilityVersion: report.capabilityVersion, pluginHash: report.pluginHash,
+                               cost: lease.cost)
+        }
+        let directives = scheduler.attemptFinished(id, attempt: outcome.attempt, by: worker, now: .now) ?? []
+        if id.isRun {
+            runFinished(id, report: report)
+        } else if report.output != nil {
+            let maxCredits = requests[id]?.request.maxCredits ?? lease.cost
+            settle(id, .success(report, maxCredits: maxCredits))
+            scheduler.recordStanding(.done, for: worker)
             logger.info("job succeeded", metadata: ["grid.job.id": "\(id)", "grid.peer": "\(worker.short)"])
         } else {
-            let reason = outcome.output == nil
-                ? outcome.error ?? "the worker reported a failure without a reason"
-                : "the output is larger than \(JobRequest.maxOutputBytes) bytes"
-            store.enqueueFailure(id, worker: worker, message: reason, now: Self.nowMillis()) {
-                sink.yield(Self.settlementEvent(id, $0))
-            }
+            let reason = report.failure ?? "the worker reported a failure without a reason"
+            settle(id, .failure(reason, report: report))
             logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
         }
-        carryOut(scheduler.attemptFinished(id, attempt: outcome.attempt, by: worker, now: .now) ?? [])
+        carryOut(directives)
+    }
+
+    /// Queues a job's settlement; waiters and followers hear of it once it is durable.
+    func settle(_ id: JobID, _ settlement: Settlement) {
+        let sink = storeEventSink
+        store.enqueueSettlement(id, settlement, now: Self.nowMillis()) { sink.yield(Self.settlementEvent(id, $0)) }
     }
 
     /// Carries out the scheduler's directives: queue the state changes for the store, send assignments.
     func carryOut(_ directives: [Scheduler.Directive]) {
         var pending = directives[...]
         let sink = storeEventSink
+        // Redundant jobs one of whose runs went back to the queue: once these directives are carried out (the run may
+        // have been placed again at once), a quorum that was only waiting for that run is settled.
+        var requeuedRunsOf: Set<JobID> = []
         while let directive = pending.popFirst() {
             switch directive {
             case .assign(let id, let worker, let attempt, _):
-                guard let outbox = sessions[worker]?.outbox, let job = requests[id] else {
+                guard let outbox = sessions[worker]?.outbox, let job = requests[id.parentJob] else {
                     logger.error("could not assign a job", metadata: [
                         "grid.job.id": "\(id)", "grid.peer": "\(worker.short)",
                     ])
@@ -95,7 +114,8 @@ extension MatchmakerService {
                                                           now: .now)
                     continue
                 }
-                store.enqueueRunning(id, worker: worker, attempt: attempt) { error in
+                if id.isRun { quorums[id.parentJob]?.started(id) }
+                store.enqueueRunning(id, worker: worker, attempt: attempt, now: Self.nowMillis()) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "running", reason: "\(error)"))
                     }
@@ -107,6 +127,10 @@ extension MatchmakerService {
                     "grid.job.id": "\(id)", "grid.peer": "\(worker.short)", "grid.attempt": "\(attempt)",
                 ])
             case .requeue(let id, let reason):
+                if id.isRun {
+                    quorums[id.parentJob]?.requeued(id)
+                    requeuedRunsOf.insert(id.parentJob)
+                }
                 store.enqueueQueued(id, message: reason) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "queued", reason: "\(error)"))
@@ -114,10 +138,30 @@ extension MatchmakerService {
                 }
                 logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
             case .fail(let id, let reason):
-                store.enqueueFailure(id, worker: nil, message: reason, now: Self.nowMillis()) {
-                    sink.yield(Self.settlementEvent(id, $0))
+                if id.isRun {
+                    runFailed(id, reason: reason)
+                } else {
+                    settle(id, .failure(reason))
+                    logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
                 }
-                logger.info("job failed", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
+            }
+        }
+        for job in requeuedRunsOf.sorted() {
+            // Only a settlement is acted on: the runs out did not change, so nothing new needs starting.
+            guard var tally = quorums[job], case .settle = tally.decide() else { continue }
+            carryOut(tally.decide(), for: job)
+        }
+        storeStandingChanges()
+    }
+
+    /// Queues the scheduler's standing changes for the store.
+    func storeStandingChanges() {
+        let sink = storeEventSink
+        for (peer, event) in scheduler.takeStandingChanges() {
+            store.enqueueStanding(event, for: peer) { error in
+                if let error {
+                    sink.yield(.writeFailed(nil, what: "standing of worker \(peer.short)", reason: "\(error)"))
+                }
             }
         }
     }
@@ -145,13 +189,11 @@ extension MatchmakerService {
             logger.error("settlement failed; the job is placed again with its escrow held", metadata: [
                 "grid.job.id": "\(id)", "grid.reason": "\(reason)",
             ])
-            guard let job = requests[id],
-                  let schedulable = try? SchedulableJob.compile(id: id, submitter: job.submitter, request: job.request)
-            else { return }
-            carryOut(scheduler.jobSubmitted(schedulable, now: .now))
+            guard let job = requests[id] else { return }
+            schedule(id, job)
         case .writeFailed(let id, let what, let reason):
             logger.error("could not record a job's state", metadata: [
-                "grid.job.id": "\(id)", "grid.state": "\(what)", "grid.reason": "\(reason)",
+                "grid.job.id": "\(id.map(\.rawValue) ?? "-")", "grid.state": "\(what)", "grid.reason": "\(reason)",
             ])
         case .checkpoint(let result):
             checkpointPending = false

@@ -36,6 +36,8 @@ public actor MatchmakerService: Service {
     var checkpointPending = false
     /// Client connections and the jobs each follows (MatchmakerService+Clients.swift).
     var clients = ClientSubscriptions()
+    /// The quorum of every redundant job not yet settled (MatchmakerService+Quorum.swift).
+    var quorums: [JobID: QuorumTally] = [:]
 
     /// Opens the store and reloads unfinished jobs; `onListening` is called with the bound port.
     public init(configuration: MatchmakerConfiguration, identity: Identity, logger: Logger,
@@ -54,8 +56,14 @@ public actor MatchmakerService: Service {
         (storeEvents, storeEventSink) = AsyncStream<StoreEvent>.makeStream()
         var pending: [JobID: PendingJob] = [:]
         var scheduler = Scheduler(configuration: configuration.scheduler)
+        for (peer, standing) in try store.standings() {
+            scheduler.seedStanding(standing, for: peer)
+        }
         let now = ContinuousClock.now
         var directives: [Scheduler.Directive] = []
+        try store.endOpenAttempts(now: Self.nowMillis())
+        var quorums: [JobID: QuorumTally] = [:]
+        var settlements: [(JobID, Settlement)] = []
         for (record, request) in try store.unfinished() {
             let job: SchedulableJob
             do {
@@ -65,13 +73,48 @@ public actor MatchmakerService: Service {
                 directives.append(.fail(record.id, reason: "its stored request is no longer valid: \(error)"))
                 continue
             }
+            if request.isRedundant {
+                let ended = try store.endedRuns(of: record.id).map {
+                    QuorumTally.EndedRun(run: $0.run, report: $0.report, failure: $0.failure)
+                }
+                var tally = QuorumTally(job: record.id, redundancy: request.runs, quorum: request.quorumSize,
+                                        maxCredits: request.maxCredits)
+                tally.restore(ended)
+                if case .settle(let settlement) = Self.reload(&tally, job: job, record: record, into: &scheduler,
+                                                               now: now) {
+                    settlements.append((record.id, settlement))
+                    continue
+                }
+                quorums[record.id] = tally
+            } else {
+                directives += Self.reload(job, record: record, into: &scheduler, now: now)
+            }
             pending[record.id] = PendingJob(request: request, submitter: record.submitter)
-            directives += Self.reload(job, record: record, into: &scheduler, now: now)
         }
         self.scheduler = scheduler
         self.requests = pending
+        self.quorums = quorums
         self.inFlight = pending.values.reduce(into: [:]) { $0[$1.submitter, default: 0] += 1 }
-        Self.settleReloaded(directives, store: store, logger: logger)
+        Self.settleReloaded(directives, settlements: settlements, store: store, logger: logger)
+    }
+
+    /// Puts a redundant job that was unfinished when the matchmaker stopped back: its runs that had not ended go back
+    /// to the queue (each a lost attempt when it was running), kept away from the workers whose runs had ended.
+    /// Returns `.settle` when the runs that had ended already decide it.
+    static func reload(_ tally: inout QuorumTally, job: SchedulableJob, record: JobRecord,
+                       into scheduler: inout Scheduler, now: ContinuousClock.Instant) -> QuorumTally.Decision {
+        for ended in tally.ended {
+            if let worker = ended.report?.worker { scheduler.noteRunWorker(worker, ran: ended.run) }
+        }
+        let decision = tally.decide()
+        if case .settle = decision { return decision }
+        for run in tally.outstanding.sorted() {
+            var copy = job
+            copy.id = run
+            copy.attempts = 0
+            _ = scheduler.jobSubmitted(copy, now: now)
+        }
+        return .wait
     }
 
     /// Puts a job that was unfinished when the matchmaker stopped back into `scheduler`.
@@ -97,7 +140,18 @@ public actor MatchmakerService: Service {
 
     /// Records what reloading decided, before any connection is served: failures are settled (the escrow refunded)
     /// and requeued jobs are stored as queued. A failure that cannot be stored is retried at the next start.
-    private static func settleReloaded(_ directives: [Scheduler.Directive], store: MatchmakerStore, logger: Logger) {
+    private static func settleReloaded(_ directives: [Scheduler.Directive], settlements: [(JobID, Settlement)],
+                                       store: MatchmakerStore, logger: Logger) {
+        for (id, settlement) in settlements {
+            do {
+                _ = try store.settle(id, settlement, now: nowMillis())
+                logger.info("job settled by the runs that ended before a restart", metadata: ["grid.job.id": "\(id)"])
+            } catch {
+                logger.error("could not settle a job; it is settled after the next restart", metadata: [
+                    "grid.job.id": "\(id)", "grid.reason": "\(error)",
+                ])
+            }
+        }
         for directive in directives {
             switch directive {
             case .fail(let id, let reason):
@@ -253,7 +307,9 @@ public actor MatchmakerService: Service {
     }
 
     func tick() {
-        carryOut(scheduler.tick(now: .now))
+        let now = ContinuousClock.now
+        recordAttemptsTimedOut(now: now)
+        carryOut(scheduler.tick(now: now))
         guard !checkpointPending else { return }
         checkpointPending = true
         let sink = storeEventSink

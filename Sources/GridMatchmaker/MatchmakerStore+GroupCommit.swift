@@ -19,36 +19,43 @@ extension MatchmakerStore {
     func settleFailureDurably(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus)
         async throws -> JobRecord {
         try await writer.write { db in
-            try self.settleFailure(id, worker: worker, message: message, now: now, status: status, in: db)
+            try self.settle(id, .failure(message, worker: worker, status: status), now: now, in: db)
         }
     }
 
-    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int,
+    /// Queues the running mark and the attempt's start, in one write.
+    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int, now: Int64,
                         completion: @escaping @Sendable ((any Error)?) -> Void) {
-        writer.enqueue({ db in try Self.markRunning(id, worker: worker, attempt: attempt, in: db) },
-                       completion: completion)
+        writer.enqueue({ db in
+            try Self.markRunning(id, worker: worker, attempt: attempt, in: db)
+            try Self.recordAttemptStart(id, attempt: attempt, worker: worker, now: now, in: db)
+        }, completion: completion)
     }
 
     func enqueueQueued(_ id: JobID, message: String, completion: @escaping @Sendable ((any Error)?) -> Void) {
         writer.enqueue({ db in try Self.markQueued(id, message: message, in: db) }, completion: completion)
     }
 
-    /// Queues the settlement of a success; `completion` gets the final record once durable.
-    func enqueueSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
-                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
+    /// Queues a job's settlement; `completion` gets the final record once durable.
+    func enqueueSettlement(_ id: JobID, _ settlement: Settlement, now: Int64,
+                           completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
         let box = RecordBox()
         writer.enqueue({ db in
-            box.record = try self.settleSuccess(id, worker: worker, output: output, cost: cost, now: now, in: db)
+            box.record = try self.settle(id, settlement, now: now, in: db)
         }, completion: { error in completion(box.result(error)) })
     }
 
-    /// Queues the settlement of a failure; `completion` gets the final record once durable.
-    func enqueueFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
-                        completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
-        let box = RecordBox()
-        writer.enqueue({ db in
-            box.record = try self.settleFailure(id, worker: worker, message: message, now: now, in: db)
-        }, completion: { error in completion(box.result(error)) })
+    /// Queues the record of a run of a redundant job that ended.
+    func enqueueRun(_ run: JobID, report: RunReport?, failure: String?,
+                    completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.recordRun(run, report: report, failure: failure, in: db) },
+                       completion: completion)
+    }
+
+    /// Queues one more attempt in a worker's standing.
+    func enqueueStanding(_ event: WorkerStanding.Event, for peer: PeerID,
+                         completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.recordStanding(event, for: peer, in: db) }, completion: completion)
     }
 
     func enqueueCheckpoint(now: Int64, everyEntries: Int, interval: Duration,

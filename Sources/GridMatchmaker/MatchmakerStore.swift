@@ -53,7 +53,7 @@ public final class MatchmakerStore: Sendable {
         try self.init(path: path, identity: identity, grants: grants)
     }
 
-    private var operatorID: PeerID { identity.peerID }
+    var operatorID: PeerID { identity.peerID }
 
     /// The file's migrations: the ledger's, then the job queue's, run by `DatabaseFile.open`.
     static var migrations: DatabaseMigrator {
@@ -80,6 +80,8 @@ public final class MatchmakerStore: Sendable {
             try db.create(index: "jobs_status", on: "jobs", columns: ["status"])
         }
         registerGrantMigrations(in: &migrator)
+        registerQuorumMigration(in: &migrator)
+        registerAttemptMigrations(in: &migrator)
         return migrator
     }
 
@@ -132,14 +134,14 @@ public final class MatchmakerStore: Sendable {
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
-            let escrow = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(request.maxCredits),
+            let escrow = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(request.escrowCredits),
                                               submitter: submitter, timestamp: submission.escrowTimestamp)
             _ = try Ledger.append(SignedEntry(body: escrow, signature: Array(submission.escrowSignature)),
                                   operator: operatorID, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
                              version: request.version, request: try JSONEncoder().encode(request),
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
-                             credits: 0, max_credits: request.maxCredits, submitted_at: now, finished_at: nil)
+                             credits: 0, max_credits: request.escrowCredits, submitted_at: now, finished_at: nil)
             try row.insert(db)
             return try row.record()
         }
@@ -150,6 +152,12 @@ public final class MatchmakerStore: Sendable {
     }
 
     static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
+        if id.isRun {
+            // A run of a redundant job: the job runs while any of its runs does.
+            try db.execute(sql: "UPDATE jobs SET status = 'running', message = NULL WHERE id = ? AND status = 'queued'",
+                           arguments: [id.parentJob.rawValue])
+            return
+        }
         try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
                        arguments: [worker.hex, attempt, id.rawValue])
     }
@@ -159,76 +167,14 @@ public final class MatchmakerStore: Sendable {
     }
 
     static func markQueued(_ id: JobID, message: String, in db: Database) throws {
+        // A run of a redundant job going back to the queue leaves the job's state alone (other runs may run).
+        if id.isRun { return }
         try db.execute(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? WHERE id = ?",
                        arguments: [message, id.rawValue])
     }
 
-    /// Records the result and settles: the worker is paid `min(cost, maxCredits)` and the rest of the escrow goes
-    /// back to the submitter, all in one transaction with the job's final state.
-    public func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64) throws -> JobRecord {
-        try database.write { db in try settleSuccess(id, worker: worker, output: output, cost: cost, now: now, in: db) }
-    }
-
-    func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
-                       in db: Database) throws -> JobRecord {
-        do {
-            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
-            guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
-            try Self.requireUnsettled(row, id)
-            let paid = max(0, min(cost, row.max_credits))
-            let job = id.rawValue
-            if paid > 0 {
-                let payment = try EntryBody(kind: .payment, from: .escrow(job: job), to: .peer(worker), amount: Int64(paid),
-                                        job: job, author: operatorID, timestamp: now, memo: nil)
-                _ = try Ledger.append(try payment.signed(by: identity), operator: operatorID, in: db)
-            }
-            if row.max_credits - paid > 0 {
-                let refund = try EntryBody(kind: .refund, from: .escrow(job: job), to: .peer(submitter),
-                                       amount: Int64(row.max_credits - paid), job: job, author: operatorID,
-                                       timestamp: now, memo: "unused escrow")
-                _ = try Ledger.append(try refund.signed(by: identity), operator: operatorID, in: db)
-            }
-            row.status = JobStatus.succeeded.rawValue
-            row.worker = worker.hex
-            row.output = output
-            row.message = nil
-            row.credits = paid
-            row.finished_at = now
-            try row.update(db)
-            return try row.record()
-        }
-    }
-
-    /// Records a failure (or, with `status: .cancelled`, a withdrawal) and refunds the whole escrow in one transaction.
-    public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
-                              status: JobStatus = .failed) throws -> JobRecord {
-        try database.write { db in
-            try settleFailure(id, worker: worker, message: message, now: now, status: status, in: db)
-        }
-    }
-
-    func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus = .failed,
-                       in db: Database) throws -> JobRecord {
-        do {
-            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
-            guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
-            try Self.requireUnsettled(row, id)
-            let refund = try EntryBody(kind: .refund, from: .escrow(job: id.rawValue), to: .peer(submitter),
-                                   amount: Int64(row.max_credits), job: id.rawValue, author: operatorID,
-                                   timestamp: now, memo: status == .cancelled ? "job cancelled" : "job failed")
-            _ = try Ledger.append(try refund.signed(by: identity), operator: operatorID, in: db)
-            row.status = status.rawValue
-            if let worker { row.worker = worker.hex }
-            row.message = message
-            row.credits = 0
-            row.finished_at = now
-            try row.update(db)
-            return try row.record()
-        }
-    }
-
     /// Throws unless the job is still queued or running: a job is settled exactly once.
-    private static func requireUnsettled(_ row: JobRow, _ id: JobID) throws {
+    static func requireUnsettled(_ row: JobRow, _ id: JobID) throws {
         guard let status = JobStatus(rawValue: row.status) else { throw MatchmakerError.corruptRow(id) }
         guard !status.isFinal else { throw MatchmakerError.alreadyFinal(id, status) }
     }

@@ -13,13 +13,16 @@ struct ScheduledWorker: Sendable {
     /// The worker as expressions see it (`MatchRules.attributes`), for the current running count.
     private(set) var attributes: Attributes
     private(set) var running: Set<JobID> = []
+    /// How its attempts ended so far (the scheduler keeps the record across connections).
+    private(set) var standing: WorkerStanding
     /// When the worker joined, in Unix milliseconds.
     let joinedAt: Int64
 
     /// A worker that just joined; `occupied` slots are taken by placeholder jobs (for one-off verdicts).
-    init(ad: WorkerAd, joinedAt: Int64, occupied: Int = 0) {
+    init(ad: WorkerAd, joinedAt: Int64, occupied: Int = 0, standing: WorkerStanding = WorkerStanding()) {
         self.ad = ad
         self.joinedAt = joinedAt
+        self.standing = standing
         attributes = Attributes()
         running = Set((0..<max(0, occupied)).compactMap { JobID("occupied-\($0)") })
         replaceAd(ad)
@@ -53,7 +56,12 @@ struct ScheduledWorker: Sendable {
         refreshAttributes()
     }
 
+    mutating func updateStanding(_ standing: WorkerStanding) {
+        self.standing = standing
+        refreshAttributes()
+    }
+
     private mutating func refreshAttributes() {
-        attributes = MatchRules.attributes(of: ad, running: running.count)
+        attributes = MatchRules.attributes(of: ad, running: running.count, standing: standing)
     }
 }

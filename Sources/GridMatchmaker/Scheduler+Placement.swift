@@ -66,7 +66,9 @@ extension Scheduler {
                        (current.usage, current.sequence) <= (usage, head.sequence) { continue }
                     guard let cluster = clusters[key] else { continue }
                     verdictsEvaluated += 1
-                    guard MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
+                    // The head's own id: runs of one job share a cluster, and each may only avoid the others.
+                    guard !ranAnotherRun(head.job, on: peer),
+                          MatchRules.verdict(cluster.representative, worker: worker) == .fits else { continue }
                     best = (key, usage, head.sequence)
                 }
             }
@@ -110,6 +112,7 @@ extension Scheduler {
         workers[peer]?.start(id)
         indexFreeWorker(peer)
         fairShare.charge(job.submitter, now: now)
+        if id.isRun { runWorkers[id.parentJob, default: [:]][peer] = id }
         return .assign(id, to: peer, attempt: job.attempts, cost: cost)
     }
 
@@ -143,12 +146,19 @@ extension Scheduler {
 
     /// The job's placement key on the worker, or nil when the worker cannot take it.
     private func placementKey(_ job: SchedulableJob, on peer: PeerID) -> PlacementKey? {
-        guard let worker = workers[peer], MatchRules.verdict(job, worker: worker) == .fits else { return nil }
+        guard let worker = workers[peer], !ranAnotherRun(job.id, on: peer),
+              MatchRules.verdict(job, worker: worker) == .fits else { return nil }
         return PlacementKey(
             untried: !job.failedOn.contains(peer),
             rank: MatchRules.rank(job, worker: worker) ?? -.infinity,
             cost: MatchRules.cost(of: job, on: worker) ?? Int.max,
             free: worker.freeSlots)
+    }
+
+    /// Whether `id` is a run of a redundant job and another run of that job already went to the worker.
+    func ranAnotherRun(_ id: JobID, on peer: PeerID) -> Bool {
+        guard id.isRun, let run = runWorkers[id.parentJob]?[peer] else { return false }
+        return run != id
     }
 
     /// Files the worker under each capability it offers, while it has a free slot.

@@ -19,27 +19,39 @@ extension Scheduler {
         }
     }
 
+    /// A connected worker's offer of `capability` in `range` that says its output is not deterministic, if any.
+    public func nondeterministicOffer(of capability: String, in range: VersionRange)
+        -> (worker: PeerID, offer: CapabilityOffer)? {
+        for (peer, worker) in workers.sorted(by: { $0.key < $1.key }) {
+            for offer in worker.offers[capability] ?? [] where !offer.deterministic && range.contains(offer.version) {
+                return (peer, offer)
+            }
+        }
+        return nil
+    }
+
     /// Whether the job is waiting in the queue.
     public func isQueued(_ id: JobID) -> Bool { queued[id] != nil }
 
     /// How many jobs wait in the queue.
     public var queuedCount: Int { queued.count }
 
-    /// Why a queued job is not running, in a sentence.
-    public func explainWaiting(_ id: JobID) -> String? {
-        guard let job = jobs[id], leases[id] == nil else { return nil }
-        let verdicts = workers.sorted { $0.key < $1.key }.map { MatchRules.verdict(job, worker: $0.value) }
-        if verdicts.contains(where: { $0 == .fits }) { return "waiting for its turn in the queue" }
-        let offered = Set(workers.values.flatMap { $0.ad.capabilities.map(\.name) }).sorted()
-        if !offered.contains(job.capability) {
-            let shown = offered.prefix(20).joined(separator: ", ") + (offered.count > 20 ? ", …" : "")
-            let list = offered.isEmpty ? "none (no worker is connected)" : shown
-            return "no connected worker offers capability '\(job.capability)'; capabilities on offer: \(list)"
+    /// The leases `peer` holds, by job.
+    public func leases(heldBy peer: PeerID) -> [(job: JobID, lease: Lease)] {
+        (workers[peer]?.running ?? []).sorted().compactMap { job in leases[job].map { (job, $0) } }
+    }
+
+    /// The leases a `tick(now:)` at `now` will find run out, by job; looks only at expired deadlines.
+    public func leasesExpiring(by now: ContinuousClock.Instant) -> [(job: JobID, lease: Lease)] {
+        guard let top = leaseDeadlines.top, top.deadline <= now else { return [] }
+        var heap = leaseDeadlines
+        var expiring: [(job: JobID, lease: Lease)] = []
+        while let entry = heap.pop(), entry.deadline <= now {
+            guard let lease = leases[entry.job], lease.attempt == entry.generation, lease.deadline <= now else {
+                continue
+            }
+            expiring.append((entry.job, lease))
         }
-        let reasons = Set(verdicts.compactMap { verdict -> String? in
-            if case .rejected(let reason) = verdict { return reason }
-            return nil
-        }).sorted()
-        return "no worker fits: " + reasons.prefix(5).joined(separator: "; ") + (reasons.count > 5 ? "; …" : "")
+        return expiring
     }
 }

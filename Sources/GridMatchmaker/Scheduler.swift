@@ -69,6 +69,13 @@ public struct Scheduler: Sendable {
     /// however deep the queue is.
     public internal(set) var verdictsEvaluated = 0
     var queueDeadlines = DeadlineHeap()
+    /// Every worker's standing, connected or not (Scheduler+Standing.swift).
+    var standings: [PeerID: WorkerStanding] = [:]
+    /// Standing changes not yet taken by the service to be stored (`takeStandingChanges`).
+    var standingChanges: [(peer: PeerID, event: WorkerStanding.Event)] = []
+    /// The workers the runs of each redundant job went to, with the run each took: a run never goes to a worker that
+    /// another run of its job went to (it may go back to one where its own attempt was lost).
+    var runWorkers: [JobID: [PeerID: JobID]] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -86,7 +93,7 @@ public struct Scheduler: Sendable {
             // The same peer registering again replaces its old session.
             directives += workerLeft(peer, now: now)
         }
-        workers[peer] = ScheduledWorker(ad: ad, joinedAt: joinedAt)
+        workers[peer] = ScheduledWorker(ad: ad, joinedAt: joinedAt, standing: standings[peer] ?? WorkerStanding())
         indexFreeWorker(peer)
         return directives + fill(peer, now: now)
     }
@@ -188,6 +195,7 @@ public struct Scheduler: Sendable {
         leases[id] = nil
         release(id, from: worker)
         jobs[id]?.failedOn.insert(worker)
+        recordStanding(crashed ? .crashed : .failed, for: worker)
         let failure = "attempt \(attempt) failed on worker \(worker.short): \(reason)"
         if crashed, var job = jobs[id] {
             job.crashedOn.insert(worker)
@@ -195,8 +203,8 @@ public struct Scheduler: Sendable {
             if job.crashedOn.count >= configuration.poisonCrashes {
                 forget(id)
                 let count = job.crashedOn.count
-                return [.fail(id, reason: "\(failure); its input crashed the plugin on \(count) different workers, "
-                              + "so it is failed as a likely poison input")] + fill(worker, now: now)
+                return [.fail(id, reason: "\(failure); its input crashed the plugin on \(count) different "
+                              + "workers, so it is failed as a likely poison input")] + fill(worker, now: now)
             }
         }
         return retryOrFail(id, reason: failure, now: now) + fill(worker, now: now)
@@ -215,6 +223,7 @@ public struct Scheduler: Sendable {
             release(top.job, from: lease.worker)
             freed.insert(lease.worker)
             jobs[top.job]?.failedOn.insert(lease.worker)
+            recordStanding(.timedOut, for: lease.worker)
             directives += retryOrFail(top.job, reason: "worker \(lease.worker.short) did not answer before the lease "
                                       + "ran out", now: now)
         }

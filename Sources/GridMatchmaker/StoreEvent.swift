@@ -10,7 +10,7 @@ enum StoreEvent: Sendable {
     /// The job had already been settled (a settlement raced another); nothing is left to do for it.
     case alreadySettled(JobID)
     /// A state change (running, queued) could not be stored.
-    case writeFailed(JobID, what: String, reason: String)
+    case writeFailed(JobID?, what: String, reason: String)
     /// A checkpoint was considered (and signed, when due).
     case checkpoint(Result<SignedCheckpoint?, any Error>)
 }

@@ -37,7 +37,7 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case openFailed(String)
         case missingEntry(String)
         case nullDescriptor
-        case abiMismatch(found: UInt32, expected: UInt32)
+        case abiMismatch(found: UInt32, expected: ClosedRange<UInt32>)
         case invalidDescriptor(String)
         case duplicateCapability(capability: String, owner: String, ownerPath: String)
         case duplicatePluginName(name: String, ownerPath: String)
@@ -66,7 +66,7 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         Self(path: path, code: .missingEntry(dlerror))
     }
     static func nullDescriptor(_ path: String) -> Self { Self(path: path, code: .nullDescriptor) }
-    static func abiMismatch(_ path: String, found: UInt32, expected: UInt32) -> Self {
+    static func abiMismatch(_ path: String, found: UInt32, expected: ClosedRange<UInt32>) -> Self {
         Self(path: path, code: .abiMismatch(found: found, expected: expected))
     }
     static func invalidDescriptor(_ path: String, _ reason: String) -> Self {
@@ -138,7 +138,9 @@ public struct PluginLoadFailure: Error, Sendable, Hashable, CustomStringConverti
         case .nullDescriptor:
             return "grid_plugin_entry returned a NULL descriptor"
         case .abiMismatch(let found, let expected):
-            return "its descriptor has plugin ABI version \(found) but this host speaks version \(expected)"
+            let versions = expected.count == 1 ? "version \(expected.lowerBound)"
+                : "versions \(expected.lowerBound) to \(expected.upperBound)"
+            return "its descriptor has plugin ABI version \(found) but this host loads \(versions)"
         case .invalidDescriptor(let reason):
             return "its descriptor is invalid: \(reason)"
         case .duplicateCapability(let capability, let owner, let ownerPath):

@@ -13,8 +13,8 @@ enum PluginValidator {
 
     /// Checks `snapshot` read from the file at `path`; throws the first problem found.
     static func validate(_ snapshot: DescriptorSnapshot, path: String) throws(PluginLoadFailure) -> Validated {
-        guard snapshot.abiVersion == GRID_PLUGIN_ABI_VERSION else {
-            throw .abiMismatch(path, found: snapshot.abiVersion, expected: GRID_PLUGIN_ABI_VERSION)
+        guard DescriptorSnapshot.supportedABIVersions.contains(snapshot.abiVersion) else {
+            throw .abiMismatch(path, found: snapshot.abiVersion, expected: DescriptorSnapshot.supportedABIVersions)
         }
         let name = try text(snapshot.name, "its name", path: path)
         guard isPluginName(name) else {
@@ -67,12 +67,21 @@ enum PluginValidator {
                 path: path,
                 allowEmpty: true
             )
+            let unknownFlags = entry.flags & ~GRID_CAPABILITY_KNOWN_FLAGS
+            guard unknownFlags == 0 else {
+                throw .invalidDescriptor(
+                    path,
+                    "the capability \(capabilityName) sets flag bits 0x\(String(unknownFlags, radix: 16)) that this "
+                        + "host does not know (it knows GRID_CAPABILITY_NONDETERMINISTIC, 0x1)"
+                )
+            }
             capabilities.append(
                 PluginCapability(
                     name: capabilityName,
                     version: capabilityVersion,
                     description: description,
-                    cost: entry.cost
+                    cost: entry.cost,
+                    deterministic: entry.flags & GRID_CAPABILITY_NONDETERMINISTIC == 0
                 )
             )
         }

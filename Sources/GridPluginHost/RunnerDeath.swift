@@ -34,7 +34,9 @@ struct RunnerDeath: Sendable, Hashable {
                 return "was killed by SIGKILL from outside the worker (the kernel's out-of-memory killer does this)"
                     + memory
             }
-            return "crashed with \(SignalName.of(signal))" + memory
+            // Killed by the worker after reporting its own fatal signal (it did not finish dying in time): that signal.
+            let shown = signal == 9 ? reportedSignal ?? signal : signal
+            return "crashed with \(SignalName.of(shown))" + memory
         case .exited(let status):
             return "exited the runner with status \(status)" + memory
         }

@@ -108,7 +108,8 @@ extension RunnerPool {
         case .success(.ffiLoaded) where !timedOut:
             claims.claim(plugin: manifest.name, capabilities: names, path: path)
             let capabilities = manifest.capabilities.map {
-                PluginCapability(name: $0.name, version: $0.version, description: $0.description, cost: $0.cost)
+                PluginCapability(name: $0.name, version: $0.version, description: $0.description, cost: $0.cost,
+                                 deterministic: $0.deterministic)
             }
             return LoadedPlugin(name: manifest.name, version: manifest.version, path: path, sha256: digest,
                                 capabilities: capabilities, author: author, runner: nil)

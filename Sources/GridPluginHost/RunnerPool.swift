@@ -316,8 +316,10 @@ public actor RunnerPool: PluginHost {
         case (.failure(.ended(let signal, let failedAllocation)), _):
             death.reportedSignal = signal
             death.failedAllocation = failedAllocation
-            if !runner.endsOnItsOwn(within: .milliseconds(200)) {
-                death.closedChannel = true
+            // A runner that reported its fatal signal is dying of it (writing a core file can take a while on a
+            // loaded machine); one that only closed its channel gets little time before it is killed.
+            if !runner.endsOnItsOwn(within: signal == nil ? .milliseconds(200) : .seconds(2)) {
+                if signal == nil { death.closedChannel = true }
                 runner.kill()
             }
         case (.failure(.timedOut), _):

@@ -35,7 +35,8 @@ final class ExportedPlugin: @unchecked Sendable {
                     name: Self.permanentCString(capability.name),
                     version: Self.permanentCString(capability.version),
                     description: Self.permanentCString(capability.description),
-                    cost: capability.cost
+                    cost: capability.cost,
+                    flags: capability.deterministic ? 0 : GRID_CAPABILITY_NONDETERMINISTIC
                 )
             )
         }

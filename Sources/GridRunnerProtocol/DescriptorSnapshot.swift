@@ -18,14 +18,21 @@ public struct DescriptorSnapshot: Sendable, Hashable {
         public var version: [UInt8]?
         public var description: [UInt8]?
         public var cost: UInt32
+        /// `GRID_CAPABILITY_*` bits; always 0 for a version 1 descriptor, whose entries have no flags.
+        public var flags: UInt32
 
-        public init(name: [UInt8]?, version: [UInt8]?, description: [UInt8]?, cost: UInt32) {
+        public init(name: [UInt8]?, version: [UInt8]?, description: [UInt8]?, cost: UInt32, flags: UInt32 = 0) {
             self.name = name
             self.version = version
             self.description = description
             self.cost = cost
+            self.flags = flags
         }
     }
+
+    /// The ABI versions a host loads: every version from the oldest still supported to the current one.
+    public static let supportedABIVersions: ClosedRange<UInt32> =
+        GRID_PLUGIN_ABI_VERSION_OLDEST...GRID_PLUGIN_ABI_VERSION
 
     /// Longest string read from a descriptor; longer ones are cut here and refused by the validator.
     public static let maximumStringLength = 4096
@@ -41,24 +48,31 @@ public struct DescriptorSnapshot: Sendable, Hashable {
     public var hasInvoke: Bool = false
     public var hasFreeBuffer: Bool = false
 
-    /// Copies the descriptor at `pointer`; only `abi_version` is read when it differs from this host's version.
+    /// Copies the descriptor at `pointer`; only `abi_version` is read when this host does not load that version.
+    ///
+    /// A version 1 descriptor's capabilities are read with the version 1 layout (`grid_capability_v1`, no flags):
+    /// its bytes past `cost` are padding, never flags.
     public init(reading pointer: UnsafePointer<grid_plugin>) {
         let raw = pointer.pointee
         abiVersion = raw.abi_version
-        guard abiVersion == GRID_PLUGIN_ABI_VERSION else { return }
+        guard Self.supportedABIVersions.contains(abiVersion) else { return }
         name = Self.bytes(raw.name)
         version = Self.bytes(raw.version)
         capabilityCount = raw.capability_count
         hasInvoke = raw.invoke != nil
         hasFreeBuffer = raw.free_buffer != nil
         if let array = raw.capabilities, capabilityCount <= Self.maximumCapabilityCount {
-            capabilities = UnsafeBufferPointer(start: array, count: capabilityCount).map { entry in
-                CapabilityEntry(
-                    name: Self.bytes(entry.name),
-                    version: Self.bytes(entry.version),
-                    description: Self.bytes(entry.description),
-                    cost: entry.cost
-                )
+            if abiVersion == GRID_PLUGIN_ABI_VERSION_OLDEST {
+                let entries = UnsafeRawPointer(array).assumingMemoryBound(to: grid_capability_v1.self)
+                capabilities = UnsafeBufferPointer(start: entries, count: capabilityCount).map { entry in
+                    CapabilityEntry(name: Self.bytes(entry.name), version: Self.bytes(entry.version),
+                                    description: Self.bytes(entry.description), cost: entry.cost)
+                }
+            } else {
+                capabilities = UnsafeBufferPointer(start: array, count: capabilityCount).map { entry in
+                    CapabilityEntry(name: Self.bytes(entry.name), version: Self.bytes(entry.version),
+                                    description: Self.bytes(entry.description), cost: entry.cost, flags: entry.flags)
+                }
             }
         } else if capabilityCount == 0 {
             capabilities = []
@@ -104,6 +118,7 @@ public struct DescriptorSnapshot: Sendable, Hashable {
             writer.write(optionalBytes: entry.version)
             writer.write(optionalBytes: entry.description)
             writer.write(entry.cost)
+            writer.write(entry.flags)
         }
     }
 
@@ -124,7 +139,8 @@ public struct DescriptorSnapshot: Sendable, Hashable {
             for _ in 0..<capabilityCount {
                 entries.append(CapabilityEntry(
                     name: try reader.readOptionalBytes(), version: try reader.readOptionalBytes(),
-                    description: try reader.readOptionalBytes(), cost: try reader.readUInt32()))
+                    description: try reader.readOptionalBytes(), cost: try reader.readUInt32(),
+                    flags: try reader.readUInt32()))
             }
             capabilities = entries
         }

@@ -20,7 +20,7 @@ public final class JobRunner: Sendable {
         return host.plugins.filter { quarantined[$0.name] == nil }.flatMap { plugin in
             plugin.capabilities.map {
                 CapabilityOffer(name: $0.name, version: $0.version, description: $0.description, cost: Int($0.cost),
-                                plugin: plugin.name, author: plugin.author)
+                                plugin: plugin.name, author: plugin.author, deterministic: $0.deterministic)
             }
         }.sorted { $0.name < $1.name }
     }
@@ -34,8 +34,12 @@ public final class JobRunner: Sendable {
     public func run(_ assignment: Assignment) async -> (outcome: JobOutcome, quarantined: QuarantinedPlugin?) {
         func failed(_ error: String, cpuMillis: Int = 0, hash: String? = nil, retryable: Bool = false,
                     crashed: Bool = false) -> JobOutcome {
-            JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error,
-                       cpuMillis: cpuMillis, pluginHash: hash, retryable: retryable, crashed: crashed)
+            let plugin = host.plugin(for: assignment.capability)
+            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error,
+                              cpuMillis: cpuMillis, pluginHash: hash, retryable: retryable, crashed: crashed,
+                              plugin: plugin?.name, pluginVersion: plugin?.version.description,
+                              capabilityVersion: plugin?.capabilities.first { $0.name == assignment.capability }?
+                                  .version.description)
         }
         guard let plugin = host.plugin(for: assignment.capability) else {
             return (failed("this worker has no plugin for capability '\(assignment.capability)'", retryable: true), nil)
@@ -53,8 +57,11 @@ public final class JobRunner: Sendable {
             return (failed("the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)",
                            cpuMillis: cpuMillis, hash: plugin.sha256), nil)
         case .success(let output):
+            let capabilityVersion = plugin.capabilities.first { $0.name == assignment.capability }?.version
             return (JobOutcome(job: assignment.job, attempt: assignment.attempt, output: Data(output), error: nil,
-                               cpuMillis: cpuMillis, pluginHash: plugin.sha256), nil)
+                               cpuMillis: cpuMillis, pluginHash: plugin.sha256, plugin: plugin.name,
+                               pluginVersion: plugin.version.description,
+                               capabilityVersion: capabilityVersion?.description), nil)
         case .failure(let error):
             let crashed = error.kind == .crashed
             let retryable = error.kind != .badInput && error.kind != .unknownCapability

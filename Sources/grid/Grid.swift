@@ -11,7 +11,8 @@ struct Grid: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Demo.self, Matchmaker.self, Worker.self, Submit.self, Status.self, Result.self, Cancel.self, Jobs.self, Peers.self,
+            Demo.self, Matchmaker.self, Worker.self, Submit.self, Status.self, Explain.self, Result.self, Cancel.self,
+            Jobs.self, Peers.self,
             LedgerCommand.self, PluginCommand.self, Keygen.self, ID.self,
         ]
     )

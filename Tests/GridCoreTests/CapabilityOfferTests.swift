@@ -19,4 +19,30 @@ struct CapabilityOfferTests {
         #expect(CapabilityOffer(name: "a.b", version: SemanticVersion(1, 0, 0), description: "", cost: 1, plugin: "p")
             .author == "unsigned")
     }
+
+    @Test("deterministic is encoded only when false; an offer without it (an older worker) is deterministic")
+    func deterministic() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let plain = CapabilityOffer(name: "hash.sha256", version: SemanticVersion(1, 0, 0), description: "",
+                                    cost: 1, plugin: "hash")
+        #expect(plain.deterministic)
+        let plainJSON = String(decoding: try encoder.encode(plain), as: UTF8.self)
+        #expect(!plainJSON.contains("deterministic"), "\(plainJSON)")
+
+        let random = CapabilityOffer(name: "faults.random", version: SemanticVersion(1, 0, 0), description: "",
+                                     cost: 1, plugin: "faults-c", deterministic: false)
+        let randomJSON = String(decoding: try encoder.encode(random), as: UTF8.self)
+        #expect(randomJSON.contains(#""deterministic":false"#), "\(randomJSON)")
+        #expect(try JSONDecoder().decode(CapabilityOffer.self, from: Data(randomJSON.utf8)) == random)
+
+        let old = #"{"name": "hash.sha256", "version": "1.0.0", "description": "", "cost": 2, "plugin": "hash"}"#
+        #expect(try JSONDecoder().decode(CapabilityOffer.self, from: Data(old.utf8)).deterministic)
+
+        let attributes = WorkerAttributes(cores: 1, memoryGB: 1, os: "linux", arch: "x86_64", labels: [:])
+        let ad = WorkerAd(capabilities: [plain, random], attributes: attributes, slots: 1)
+        #expect(ad.isDeterministic("hash.sha256"))
+        #expect(!ad.isDeterministic("faults.random"))
+        #expect(ad.isDeterministic("not.offered"))
+    }
 }

@@ -91,6 +91,9 @@ struct MessageCodecTests {
         .cosigned(3),
         .ledgerPage(LedgerPage(entries: [], checkpoint: "c", consistency: nil,
                                cosignatures: [LedgerCosignature(size: 1, witness: peerA, signature: Data())])),
+        .explain(job),
+        .explanation(JobExplanation(job: job, status: .failed, capability: "hash.sha256", version: "*",
+                                    message: "no", attempts: [.init(attempt: 1, worker: peerB, startedAt: 5)])),
     ]
 
     @Test("every message survives an encode/decode round trip", arguments: messages)

@@ -452,7 +452,8 @@ struct GridEndToEndTests {
 
             let check = try await GridRun.run(["ledger", "check-proof", receipt, "--operator", operatorID])
             #expect(check.status == 0, "\(check.stderr)")
-            #expect(check.stdout.contains("valid: entry"))
+            #expect(check.stdout.contains("valid: 4 entries for job \(job)"), "escrow, result, payment and refund")
+            #expect(check.stdout.contains("result, accepted on worker"))
             #expect(check.stdout.contains("payment"))
             let wrongOperator = try await GridRun.run(["ledger", "check-proof", receipt, "--operator", String(repeating: "ab", count: 32)])
             #expect(wrongOperator.status != 0)

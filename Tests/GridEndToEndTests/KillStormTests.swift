@@ -34,8 +34,10 @@ extension GridEndToEndTests {
                 ) { connection in
                     var ids: [String] = []
                     for _ in 0..<batches {
-                        let requests = (0..<Self.stormBatch).map { _ in
-                            JobRequest(capability: "primes.count", input: Data(Self.stormInput.utf8), maxCredits: 2)
+                        // One job in eight runs on two workers for a quorum of two (docs/quorum.md).
+                        let requests = (0..<Self.stormBatch).map { index in
+                            JobRequest(capability: "primes.count", input: Data(Self.stormInput.utf8), maxCredits: 2,
+                                       redundancy: index % 8 == 0 ? 2 : nil)
                         }
                         for answer in try await connection.submit(requests) {
                             guard case .accepted(let record) = answer else {
@@ -93,7 +95,7 @@ extension GridEndToEndTests {
             #expect(await grid.stopMatchmaker() == 0)
 
             let ledger = try DatabaseQueue(path: grid.ledgerPath)
-            let (settled, held, settlements, grants, peers) = try await ledger.read { db in
+            let (settled, held, settlements, grants, peers, results) = try await ledger.read { db in
                 (try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM ledger_jobs
                     WHERE coalesce(paid, 0) + coalesce(refunded, 0) = escrowed
@@ -101,18 +103,22 @@ extension GridEndToEndTests {
                  try Int.fetchOne(db, sql: """
                     SELECT coalesce(SUM(balance), 0) FROM ledger_balances WHERE account LIKE 'escrow:%'
                     """) ?? -1,
+                 // A job is refunded at most once and pays each worker at most once (a quorum pays several).
                  try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM (SELECT job, kind FROM ledger_entries WHERE kind IN ('payment', 'refund')
-                                          GROUP BY job, kind HAVING COUNT(*) > 1)
+                    SELECT COUNT(*) FROM (SELECT job, kind, to_account FROM ledger_entries
+                                          WHERE kind IN ('payment', 'refund')
+                                          GROUP BY job, kind, to_account HAVING COUNT(*) > 1)
                     """) ?? -1,
                  try Int.fetchOne(db, sql: "SELECT SUM(amount) FROM ledger_entries WHERE kind = 'grant'") ?? -1,
                  try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM ledger_balances WHERE account LIKE 'peer:%'")
-                    ?? -1)
+                    ?? -1,
+                 try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT job) FROM ledger_entries WHERE kind = 'result'") ?? -1)
             }
             #expect(settled == Self.stormJobs, "jobs whose escrow is not fully paid out or refunded")
             #expect(held == 0, "credits left in escrow")
             #expect(settlements == 0, "a job paid or refunded twice")
             #expect(peers == grants, "credits created or lost")
+            #expect(results == Self.stormJobs, "every settled job has its result in the ledger")
             let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         }

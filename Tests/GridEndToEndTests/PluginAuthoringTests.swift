@@ -110,6 +110,7 @@ struct PluginAuthoringTests {
         #expect(inspect.stdout.contains("sha256  \(sha256)"), "\(inspect.stdout)")
         #expect(inspect.stdout.contains("\(plugin).echo"), "\(inspect.stdout)")
         #expect(inspect.stdout.contains("Returns its input unchanged"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("CAPABILITY  VERSION  COST  DETERMINISTIC  DESCRIPTION"), "\(inspect.stdout)")
 
         let json = try await GridRun.run(["plugin", "inspect", library, "--json"])
         let object = try #require(json.json(), "\(json.stdout)")
@@ -122,6 +123,7 @@ struct PluginAuthoringTests {
         #expect(capabilities.first?["name"] as? String == "\(plugin).echo")
         #expect(capabilities.first?["version"] as? String == "1.0.0")
         #expect(capabilities.first?["cost"] as? Int == 1)
+        #expect(capabilities.first?["deterministic"] as? Bool == true)
         #expect((capabilities.first?["description"] as? String)?.isEmpty == false)
 
         let echoed = try await GridRun.run(

@@ -62,6 +62,11 @@ struct PluginIsolationTests {
             let peers = try await grid.grid(["peers", "--json"])
             #expect(peers.stdout.contains(worker.peer.hex))
             #expect(worker.process.isRunning)
+            // faults.random says its output is not deterministic; the ad carries it, and `grid peers` shows it.
+            #expect(peers.stdout.contains(#""deterministic":false"#), "\(peers.stdout)")
+            let table = try await grid.grid(["peers"]).stdout
+            #expect(table.contains("faults.random@1.0.0[nondeterministic]"), "\(table)")
+            #expect(table.contains("faults.echo@1.0.0 "), "\(table)")
         }
     }
 

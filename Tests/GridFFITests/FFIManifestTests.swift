@@ -41,6 +41,17 @@ struct FFIManifestTests {
         #expect(manifest.name == "fx")
         #expect(manifest.capabilities.first?.cSignature == "int32_t add_i32(int32_t a, int32_t b)")
         #expect(manifest.capabilities.first?.description == "")
+        #expect(manifest.capabilities.first?.deterministic == true)
+    }
+
+    @Test("\"deterministic\": false marks a capability whose output may differ between runs; true is the default")
+    func deterministic() throws {
+        let random = #"{"name": "fx.rand", "version": "1.0.0", "cost": 1, "deterministic": false, "symbol": "rand", "#
+            + #""returns": "int32"}"#
+        let explicit = #"{"name": "fx.same", "version": "1.0.0", "cost": 1, "deterministic": true, "symbol": "abs", "#
+            + #""returns": "int32", "parameters": [{"name": "x", "type": "int32"}]}"#
+        let manifest = try FFIManifest(parsing: Self.manifest(capabilities: [Self.capability, random, explicit]))
+        #expect(manifest.capabilities.map(\.deterministic) == [true, false, true])
     }
 
     @Test("the marker tells manifests from other JSON; the version is read before the body")
@@ -120,6 +131,10 @@ struct FFIManifestTests {
          "capabilities[0].parameters[0].trimToReturn needs the capability to return an integer type"),
         (withParameters(#"{"name": "o", "type": "output", "size": 4, "trimToReturn": "yes"}"#),
          "capabilities[0].parameters[0].trimToReturn must be true or false"),
+        (#"{"name": "fx.a", "version": "1.0.0", "cost": 1, "deterministic": "no", "symbol": "f", "returns": "void"}"#,
+         "capabilities[0].deterministic must be true or false, not \"no\""),
+        (#"{"name": "fx.a", "version": "1.0.0", "cost": 1, "deterministic": 0, "symbol": "f", "returns": "void"}"#,
+         "capabilities[0].deterministic must be true or false, not 0"),
         (withParameters(#"{"name": "return", "type": "int8"}"#),
          "capabilities[0].parameters[0].name must be a C identifier other than \"return\""),
     ])

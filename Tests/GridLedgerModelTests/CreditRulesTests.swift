@@ -55,10 +55,14 @@ struct CreditRulesTests {
             [try f.grant(10, to: f.alice.peerID).body, try f.escrow(10, job: "j", by: f.alice).body,
              try f.payment(6, job: "j", to: f.worker.peerID).body, try f.refund(5, job: "j", to: f.alice.peerID).body]
         }, refusal: "would settle 11 credits, more than its escrow of 10 (6 already settled)"),
-        Case(name: "second payment", build: { f in
+        Case(name: "second payment to one worker", build: { f in
             [try f.grant(10, to: f.alice.peerID).body, try f.escrow(10, job: "j", by: f.alice).body,
              try f.payment(2, job: "j", to: f.worker.peerID).body, try f.payment(2, job: "j", to: f.worker.peerID).body]
-        }, refusal: "Job j already has a payment"),
+        }, refusal: "a worker is paid at most once per job"),
+        Case(name: "payments to two workers of a quorum", build: { f in
+            [try f.grant(10, to: f.alice.peerID).body, try f.escrow(10, job: "j", by: f.alice).body,
+             try f.payment(2, job: "j", to: f.worker.peerID).body, try f.payment(2, job: "j", to: f.bob.peerID).body]
+        }, refusal: nil),
         Case(name: "second refund", build: { f in
             [try f.grant(10, to: f.alice.peerID).body, try f.escrow(10, job: "j", by: f.alice).body,
              try f.refund(2, job: "j", to: f.alice.peerID).body, try f.refund(2, job: "j", to: f.alice.peerID).body]
@@ -142,7 +146,8 @@ struct CreditRulesTests {
         #expect(sheet.balance(of: .escrow(job: "job-2")) == 0)
         #expect(sheet.balances.values.reduce(0, +) == 0)
         let job1 = try #require(sheet.jobs["job-1"])
-        #expect(job1 == JobSettlement(submitter: fixture.alice.peerID, escrowed: 30, paid: 25, refunded: 5))
+        #expect(job1 == JobSettlement(submitter: fixture.alice.peerID, escrowed: 30, paid: 25, refunded: 5,
+                                      payees: [fixture.worker.peerID]))
         #expect(job1.remaining == 0)
     }
 }

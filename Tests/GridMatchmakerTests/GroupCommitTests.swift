@@ -67,10 +67,12 @@ struct GroupCommitTests {
         _ = try await store.submit(try fixture.submission("j"), from: fixture.submitter.peerID, now: 5)
         let order = Mutex<[String]>([])
         let settled: JobRecord = try await withCheckedThrowingContinuation { continuation in
-            store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1) { error in
+            store.enqueueRunning(id, worker: fixture.worker.peerID, attempt: 1, now: 1) { error in
                 order.withLock { $0.append(error == nil ? "running" : "running failed") }
             }
-            store.enqueueSuccess(id, worker: fixture.worker.peerID, output: Data("HI".utf8), cost: 3, now: 9) {
+            let report = RunReport(worker: fixture.worker.peerID, attempt: 1, output: Data("HI".utf8), failure: nil,
+                                   cpuMillis: 0, cost: 3)
+            store.enqueueSettlement(id, .success(report, maxCredits: 10), now: 9) {
                 order.withLock { $0.append("settled") }
                 continuation.resume(with: $0)
             }

@@ -128,3 +128,58 @@ struct MatchmakerStoreTests {
         #expect(try reopened.unfinished().map(\.record.id.rawValue) == ["j1", "j2"])
     }
 }
+
+/// The attempts table behind `grid explain`.
+@Suite("Matchmaker store: attempts")
+struct AttemptStoreTests {
+    @Test("a start is written with the running mark, an end once; open attempts end as lost at start-up")
+    func attempts() async throws {
+        let fixture = try MatchmakerStoreTests()
+        defer { fixture.folder.remove() }
+        let store = try fixture.store()
+        let id = JobID("j1")!
+        let worker = fixture.worker.peerID
+        _ = try store.insert(fixture.submission("j1"), from: fixture.submitter.peerID, now: 5)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            store.enqueueRunning(id, worker: worker, attempt: 1, now: 10) { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
+        }
+        #expect(try store.job(id)?.status == .running)
+        #expect(try store.attempts(of: id) == [JobExplanation.Attempt(attempt: 1, worker: worker, startedAt: 10)])
+
+        let output = Data("HELLO".utf8)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            store.enqueueAttemptEnd(id, attempt: 1, outcome: .failed, reason: "plugin error", output: nil, now: 20) {
+                if let error = $0 { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
+        }
+        // A second end of the same attempt (a late report) changes nothing.
+        try await store.writer.write { db in
+            try MatchmakerStore.recordAttemptEnd(id, attempt: 1, outcome: .succeeded, reason: nil, output: output,
+                                                 now: 21, in: db)
+            try MatchmakerStore.recordAttemptStart(id, attempt: 2, worker: worker, now: 30, in: db)
+            try MatchmakerStore.recordAttemptEnd(id, attempt: 2, outcome: .succeeded, reason: nil, output: output,
+                                                 now: 40, in: db)
+            try MatchmakerStore.recordAttemptStart(id, attempt: 3, worker: worker, now: 50, in: db)
+        }
+        try store.endOpenAttempts(now: 60)
+        #expect(try store.attempts(of: id) == [
+            .init(attempt: 1, worker: worker, startedAt: 10, endedAt: 20, outcome: .failed, reason: "plugin error"),
+            .init(attempt: 2, worker: worker, startedAt: 30, endedAt: 40, outcome: .succeeded,
+                  outputDigest: "3733cd977ff8eb18b987357e22ced99f46097f31ecb239e878ae63760e83e4d5"),
+            .init(attempt: 3, worker: worker, startedAt: 50, endedAt: 60, outcome: .lost,
+                  reason: "the matchmaker stopped while it ran"),
+        ])
+        #expect(try store.attempts(of: JobID("none")!).isEmpty)
+
+        // The runs of a redundant job are filed under the job, each with its run number and its own attempts.
+        try await store.writer.write { db in
+            try MatchmakerStore.recordAttemptStart(JobID(run: 2, of: id), attempt: 1, worker: worker, now: 70, in: db)
+            try MatchmakerStore.recordAttemptEnd(JobID(run: 2, of: id), attempt: 1, outcome: .crashed, reason: "died",
+                                                 output: nil, now: 80, in: db)
+        }
+        #expect(try store.attempts(of: id).last == .init(run: 2, attempt: 1, worker: worker, startedAt: 70,
+                                                          endedAt: 80, outcome: .crashed, reason: "died"))
+    }
+}

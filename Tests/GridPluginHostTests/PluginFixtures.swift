@@ -67,16 +67,19 @@ func compileC(_ source: String, named name: String, in folder: String) throws ->
 ///
 /// Its `invoke` echoes the input for any capability except these:
 /// `fx.fail` returns GRID_PLUGIN_ERROR with "fixture failure", `fx.broken` returns 5 bytes with no data,
-/// `fx.weird` returns result code 7 with "odd".
+/// `fx.weird` returns result code 7 with "odd". `flags` gives a capability's flags (C text, 0 when not given).
 func fixturePlugin(
     abiVersion: String = "GRID_PLUGIN_ABI_VERSION",
     name: String = "\"fixture\"",
     version: String = "\"1.0.0\"",
     capabilities: [(name: String, version: String)] = [("fx.echo", "1.0.0")],
+    flags: [String: String] = [:],
     initResult: String? = nil,
     returnsNull: Bool = false
 ) -> String {
-    let entries = capabilities.map { "{\"\($0.name)\", \"\($0.version)\", \"A test capability.\", 2}" }
+    let entries = capabilities.map {
+        "{\"\($0.name)\", \"\($0.version)\", \"A test capability.\", 2, \(flags[$0.name] ?? "0")}"
+    }
     let initFunction = initResult.map { "static int32_t fx_init(void) { return \($0); }" } ?? ""
     return """
         #include "grid_plugin.h"

@@ -10,7 +10,7 @@ import Testing
             for plugin in BundledPlugin.allCases { try linkBundled(plugin, into: folder) }
             try Data("not a shared library".utf8).write(to: URL(fileURLWithPath: folder + "/x.so"))
             try compileC("int grid_something_else(void) { return 1; }", named: "no-entry.so", in: folder)
-            try compileC(fixturePlugin(abiVersion: "2u"), named: "wrong-abi.so", in: folder)
+            try compileC(fixturePlugin(abiVersion: "3u"), named: "wrong-abi.so", in: folder)
             try compileC(
                 fixturePlugin(name: "\"zz-dup\"", capabilities: [("text.rot13", "1.0.0")]),
                 named: "zz-dup.so",
@@ -42,7 +42,7 @@ import Testing
 
             let wrongABI = try #require(failures[folder + "/wrong-abi.so"])
             #expect(wrongABI.kind == .abiMismatch)
-            #expect(wrongABI.reason == "its descriptor has plugin ABI version 2 but this host speaks version 1")
+            #expect(wrongABI.reason == "its descriptor has plugin ABI version 3 but this host loads versions 1 to 2")
 
             let duplicate = try #require(failures[folder + "/zz-dup.so"])
             #expect(duplicate.kind == .duplicate)

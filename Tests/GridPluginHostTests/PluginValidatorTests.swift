@@ -8,12 +8,15 @@ import GridRunnerProtocol
 @Suite struct PluginValidatorTests {
     typealias Entry = DescriptorSnapshot.CapabilityEntry
 
-    static func entry(_ name: String?, _ version: String? = "1.0.0", description: String? = "Does it.") -> Entry {
+    static func entry(
+        _ name: String?, _ version: String? = "1.0.0", description: String? = "Does it.", flags: UInt32 = 0
+    ) -> Entry {
         Entry(
             name: name.map { Array($0.utf8) },
             version: version.map { Array($0.utf8) },
             description: description.map { Array($0.utf8) },
-            cost: 1
+            cost: 1,
+            flags: flags
         )
     }
 
@@ -44,10 +47,26 @@ import GridRunnerProtocol
         #expect(validated.version == SemanticVersion(1, 0, 0))
         #expect(validated.capabilities.map(\.name) == ["demo.run", "demo.walk-fast_2"])
         #expect(validated.capabilities[1].version == SemanticVersion(2, 0, 0, prerelease: ["rc", "1"]))
+        #expect(validated.capabilities.map(\.deterministic) == [true, true])
+    }
+
+    @Test("a version 2 capability with GRID_CAPABILITY_NONDETERMINISTIC is not deterministic; flags 0 is")
+    func nondeterministicFlag() throws {
+        let validated = try PluginValidator.validate(
+            Self.snapshot(abi: 2, capabilities: [Self.entry("demo.random", flags: 1), Self.entry("demo.run")]),
+            path: "p.so"
+        )
+        #expect(validated.capabilities.map(\.deterministic) == [false, true])
     }
 
     @Test(arguments: [
-        (snapshot(abi: 0), "its descriptor has plugin ABI version 0 but this host speaks version 1"),
+        (snapshot(abi: 0), "its descriptor has plugin ABI version 0 but this host loads versions 1 to 2"),
+        (snapshot(abi: 3), "its descriptor has plugin ABI version 3 but this host loads versions 1 to 2"),
+        (
+            snapshot(abi: 2, capabilities: [entry("demo.run", flags: 0x6)]),
+            "its descriptor is invalid: the capability demo.run sets flag bits 0x6 that this host does not know (it "
+                + "knows GRID_CAPABILITY_NONDETERMINISTIC, 0x1)"
+        ),
         (snapshot(name: nil), "its descriptor is invalid: its name is NULL"),
         (snapshot(name: ""), "its descriptor is invalid: its name is empty"),
         (

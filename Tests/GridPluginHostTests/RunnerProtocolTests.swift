@@ -18,8 +18,9 @@ struct RunnerProtocolTests {
     @Test("every reply round-trips")
     func repliesRoundTrip() throws {
         let snapshot = DescriptorSnapshot(
-            abiVersion: 1, name: Array("x".utf8), version: nil,
-            capabilities: [.init(name: Array("x.y".utf8), version: Array("1.0.0".utf8), description: nil, cost: 3)])
+            abiVersion: 2, name: Array("x".utf8), version: nil,
+            capabilities: [.init(name: Array("x.y".utf8), version: Array("1.0.0".utf8), description: nil, cost: 3),
+                           .init(name: Array("x.z".utf8), version: nil, description: nil, cost: 0, flags: 1)])
         let replies: [RunnerReply] = [
             .loaded(plugin: 3, snapshot),
             .loadFailed(.openFailed, reason: "no such file"),
@@ -53,6 +54,7 @@ struct RunnerProtocolTests {
 
     @Test("how a runner died, in words", arguments: [
         (RunnerDeath(exit: .signaled(11), reportedSignal: 11, memoryLimit: 1 << 30), "crashed with SIGSEGV"),
+        (RunnerDeath(exit: .signaled(9), reportedSignal: 6, memoryLimit: 1 << 30), "crashed with SIGABRT"),
         (RunnerDeath(exit: .signaled(6), reportedSignal: 6, failedAllocation: 3 << 29, memoryLimit: 1 << 30),
          "crashed with SIGABRT after an allocation of 1536 MiB failed: it reached the runner's memory limit of 1 GiB"),
         (RunnerDeath(exit: .exited(3), memoryLimit: 0), "exited the runner with status 3"),

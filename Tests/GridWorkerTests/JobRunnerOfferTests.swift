@@ -16,9 +16,11 @@ struct JobRunnerOfferTests {
         func shutdown() async {}
     }
 
-    static func plugin(_ name: String, _ capabilities: [String], author: String? = nil) -> LoadedPlugin {
+    static func plugin(_ name: String, _ capabilities: [String], author: String? = nil,
+                       nondeterministic: Set<String> = []) -> LoadedPlugin {
         let declared = capabilities.map {
-            PluginCapability(name: $0, version: SemanticVersion(1, 0, 0), description: $0, cost: 1)
+            PluginCapability(name: $0, version: SemanticVersion(1, 0, 0), description: $0, cost: 1,
+                             deterministic: !nondeterministic.contains($0))
         }
         let plugin = LoadedPlugin(name: name, version: SemanticVersion(1, 0, 0), path: "/p/\(name)", sha256: "00",
                                   capabilities: declared, runner: nil)
@@ -37,5 +39,18 @@ struct JobRunnerOfferTests {
         #expect(authors["zlib.crc32"]?.1 == signer)
         #expect(authors["zlib.adler32"]?.1 == signer)
         #expect(authors["text.uppercase"]?.1 == CapabilityOffer.unsignedAuthor)
+    }
+
+    @Test("an offer says whether its capability is deterministic, as the plugin declared")
+    func offersCarryDeterminism() {
+        let runner = JobRunner(host: ListingHost(plugins: [
+            Self.plugin("dice", ["dice.roll", "dice.sum"], nondeterministic: ["dice.roll"]),
+        ]))
+        let deterministic = Dictionary(uniqueKeysWithValues: runner.offers.map { ($0.name, $0.deterministic) })
+        #expect(deterministic == ["dice.roll": false, "dice.sum": true])
+        let attributes = WorkerAttributes(cores: 1, memoryGB: 1, os: "linux", arch: "x86_64", labels: [:])
+        let ad = WorkerAd(capabilities: runner.offers, attributes: attributes, slots: 1)
+        #expect(!ad.isDeterministic("dice.roll"))
+        #expect(ad.isDeterministic("dice.sum"))
     }
 }

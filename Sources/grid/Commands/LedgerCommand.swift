@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridCore
+import GridCrypto
 import GridLedger
 import GridMerkle
 
@@ -74,10 +75,25 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "Show at most this many entries.")
         var limit = 1000
 
+        @Option(help: ArgumentHelp("Show only this job's entries: its escrow, the result of each run, payments and "
+                                   + "refund.", valueName: "job"))
+        var job: String?
+
         func run() async throws {
-            let entries = try await options.open().entries(after: after, limit: max(1, min(limit, 100_000)))
+            let store = try options.open()
+            let entries: [LedgerEntry]
+            if let job {
+                entries = try await store.database.read { try Ledger.entries(forJob: job, in: $0) }
+                guard !entries.isEmpty else { throw CLIError("the ledger has no entry for job \(job)") }
+            } else {
+                entries = try await store.entries(after: after, limit: max(1, min(limit, 100_000)))
+            }
             if options.json {
                 say(JobPresentation.json(entries.map(EntryPresentation.init)))
+                return
+            }
+            if job != nil {
+                say(LedgerJobPresentation.render(entries))
                 return
             }
             var table = Table("SEQ", "KIND", "FROM", "TO", "AMOUNT", "JOB", "AUTHOR", "HASH")
@@ -189,7 +205,8 @@ extension LedgerCommand {
 
     struct Prove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a receipt: an inclusion proof of a job's settlement entry against the latest checkpoint.")
+            abstract: "Print a receipt: inclusion proofs of a job's entries (escrow, results, payments, refund) "
+                + "against the latest checkpoint.")
         @OptionGroup var options: FileOptions
         @Argument(help: "The job id.") var job: String
 
@@ -216,7 +233,7 @@ extension LedgerCommand {
             let store = try options.open()
             let job = self.job
             do {
-                let receipt = try await store.database.read { try Ledger.receipt(forJob: job, in: $0) }
+                let receipt = try await store.database.read { try Ledger.jobReceipt(forJob: job, in: $0) }
                 say(receipt.json)
             } catch {
                 throw CLIError("\(error)")
@@ -234,6 +251,10 @@ extension LedgerCommand {
         @Option(help: ArgumentHelp("Trust only checkpoints signed by this peer id.", valueName: "peer-id"))
         var `operator`: String?
 
+        @Option(help: ArgumentHelp("Check that this file is the output the ledger accepted for the job.",
+                                   valueName: "file"))
+        var output: String?
+
         func run() async throws {
             let trusted: PeerID?
             if let text = `operator` {
@@ -247,17 +268,60 @@ extension LedgerCommand {
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
             guard let data else { throw CLIError("cannot read \(file)") }
             do {
+                if JobReceipt.version(ofJSON: data) == JobReceipt.version {
+                    try checkJobReceipt(try JobReceipt(json: data), trusted: trusted)
+                    return
+                }
+                guard output == nil else {
+                    throw CLIError("--output needs a job receipt (version \(JobReceipt.version)) from `grid ledger prove`")
+                }
                 let receipt = try LedgerReceipt(json: data)
                 let entry = try receipt.verify(trustedOperator: trusted)
-                let body = entry.body
-                say("valid: entry \(entry.seq) (\(body.kind.rawValue) of \(body.amount) credits from \(body.from) to "
-                    + "\(body.to)\(body.job.map { " for job \($0)" } ?? "")) is in ledger "
+                say("valid: entry \(entry.seq) (\(Self.describe(entry.body))) is in ledger "
                     + "\(receipt.checkpoint.checkpoint.origin) at size \(receipt.checkpoint.checkpoint.size), "
                     + "signed by \(receipt.checkpoint.signer.short)"
                     + (trusted == nil ? " (pass --operator to pin who you trust)" : ""))
+            } catch let error as CLIError {
+                throw error
             } catch {
                 throw CLIError("\(error)")
             }
+        }
+
+        private func checkJobReceipt(_ receipt: JobReceipt, trusted: PeerID?) throws {
+            let entries = try receipt.verify(trustedOperator: trusted)
+            let checkpoint = receipt.entries[0].checkpoint
+            say("valid: \(entries.count) entries for job \(receipt.job) are in ledger \(checkpoint.checkpoint.origin) "
+                + "at size \(checkpoint.checkpoint.size), signed by \(checkpoint.signer.short)"
+                + (trusted == nil ? " (pass --operator to pin who you trust)" : ""))
+            for entry in entries {
+                say("  \(entry.seq): \(Self.describe(entry.body))")
+            }
+            guard let output else { return }
+            guard let bytes = FileManager.default.contents(atPath: output) else {
+                throw CLIError("cannot read --output \(output)")
+            }
+            let digest = Digest.sha256(Array(bytes))
+            let accepted = JobReceipt.acceptedDigests(in: entries)
+            guard !accepted.isEmpty else {
+                throw CLIError("the ledger accepted no output for job \(receipt.job): it failed")
+            }
+            guard accepted.contains(digest) else {
+                throw CLIError("\(output) is not the output the ledger accepted for job \(receipt.job): its sha256 is "
+                               + "\(Hex.encode(digest)), the ledger's is \(Hex.encode(accepted[0]))")
+            }
+            say("\(output) is the accepted output (sha256 \(Hex.encode(digest)))")
+        }
+
+        static func describe(_ body: EntryBody) -> String {
+            if let result = body.result {
+                let worker = body.to.peer.map { " on worker \($0.short)" } ?? ""
+                let what = result.outputDigest.map { "output sha256 \(Hex.encode($0))" }
+                    ?? "failed: \(result.failure ?? "")"
+                return "result, \(result.verdict)\(worker): \(what)"
+            }
+            return "\(body.kind.rawValue) of \(body.amount) credits from \(body.from) to \(body.to)"
+                + (body.job.map { " for job \($0)" } ?? "")
         }
     }
 }
@@ -287,6 +351,7 @@ struct EntryPresentation: Encodable {
     var memo: String?
     var hash: String
     var prevHash: String
+    var result: ResultPresentation?
 
     init(_ entry: LedgerEntry) {
         seq = entry.seq
@@ -300,5 +365,6 @@ struct EntryPresentation: Encodable {
         memo = entry.body.memo
         hash = Hex.encode(entry.hash)
         prevHash = Hex.encode(entry.prevHash)
+        result = entry.body.result.map(ResultPresentation.init)
     }
 }

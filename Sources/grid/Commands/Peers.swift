@@ -14,13 +14,19 @@ struct Peers: AsyncParsableCommand {
             say(JobPresentation.json(peers))
             return
         }
-        var table = Table("PEER", "SLOTS", "RUNNING", "CORES", "MEMORY", "LABELS", "CAPABILITIES")
+        var table = Table("PEER", "SLOTS", "RUNNING", "CORES", "MEMORY", "LABELS", "DONE", "FAILED", "TIMED OUT",
+                          "CRASHED", "DISAGREED", "CAPABILITIES")
         for info in peers {
             let attributes = info.ad.attributes
             let labels = attributes.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            let capabilities = info.ad.capabilities.map { "\($0.name)@\($0.version)" }.joined(separator: " ")
+            let capabilities = info.ad.capabilities.map {
+                "\($0.name)@\($0.version)" + ($0.deterministic ? "" : "[nondeterministic]")
+            }.joined(separator: " ")
+            let standing = info.standing ?? WorkerStanding()
             table.add(info.peer.short, "\(info.ad.slots)", "\(info.running)", "\(attributes.cores)",
-                      "\(attributes.memoryGB) GB", labels.isEmpty ? "-" : labels, capabilities)
+                      "\(attributes.memoryGB) GB", labels.isEmpty ? "-" : labels, "\(standing.done)",
+                      "\(standing.failed)", "\(standing.timedOut)", "\(standing.crashed)", "\(standing.disagreed)",
+                      capabilities)
         }
         say(table.render())
         for info in peers {

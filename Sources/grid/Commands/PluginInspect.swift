@@ -32,9 +32,10 @@ struct PluginInspect: AsyncParsableCommand {
         if let manifest = session.manifest {
             say("library \(manifest.library)")
         }
-        var table = Table("CAPABILITY", "VERSION", "COST", "DESCRIPTION")
+        var table = Table("CAPABILITY", "VERSION", "COST", "DETERMINISTIC", "DESCRIPTION")
         for capability in plugin.capabilities {
-            table.add(capability.name, "\(capability.version)", "\(capability.cost)", capability.description)
+            table.add(capability.name, "\(capability.version)", "\(capability.cost)",
+                      capability.deterministic ? "yes" : "no", capability.description)
         }
         say("")
         say(table.render())
@@ -53,6 +54,8 @@ struct PluginPresentation: Encodable {
         var name: String
         var version: String
         var cost: UInt32
+        /// False when the same input may give different outputs.
+        var deterministic: Bool
         var description: String
         /// The C declaration it calls, for a capability of an FFI manifest.
         var cSignature: String?
@@ -73,7 +76,8 @@ struct PluginPresentation: Encodable {
         sha256 = plugin.sha256
         library = manifest?.library
         capabilities = plugin.capabilities.map {
-            Capability(name: $0.name, version: "\($0.version)", cost: $0.cost, description: $0.description,
+            Capability(name: $0.name, version: "\($0.version)", cost: $0.cost, deterministic: $0.deterministic,
+                       description: $0.description,
                        cSignature: manifest?.capability(named: $0.name)?.cSignature)
         }
     }

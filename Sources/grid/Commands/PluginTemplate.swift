@@ -132,8 +132,9 @@ struct PluginTemplate {
         }
 
         static const grid_capability plugin_capabilities[] = {
-            /* name, version, description, cost in credits */
-            {"\(capability)", "1.0.0", "\(description)", 1},
+            /* name, version, description, cost in credits, flags (GRID_CAPABILITY_NONDETERMINISTIC when the same
+               input may give different outputs) */
+            {"\(capability)", "1.0.0", "\(description)", 1, 0},
         };
 
         static const grid_plugin plugin = {
@@ -218,7 +219,8 @@ struct PluginTemplate {
                     "\(capability)",
                     version: "1.0.0",
                     description: "\(description)",
-                    cost: 1
+                    cost: 1,
+                    deterministic: true  // false when the same input may give different outputs
                 ) { input in
                     guard !input.isEmpty else {
                         throw CapabilityError.badInput("\(emptyInputMessage)")

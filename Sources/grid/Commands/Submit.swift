@@ -65,6 +65,16 @@ struct Submit: AsyncParsableCommand {
                                + "matchmaker's --queue-timeout), with --capability.", valueName: "seconds"))
     var queueTimeout: Int?
 
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Run the job on this many distinct workers, with --capability (docs/quorum.md).",
+                               valueName: "k"))
+    var redundancy: Int?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("How many of the runs must return identical outputs (default: a majority), with "
+                               + "--redundancy.", valueName: "q"))
+    var quorum: Int?
+
     @Flag(help: "Wait for the job to finish and print its result.")
     var wait = false
 
@@ -82,7 +92,7 @@ struct Submit: AsyncParsableCommand {
     func validate() throws {
         if !specs.isEmpty {
             guard capability == nil, input == nil, text == nil, inputs == nil, version == nil, maxCredits == nil,
-                  requirements == nil, rank == nil, queueTimeout == nil else {
+                  requirements == nil, rank == nil, queueTimeout == nil, redundancy == nil, quorum == nil else {
                 throw ValidationError("give either spec files or --capability with --input/--text/--inputs, not both")
             }
         } else {
@@ -105,6 +115,15 @@ struct Submit: AsyncParsableCommand {
         }
         if let maxCredits, !(1...JobRequest.maxCredits).contains(maxCredits) {
             throw ValidationError("--max-credits must be from 1 to \(JobRequest.maxCredits), got \(maxCredits)")
+        }
+        if let redundancy, !(1...JobRequest.maxRedundancy).contains(redundancy) {
+            throw ValidationError("--redundancy must be from 1 to \(JobRequest.maxRedundancy), got \(redundancy)")
+        }
+        if let quorum {
+            guard let redundancy else { throw ValidationError("--quorum needs --redundancy") }
+            guard (1...redundancy).contains(quorum) else {
+                throw ValidationError("--quorum must be from 1 to the redundancy (\(redundancy)), got \(quorum)")
+            }
         }
     }
 
@@ -136,6 +155,8 @@ struct Submit: AsyncParsableCommand {
         request.requirements = requirements
         request.rank = rank
         request.queueTimeoutSeconds = queueTimeout
+        request.redundancy = redundancy
+        request.quorum = quorum
         do {
             _ = try request.validate()
         } catch {

@@ -76,16 +76,18 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    /// Waits (up to 5 s) for a checkpoint covering the job's payment, then proves the payment from it offline.
+    /// Waits (up to 5 s) for a checkpoint covering the job's entries, then proves its result and payment offline.
     private func receiptLine(for job: JobID, spec: String, ledger: LedgerStore, grid: DemoGrid) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(5)
         while true {
             do {
-                let receipt = try await ledger.database.read { try Ledger.receipt(forJob: job.rawValue, in: $0) }
-                let entry = try receipt.verify(trustedOperator: grid.matchmakerID)
-                return "receipt: the payment for \(spec) is entry \(entry.seq) of \(receipt.checkpoint.checkpoint.size) "
-                    + "in the matchmaker's signed Merkle tree; its \(receipt.proof.hashes.count)-hash inclusion proof "
-                    + "checks out offline (grid ledger prove / check-proof)"
+                let receipt = try await ledger.database.read { try Ledger.jobReceipt(forJob: job.rawValue, in: $0) }
+                let entries = try receipt.verify(trustedOperator: grid.matchmakerID)
+                let digest = JobReceipt.acceptedDigests(in: entries).first.map { String(Hex.encode($0).prefix(16)) }
+                let size = receipt.entries[0].checkpoint.checkpoint.size
+                return "receipt: the \(entries.count) entries of \(spec) (escrow, result with output sha256 "
+                    + "\(digest ?? "none")…, payment, refund) are in the matchmaker's signed Merkle tree of \(size) "
+                    + "entries; the receipt checks out offline (grid ledger prove / check-proof)"
             } catch {
                 guard ContinuousClock.now < deadline else { return "receipt: \(error)" }
                 try await Task.sleep(for: .milliseconds(100))

@@ -23,6 +23,8 @@ static const grid_capability capabilities[] = {
     {"faults.badutf8", "1.0.0", "Fails with 10,000 bytes of invalid UTF-8 as its message.", 1},
     {"faults.slow", "1.0.0", "Appends '+' to the file named by its input, waits until another call is running too "
                              "(at most 2 s), then appends '-'.", 1},
+    {"faults.random", "1.0.0", "Returns 16 random bytes, whatever its input: its output is not deterministic.", 1,
+     GRID_CAPABILITY_NONDETERMINISTIC},
 };
 
 static int32_t reply(const void *bytes, size_t length, grid_buffer *output, int32_t code) {
@@ -97,6 +99,15 @@ static int32_t faults_invoke(const char *capability, const uint8_t *input, size_
         char bad[10000];
         memset(bad, 0xff, sizeof bad);
         return reply(bad, sizeof bad, output, GRID_PLUGIN_ERROR);
+    }
+    if (strcmp(capability, "faults.random") == 0) {
+        uint8_t bytes[16];
+        int file = open("/dev/urandom", O_RDONLY);
+        if (file < 0) return reply("cannot open /dev/urandom", 24, output, GRID_PLUGIN_ERROR);
+        ssize_t count = read(file, bytes, sizeof bytes);
+        close(file);
+        if (count != (ssize_t)sizeof bytes) return reply("short read", 10, output, GRID_PLUGIN_ERROR);
+        return reply(bytes, sizeof bytes, output, GRID_PLUGIN_OK);
     }
     if (strcmp(capability, "faults.slow") == 0) {
         mark(input, length, "+\n");

@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import GridCore
+import GridCrypto
+import GridLedger
+
+/// Settling jobs (results, payments and refund in one transaction with the job's final row), the runs of redundant
+/// jobs, and worker standing.
+extension MatchmakerStore {
+    /// The tables for redundant jobs and standing: `job_runs` keeps every ended run of a redundant job until it is
+    /// settled (so a restart resumes its quorum), `worker_standing` the counts of how each worker's attempts ended.
+    static func registerQuorumMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("jobs-v2-quorum") { db in
+            try db.execute(sql: """
+                CREATE TABLE job_runs (
+                    job TEXT NOT NULL,
+                    run INTEGER NOT NULL CHECK (run >= 1),
+                    report BLOB,
+                    failure TEXT,
+                    PRIMARY KEY (job, run)
+                ) WITHOUT ROWID;
+                CREATE TABLE worker_standing (
+                    peer TEXT PRIMARY KEY NOT NULL CHECK (length(peer) = 64),
+                    done INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    timed_out INTEGER NOT NULL DEFAULT 0,
+                    crashed INTEGER NOT NULL DEFAULT 0,
+                    disagreed INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    // MARK: Settling
+
+    /// Records the result and settles: the worker is paid `min(cost, maxCredits)` and the rest of the escrow goes
+    /// back to the submitter, all in one transaction with the job's final state.
+    public func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64) throws -> JobRecord {
+        try database.write { db in
+            let report = RunReport(worker: worker, attempt: 1, output: output, failure: nil, cpuMillis: 0, cost: cost)
+            return try settle(id, .success(report, maxCredits: .max), now: now, in: db)
+        }
+    }
+
+    /// Records a failure (or, with `status: .cancelled`, a withdrawal) and refunds the whole escrow in one transaction.
+    public func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64,
+                              status: JobStatus = .failed) throws -> JobRecord {
+        try database.write { db in
+            try settle(id, .failure(message, worker: worker, status: status), now: now, in: db)
+        }
+    }
+
+    /// Writes `settlement` for the job in one transaction of its own (at start, before the group-commit writer runs).
+    public func settle(_ id: JobID, _ settlement: Settlement, now: Int64) throws -> JobRecord {
+        try database.write { db in try settle(id, settlement, now: now, in: db) }
+    }
+
+    /// Writes `settlement` for the job in the caller's transaction: a result entry per run (or one saying why the
+    /// job failed when no run produced a report), the payments, the refund of the rest, the job's final row; a
+    /// redundant job's stored runs are dropped. Throws (writing nothing) when the job is already final.
+    func settle(_ id: JobID, _ settlement: Settlement, now: Int64, in db: Database) throws -> JobRecord {
+        guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+        guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
+        try Self.requireUnsettled(row, id)
+        let job = id.rawValue
+        var entries: [EntryBody] = []
+        if settlement.runs.isEmpty {
+            let record = try ResultRecord(
+                capability: row.capability, capabilityVersion: "", plugin: "", pluginVersion: "", pluginDigest: nil,
+                outputDigest: nil, failure: Self.cut(settlement.message ?? settlement.status.rawValue), cpuMillis: 0,
+                attempt: 0, verdict: .failed)
+            entries.append(try EntryBody(kind: .result, from: .escrow(job: job), to: .escrow(job: job), amount: 0,
+                                         job: job, author: operatorID, timestamp: now, result: record))
+        }
+        for run in settlement.runs {
+            let report = run.report
+            let record = try ResultRecord(
+                capability: row.capability, capabilityVersion: report.capabilityVersion, plugin: report.plugin,
+                pluginVersion: report.pluginVersion, pluginDigest: report.pluginHash.flatMap(Self.digest),
+                outputDigest: report.outputDigest, failure: report.failure.map(Self.cut), cpuMillis: Int64(report.cpuMillis),
+                attempt: UInt32(clamping: report.attempt), verdict: run.verdict)
+            entries.append(try EntryBody(kind: .result, from: .escrow(job: job), to: .peer(report.worker), amount: 0,
+                                         job: job, author: operatorID, timestamp: now, result: record))
+        }
+        var paid = 0
+        for payment in settlement.payments {
+            // Capped by what the escrow still holds (a settlement never asks for more; this keeps the rule local).
+            let amount = min(payment.amount, row.max_credits - paid)
+            guard amount > 0 else { continue }
+            entries.append(try EntryBody(kind: .payment, from: .escrow(job: job), to: .peer(payment.worker),
+                                         amount: Int64(amount), job: job, author: operatorID, timestamp: now))
+            paid += amount
+        }
+        if row.max_credits - paid > 0 {
+            let memo = settlement.status == .succeeded ? "unused escrow"
+                : settlement.status == .cancelled ? "job cancelled" : "job failed"
+            entries.append(try EntryBody(kind: .refund, from: .escrow(job: job), to: .peer(submitter),
+                                         amount: Int64(row.max_credits - paid), job: job, author: operatorID,
+                                         timestamp: now, memo: memo))
+        }
+        _ = try Ledger.append(contentsOf: try entries.map { try $0.signed(by: identity) }, operator: operatorID, in: db)
+        row.status = settlement.status.rawValue
+        if let worker = settlement.worker { row.worker = worker.hex }
+        row.output = settlement.output
+        row.message = settlement.message
+        row.credits = paid
+        row.finished_at = now
+        try row.update(db)
+        try db.execute(sql: "DELETE FROM job_runs WHERE job = ?", arguments: [job])
+        return try row.record()
+    }
+
+    /// A reason as a result records it: at most `ResultRecord.maximumFailureLength` bytes, cut on a character.
+    private static func cut(_ text: String) -> String {
+        guard text.utf8.count > ResultRecord.maximumFailureLength else { return text }
+        var cut = ""
+        for character in text {
+            guard cut.utf8.count + character.utf8.count <= ResultRecord.maximumFailureLength - 3 else { break }
+            cut.append(character)
+        }
+        return cut + "…"
+    }
+
+    private static func digest(_ hex: String) -> [UInt8]? {
+        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
+        return bytes
+    }
+
+    // MARK: Runs of redundant jobs
+
+    /// Stores a run that ended, so its job's quorum survives a restart.
+    static func recordRun(_ run: JobID, report: RunReport?, failure: String?, in db: Database) throws {
+        guard let number = run.runNumber else { return }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO job_runs (job, run, report, failure) VALUES (?, ?, ?, ?)
+            """, arguments: [run.parentJob.rawValue, number, try report.map { try JSONEncoder().encode(StoredRun($0)) },
+                             failure])
+    }
+
+    /// The ended runs of an unfinished redundant job, by run number.
+    public func endedRuns(of job: JobID) throws -> [(run: JobID, report: RunReport?, failure: String?)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT run, report, failure FROM job_runs WHERE job = ? ORDER BY run",
+                             arguments: [job.rawValue]).map { row in
+                let number: Int = try row.decode(atIndex: 0)
+                let data: Data? = try row.decode(atIndex: 1)
+                let report = try data.map { try JSONDecoder().decode(StoredRun.self, from: $0).report }
+                return (JobID(run: number, of: job), report, try row.decode(atIndex: 2))
+            }
+        }
+    }
+
+    // MARK: Standing
+
+    /// Adds one attempt that ended as `event` to the worker's stored standing.
+    static func recordStanding(_ event: WorkerStanding.Event, for peer: PeerID, in db: Database) throws {
+        let column: String
+        switch event {
+        case .done: column = "done"
+        case .failed: column = "failed"
+        case .timedOut: column = "timed_out"
+        case .crashed: column = "crashed"
+        case .disagreed: column = "disagreed"
+        }
+        try db.execute(sql: """
+            INSERT INTO worker_standing (peer, \(column)) VALUES (?, 1)
+            ON CONFLICT (peer) DO UPDATE SET \(column) = \(column) + 1
+            """, arguments: [peer.hex])
+    }
+
+    /// Every worker's stored standing.
+    public func standings() throws -> [PeerID: WorkerStanding] {
+        try database.read { db in
+            var all: [PeerID: WorkerStanding] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT peer, done, failed, timed_out, crashed, disagreed FROM worker_standing
+                """) {
+                guard let peer = PeerID(hex: try row.decode(atIndex: 0)) else { continue }
+                all[peer] = WorkerStanding(done: try row.decode(atIndex: 1), failed: try row.decode(atIndex: 2),
+                                           timedOut: try row.decode(atIndex: 3), crashed: try row.decode(atIndex: 4),
+                                           disagreed: try row.decode(atIndex: 5))
+            }
+            return all
+        }
+    }
+}
+
+/// A run's report as `job_runs` stores it (JSON; only unfinished redundant jobs have rows).
+private struct StoredRun: Codable {
+    var worker: String
+    var attempt: Int
+    var output: Data?
+    var failure: String?
+    var cpuMillis: Int
+    var plugin: String
+    var pluginVersion: String
+    var capabilityVersion: String
+    var pluginHash: String?
+    var cost: Int
+
+    init(_ report: RunReport) {
+        worker = report.worker.hex
+        attempt = report.attempt
+        output = report.output
+        failure = report.failure
+        cpuMillis = report.cpuMillis
+        plugin = report.plugin
+        pluginVersion = report.pluginVersion
+        capabilityVersion = report.capabilityVersion
+        pluginHash = report.pluginHash
+        cost = report.cost
+    }
+
+    var report: RunReport {
+        get throws {
+            guard let peer = PeerID(hex: worker) else { throw MatchmakerError.badRequest("a stored run names a bad worker") }
+            return RunReport(worker: peer, attempt: attempt, output: output, failure: failure, cpuMillis: cpuMillis,
+                             plugin: plugin, pluginVersion: pluginVersion, capabilityVersion: capabilityVersion,
+                             pluginHash: pluginHash, cost: cost)
+        }
+    }
+}
