@@ -107,7 +107,7 @@ public final class MatchmakerStore: Sendable {
 
     func insert(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws -> JobRecord {
         do {
-            if let existing = try JobRow.fetchOne(db, key: submission.id.rawValue) {
+            if let existing = try JobRow.find(submission.id.rawValue, in: db) {
                 guard existing.submitter == submitter.hex else {
                     throw MatchmakerError.jobIDTaken(submission.id)
                 }
@@ -134,8 +134,8 @@ public final class MatchmakerStore: Sendable {
     }
 
     static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
-        try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
-                       arguments: [worker.hex, attempt, id.rawValue])
+        try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL "
+                                  + "WHERE id = ?").execute(arguments: [worker.hex, attempt, id.rawValue])
     }
 
     public func markQueued(_ id: JobID, message: String) throws {
@@ -156,7 +156,7 @@ public final class MatchmakerStore: Sendable {
     func settleSuccess(_ id: JobID, worker: PeerID, output: Data, cost: Int, now: Int64,
                        in db: Database) throws -> JobRecord {
         do {
-            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+            guard var row = try JobRow.find(id.rawValue, in: db) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
             try Self.requireUnsettled(row, id)
             let paid = max(0, min(cost, row.max_credits))
@@ -194,7 +194,7 @@ public final class MatchmakerStore: Sendable {
     func settleFailure(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus = .failed,
                        in db: Database) throws -> JobRecord {
         do {
-            guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+            guard var row = try JobRow.find(id.rawValue, in: db) else { throw MatchmakerError.unknownJob(id) }
             guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
             try Self.requireUnsettled(row, id)
             let refund = try EntryBody(kind: .refund, from: .escrow(job: id.rawValue), to: .peer(submitter),
@@ -218,13 +218,13 @@ public final class MatchmakerStore: Sendable {
     }
 
     public func job(_ id: JobID) throws -> JobRecord? {
-        try database.read { db in try JobRow.fetchOne(db, key: id.rawValue)?.record() }
+        try database.read { db in try JobRow.find(id.rawValue, in: db)?.record() }
     }
 
     /// The stored request of a job, to hand it to a worker.
     public func request(_ id: JobID) throws -> JobRequest? {
         try database.read { db in
-            guard let row = try JobRow.fetchOne(db, key: id.rawValue) else { return nil }
+            guard let row = try JobRow.find(id.rawValue, in: db) else { return nil }
             return try JSONDecoder().decode(JobRequest.self, from: row.request)
         }
     }
