@@ -124,7 +124,7 @@ public final class MatchmakerStore: Sendable {
                              version: request.version, request: try JSONEncoder().encode(request),
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.maxCredits, submitted_at: now, finished_at: nil)
-            try row.insert(db)
+            try row.insert(cachedIn: db)
             return try row.record()
         }
     }
@@ -178,7 +178,7 @@ public final class MatchmakerStore: Sendable {
             row.message = nil
             row.credits = paid
             row.finished_at = now
-            try row.update(db)
+            try row.update(cachedIn: db)
             return try row.record()
         }
     }
@@ -206,7 +206,7 @@ public final class MatchmakerStore: Sendable {
             row.message = message
             row.credits = 0
             row.finished_at = now
-            try row.update(db)
+            try row.update(cachedIn: db)
             return try row.record()
         }
     }
