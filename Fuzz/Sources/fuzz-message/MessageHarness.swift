@@ -75,6 +75,13 @@ enum MessageHarness {
         ], subscribe: true))
         seeds["batch"] = MessageCodec.payloads(for: [messages["assign"]!, messages["outcome"]!, .result(record),
                                                      .heartbeat])[0]
+        // The JSON envelopes of messages that are now written in binary, as a peer built before that sends them.
+        seeds["assign-json"] = utf8(#"{"body":{"attempt":1,"capability":"hash.sha256","input":"AQ==","#
+            + #""job":"0102030405060708","timeoutSeconds":60},"type":"assign","v":1}"#)
+        seeds["outcome-json"] = utf8(#"{"body":{"attempt":1,"cpuMillis":42,"job":"0102030405060708","output":"CQgH","#
+            + #""pluginHash":"\#(String(repeating: "ab", count: 32))","retryable":false},"type":"outcome","v":1}"#)
+        seeds["outcome-error-json"] = utf8(#"{"body":{"attempt":3,"cpuMillis":0,"error":"the plugin crashed","#
+            + #""job":"0102030405060708","retryable":false},"type":"outcome","v":1}"#)
         seeds["unknown-version"] = utf8(#"{"v":2,"type":"listJobs","body":{}}"#)
         seeds["unknown-type"] = utf8(#"{"v":1,"type":"nope","body":{}}"#)
         return seeds
