@@ -15,6 +15,12 @@ extension MatchmakerStore {
         try await writer.write { db in try self.insert(submission, from: submitter, now: now, in: db) }
     }
 
+    /// `submit`, also saying whether this call stored the job (see `insertIfNew`).
+    func submitIfNew(_ submission: Submission, from submitter: PeerID, now: Int64) async throws
+        -> (record: JobRecord, isNew: Bool) {
+        try await writer.write { db in try self.insertIfNew(submission, from: submitter, now: now, in: db) }
+    }
+
     /// Grants the starting credits to a new peer, durably; returns the amount granted.
     func grantDurably(_ peer: PeerID, now: Int64) async throws -> Int {
         try await writer.write { db in try self.grantIfNew(peer, now: now, in: db) }

@@ -106,12 +106,19 @@ public final class MatchmakerStore: Sendable {
     }
 
     func insert(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws -> JobRecord {
+        try insertIfNew(submission, from: submitter, now: now, in: db).record
+    }
+
+    /// `insert`, also saying whether this call stored the job. When it did not (the id was stored before), the record
+    /// is the row as this transaction reads it, which may be older than what the running matchmaker knows.
+    func insertIfNew(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws
+        -> (record: JobRecord, isNew: Bool) {
         do {
             if let existing = try JobRow.find(submission.id.rawValue, in: db) {
                 guard existing.submitter == submitter.hex else {
                     throw MatchmakerError.jobIDTaken(submission.id)
                 }
-                return try existing.record()
+                return (try existing.record(), false)
             }
             _ = try grantIfNew(submitter, now: now, in: db)
             let request = submission.request
@@ -125,7 +132,7 @@ public final class MatchmakerStore: Sendable {
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.maxCredits, submitted_at: now, finished_at: nil)
             try row.insert(cachedIn: db)
-            return try row.record()
+            return (try row.record(), true)
         }
     }
 
