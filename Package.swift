@@ -88,7 +88,7 @@ let package = Package(
                           path: "Benchmarks/EndToEnd"),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",
-            "GridClient", "GridFFI", "GridPluginTrust", logging, lifecycle,
+            "GridClient", "GridFFI", "GridPluginTrust", logging, lifecycle, nio, nioPosix,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -29,7 +29,7 @@ public actor GridConnection {
         /// Connecting for the first time.
         case starting
         /// A link is up; requests go into its outbox.
-        case linked(AsyncStream<Message>.Continuation)
+        case linked(Outbox<Message>)
         /// The link broke; the connection is reconnecting.
         case reconnecting
         /// Closed by the program, or given up after `reconnectWindow`.
@@ -274,17 +274,18 @@ public actor GridConnection {
     /// Serves one link: a task sends the outbox, another reads answers and results; after a reconnect, unfinished
     /// jobs are submitted again (or followed again) first.
     private func serve(_ link: SecureConnection) async throws {
-        let (outbox, continuation) = AsyncStream<Message>.makeStream()
+        let outbox = Outbox<Message>()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await message in outbox {
-                    try await link.send(MessageCodec.encode(message))
+                // Requests queued while the last write went out leave together, as one frame when they fit.
+                while let messages = await outbox.next() {
+                    try await link.send(contentsOf: MessageCodec.payloads(for: messages))
                 }
             }
             group.addTask {
                 try await self.read(link)
             }
-            let resumed = linked(link.remotePeer, outbox: continuation)
+            let resumed = linked(link.remotePeer, outbox: outbox)
             if !resumed.isEmpty {
                 group.addTask { await self.resume(resumed) }
             }
@@ -305,17 +306,17 @@ public actor GridConnection {
         throw ClientError.closed
     }
 
-    /// `MessageCodec.decode` with an untyped throw: Swift 6.3's optimizer crashes (splitting the coroutine) on the
+    /// `MessageCodec.decodeAll` with an untyped throw: Swift 6.3's optimizer crashes (splitting the coroutine) on the
     /// typed one inside this reader.
-    private static func decode(_ bytes: [UInt8]) throws -> Message {
+    private static func decode(_ bytes: [UInt8]) throws -> [Message] {
         do {
-            return try MessageCodec.decode(bytes)
+            return try MessageCodec.decodeAll(bytes)
         } catch {
             throw error as any Error
         }
     }
 
-    private func linked(_ peer: PeerID, outbox: AsyncStream<Message>.Continuation) -> [JobID: Submission?] {
+    private func linked(_ peer: PeerID, outbox: Outbox<Message>) -> [JobID: Submission?] {
         matchmaker = peer
         state = .linked(outbox)
         for waiter in linkWaiters { waiter.resume() }
@@ -344,15 +345,18 @@ public actor GridConnection {
         }
     }
 
-    private func received(_ message: Message) {
-        if case .result(let record) = message {
-            // A result already delivered (pushed again after a reconnect) is dropped.
-            guard unfinished.removeValue(forKey: record.id) != nil else { return }
-            resultsContinuation.yield(record)
-            return
-        }
-        if !replies.answer(message) {
-            logger.warning("the matchmaker sent an answer to no request")
+    /// Takes the messages of one frame: results go to `results`, answers to their requests, in order.
+    private func received(_ messages: [Message]) {
+        for message in messages {
+            if case .result(let record) = message {
+                // A result already delivered (pushed again after a reconnect) is dropped.
+                guard unfinished.removeValue(forKey: record.id) != nil else { continue }
+                resultsContinuation.yield(record)
+                continue
+            }
+            if !replies.answer(message) {
+                logger.warning("the matchmaker sent an answer to no request")
+            }
         }
     }
 

@@ -1,8 +1,13 @@
 import Foundation
 
-/// Encodes and decodes `Message`s in their versioned JSON envelope.
+/// Encodes and decodes `Message`s: the messages sent once or more per job (assignments, outcomes, batches of
+/// submissions and their answers, results) in their binary form (`BinaryMessageCodec`), the others in their versioned
+/// JSON envelope; several messages can share one payload as a batch. docs/wire.md, "Messages".
 public enum MessageCodec {
+    /// The version of the JSON envelope.
     public static let version = 1
+    /// The size a batch of messages grows to before `payloads(for:)` starts another.
+    public static let batchTargetSize = 1 << 20
 
     private struct Header: Decodable {
         var v: Int
@@ -24,7 +29,9 @@ public enum MessageCodec {
     private struct Subscribed: Codable { var count: Int }
     private struct ReceiptBody: Codable { var json: Data }
 
+    /// One message's payload: binary when it has a binary form, else its JSON envelope.
     public static func encode(_ message: Message) -> [UInt8] {
+        if let binary = BinaryMessageCodec.encode(message) { return binary }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func wrap<Body: Codable>(_ type: String, _ body: Body) -> [UInt8] {
@@ -67,7 +74,50 @@ public enum MessageCodec {
         }
     }
 
+    /// The payloads carrying `messages` in order: one message alone, or batches of them, each batch closed once it
+    /// reaches `batchTargetSize` bytes (a single larger message travels alone).
+    public static func payloads(for messages: [Message]) -> [[UInt8]] {
+        var payloads: [[UInt8]] = []
+        var batch: [[UInt8]] = []
+        var size = 0
+        func close() {
+            if batch.count == 1 {
+                payloads.append(batch[0])
+            } else if batch.count > 1 {
+                payloads.append(BinaryMessageCodec.encode(batch: batch))
+            }
+            batch = []
+            size = 0
+        }
+        for message in messages {
+            let encoded = encode(message)
+            if !batch.isEmpty, size + encoded.count > batchTargetSize || batch.count == Message.maxBatch { close() }
+            batch.append(encoded)
+            size += encoded.count + 4
+        }
+        close()
+        return payloads
+    }
+
+    /// Every message of a payload: one, or all those of a batch, in order.
+    public static func decodeAll(_ bytes: [UInt8]) throws(ProtocolError) -> [Message] {
+        guard BinaryMessageCodec.isBinary(bytes), try BinaryMessageCodec.kind(of: bytes) == .batch else {
+            return [try decode(bytes)]
+        }
+        var messages: [Message] = []
+        for (index, part) in try BinaryMessageCodec.split(batch: bytes).enumerated() {
+            do {
+                messages.append(try decode(part))
+            } catch {
+                throw ProtocolError("message \(index) of a batch: \(error.description)")
+            }
+        }
+        return messages
+    }
+
+    /// Decodes one message, binary or JSON; a batch is refused (see `decodeAll`).
     public static func decode(_ bytes: [UInt8]) throws(ProtocolError) -> Message {
+        if BinaryMessageCodec.isBinary(bytes) { return try BinaryMessageCodec.decode(bytes) }
         let data = Data(bytes)
         let decoder = JSONDecoder()
         let header: Header

@@ -15,6 +15,9 @@ public enum DatabaseFile {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase`: set FULL
+        // again on the pool's one writer connection, which keeps it for the life of the pool.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         if let migrations { try migrations.migrate(pool) }
         return pool
     }

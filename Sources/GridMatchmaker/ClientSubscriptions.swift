@@ -1,4 +1,5 @@
 import GridCore
+import GridNet
 
 /// Which client connection follows which jobs: the bookkeeping behind `Message.subscribe`, without I/O.
 ///
@@ -15,7 +16,7 @@ struct ClientSubscriptions {
 
     struct Session {
         var peer: PeerID
-        var outbox: AsyncStream<Outgoing>.Continuation
+        var outbox: Outbox<Outgoing>
         var jobs: Set<JobID> = []
     }
 
@@ -27,7 +28,7 @@ struct ClientSubscriptions {
     var followedJobs: Int { followers.count }
 
     /// Opens a session for `peer`'s connection; returns its number.
-    mutating func open(_ peer: PeerID, outbox: AsyncStream<Outgoing>.Continuation) -> UInt64 {
+    mutating func open(_ peer: PeerID, outbox: Outbox<Outgoing>) -> UInt64 {
         lastSession += 1
         sessions[lastSession] = Session(peer: peer, outbox: outbox)
         return lastSession

@@ -35,3 +35,36 @@ struct JobRow: Codable, FetchableRecord, PersistableRecord {
                          submittedAt: submitted_at, finishedAt: finished_at)
     }
 }
+
+extension JobRow {
+    /// The row of job `id`, read with a statement SQLite prepares once per connection (building and parsing the
+    /// query for every read was about 5% of the matchmaker's time per job).
+    static func find(_ id: String, in db: Database) throws -> JobRow? {
+        try JobRow.fetchOne(try db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [id])
+    }
+
+    /// Inserts the row with a cached statement (GRDB's record insert builds its statement from the encoded record
+    /// each time: about 6% of the matchmaker's time per job).
+    func insert(cachedIn db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO jobs (id, submitter, capability, version, request, status, worker, attempts, output, message,
+                              credits, max_credits, submitted_at, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, submitter, capability, version, request, status, worker, attempts, output,
+                                     message, credits, max_credits, submitted_at, finished_at])
+    }
+
+    /// Writes every column of the stored row with this id, with a cached statement; throws when there is none.
+    func update(cachedIn db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE jobs SET submitter = ?, capability = ?, version = ?, request = ?, status = ?, worker = ?,
+                            attempts = ?, output = ?, message = ?, credits = ?, max_credits = ?, submitted_at = ?,
+                            finished_at = ?
+            WHERE id = ?
+            """).execute(arguments: [submitter, capability, version, request, status, worker, attempts, output,
+                                     message, credits, max_credits, submitted_at, finished_at, id])
+        guard db.changesCount > 0 else {
+            throw RecordError.recordNotFound(databaseTableName: Self.databaseTableName, key: ["id": id.databaseValue])
+        }
+    }
+}

@@ -7,35 +7,43 @@ import GridNet
 /// network: answers and pushes both go into the outbox, answers in the order the requests came. A pushed result is
 /// read from the store by that task, off the actor, after its settlement committed.
 extension MatchmakerService {
-    nonisolated func serveClient(_ connection: SecureConnection, first: Message) async throws {
+    nonisolated func serveClient(_ connection: SecureConnection, first: [Message]) async throws {
         let peer = connection.remotePeer
-        let (outbox, continuation) = AsyncStream<ClientSubscriptions.Outgoing>.makeStream()
-        let session = await clientConnected(peer, outbox: continuation)
+        let outbox = Outbox<ClientSubscriptions.Outgoing>()
+        let session = await clientConnected(peer, outbox: outbox)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await item in outbox {
-                        guard let message = try await self.resolve(item, for: peer) else { continue }
-                        try await connection.send(MessageCodec.encode(message))
+                    // Everything queued since the last write (answers, a burst of results) leaves together.
+                    while let items = await outbox.next() {
+                        var messages: [Message] = []
+                        messages.reserveCapacity(items.count)
+                        for item in items {
+                            if let message = try await self.resolve(item, for: peer) { messages.append(message) }
+                        }
+                        guard !messages.isEmpty else { continue }
+                        try await connection.send(contentsOf: MessageCodec.payloads(for: messages))
                     }
                 }
                 group.addTask {
-                    var next: Message? = first
-                    while let request = next {
-                        continuation.yield(.message(await self.answer(request, from: peer, session: session)))
+                    var requests = first[...]
+                    while true {
+                        while let request = requests.popFirst() {
+                            outbox.yield(.message(await self.answer(request, from: peer, session: session)))
+                        }
                         guard let bytes = try await connection.receive() else { break }
                         do {
-                            next = try MessageCodec.decode(bytes)
+                            requests = try MessageCodec.decodeAll(bytes)[...]
                         } catch {
                             self.logger.warning("bad message", metadata: [
                                 "grid.peer": "\(peer.short)", "grid.reason": "\(error)",
                             ])
-                            continuation.yield(.message(.failure("\(error)")))
+                            outbox.yield(.message(.failure("\(error)")))
                             break
                         }
                     }
                     // The writer sends what is already queued, then ends.
-                    continuation.finish()
+                    outbox.finish()
                 }
                 do {
                     while try await group.next() != nil {}
@@ -67,7 +75,7 @@ extension MatchmakerService {
         }
     }
 
-    func clientConnected(_ peer: PeerID, outbox: AsyncStream<ClientSubscriptions.Outgoing>.Continuation) -> UInt64 {
+    func clientConnected(_ peer: PeerID, outbox: Outbox<ClientSubscriptions.Outgoing>) -> UInt64 {
         clients.open(peer, outbox: outbox)
     }
 

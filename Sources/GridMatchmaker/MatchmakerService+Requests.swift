@@ -94,13 +94,15 @@ extension MatchmakerService {
             }
         }
         let (admitted, reserved) = admit(compiled, from: submitter)
-        let stored = await store(submissions, compiled: admitted, from: submitter)
+        let (stored, new) = await store(submissions, compiled: admitted, from: submitter)
         inFlight[submitter, default: 0] -= reserved
         if inFlight[submitter] == 0 { inFlight[submitter] = nil }
         for (index, result) in stored.enumerated() {
             guard case .success(let job) = admitted[index], case .success(let record) = result else { continue }
-            // Checked again after the write: a resubmission of the same id may have been placed meanwhile.
-            guard record.status == .queued, record.attempts == 0, !scheduler.isQueued(record.id),
+            // Only a job this batch stored is placed: a resubmitted id is known already (queued, running, waiting for
+            // its settlement to commit, or settled), and its stored record may be older than that. Checked again after
+            // the write: the same id in another batch may have been placed meanwhile.
+            guard new.contains(index), requests[record.id] == nil, !scheduler.isQueued(record.id),
                   scheduler.lease(of: record.id) == nil, quorums[record.id] == nil else { continue }
             logger.debug("job stored", metadata: [
                 "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
@@ -147,9 +149,10 @@ extension MatchmakerService {
 
     /// The one place submissions are stored, each with its signed escrow checked. All of them are handed to the store
     /// at once, so its group commit writes them in as few transactions as it can; returns once each is durable (or
-    /// refused), in the order given. Submissions that did not compile are refused with their compile error.
+    /// refused), in the order given, with the indices of those this call stored (not stored before). Submissions that
+    /// did not compile are refused with their compile error.
     private func store(_ submissions: [Submission], compiled: [Result<SchedulableJob, any Error>],
-                       from submitter: PeerID) async -> [Result<JobRecord, any Error>] {
+                       from submitter: PeerID) async -> ([Result<JobRecord, any Error>], new: Set<Int>) {
         let now = Self.nowMillis()
         let store = self.store
         var pending: [(index: Int, submission: Submission)] = []
@@ -160,10 +163,10 @@ extension MatchmakerService {
             for (index, submission) in pending {
                 group.addTask {
                     do {
-                        let record = try await store.submit(submission, from: submitter, now: now)
-                        return StoredSubmission(index: index, record: record, error: nil)
+                        let (record, isNew) = try await store.submitIfNew(submission, from: submitter, now: now)
+                        return StoredSubmission(index: index, record: record, isNew: isNew, error: nil)
                     } catch {
-                        return StoredSubmission(index: index, record: nil, error: error)
+                        return StoredSubmission(index: index, record: nil, isNew: false, error: error)
                     }
                 }
             }
@@ -173,17 +176,20 @@ extension MatchmakerService {
         }
         var byIndex: [Int: StoredSubmission] = [:]
         for one in written { byIndex[one.index] = one }
-        return compiled.indices.map { index -> Result<JobRecord, any Error> in
+        let results = compiled.indices.map { index -> Result<JobRecord, any Error> in
             if case .failure(let error) = compiled[index] { return .failure(error) }
             if let record = byIndex[index]?.record { return .success(record) }
             return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
         }
+        return (results, Set(written.filter(\.isNew).map(\.index)))
     }
 
     /// What storing one submission of a batch gave.
     private struct StoredSubmission: Sendable {
         var index: Int
         var record: JobRecord?
+        /// Whether this call stored the job (false: the id was stored before).
+        var isNew: Bool
         var error: (any Error)?
     }
 

@@ -1,9 +1,10 @@
 import GridCore
+import GridNet
 
 /// Worker sessions, outcomes, and carrying out the scheduler's directives.
 extension MatchmakerService {
     /// Starts a worker session, replacing any older one of the same peer; returns its number and the grant.
-    func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: AsyncStream<Message>.Continuation) async
+    func workerJoined(_ peer: PeerID, ad: WorkerAd, outbox: Outbox<Message>) async
         -> (session: UInt64, granted: Int) {
         let granted: Int
         do {

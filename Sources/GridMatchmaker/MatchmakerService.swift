@@ -19,7 +19,7 @@ public actor MatchmakerService: Service {
     private let onListening: @Sendable (Int) -> Void
     var scheduler: Scheduler
     /// Each connected worker's current session: its number and the outbox its connection task drains.
-    var sessions: [PeerID: (id: UInt64, outbox: AsyncStream<Message>.Continuation)] = [:]
+    var sessions: [PeerID: (id: UInt64, outbox: Outbox<Message>)] = [:]
     var nextSession: UInt64 = 0
     /// Clients blocked in `wait`, by job and by a token each, so a waiter that times out removes itself.
     var waiters: [JobID: [UInt64: AsyncStream<Void>.Continuation]] = [:]
@@ -223,18 +223,23 @@ public actor MatchmakerService: Service {
         let peer = connection.remotePeer
         do {
             guard let first = try await connection.receive() else { return }
-            let message: Message
+            let messages: [Message]
             do {
-                message = try MessageCodec.decode(first)
+                messages = try MessageCodec.decodeAll(first)
             } catch {
                 logger.warning("bad message", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
                 try await connection.send(MessageCodec.encode(.failure(error.description)))
                 return
             }
-            if case .register(let ad) = message {
+            if case .register(let ad) = messages[0] {
+                guard messages.count == 1 else {
+                    try await connection.send(MessageCodec.encode(.failure(
+                        "registration refused: a worker registers with a message of its own, not in a batch")))
+                    return
+                }
                 try await serveWorker(connection, ad: ad)
             } else {
-                try await serveClient(connection, first: message)
+                try await serveClient(connection, first: messages)
             }
         } catch {
             logger.info("connection ended", metadata: ["grid.peer": "\(peer.short)", "grid.reason": "\(error)"])
@@ -247,31 +252,34 @@ public actor MatchmakerService: Service {
             try await connection.send(MessageCodec.encode(.failure("registration refused: \(problem)")))
             return
         }
-        let (outbox, continuation) = AsyncStream<Message>.makeStream()
-        let (session, granted) = await workerJoined(peer, ad: ad, outbox: continuation)
+        let outbox = Outbox<Message>()
+        let (session, granted) = await workerJoined(peer, ad: ad, outbox: outbox)
         try await connection.send(MessageCodec.encode(.registered(grantedCredits: granted)))
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await message in outbox {
-                        try await connection.send(MessageCodec.encode(message))
+                    // Everything queued since the last write leaves together, as one frame when it fits.
+                    while let messages = await outbox.next() {
+                        try await connection.send(contentsOf: MessageCodec.payloads(for: messages))
                     }
                 }
                 group.addTask {
                     while let bytes = try await connection.receive() {
-                        switch try MessageCodec.decode(bytes) {
-                        case .outcome(let outcome):
-                            await self.outcomeReceived(outcome, from: peer)
-                        case .advertise(let ad):
-                            if let problem = Self.problem(with: ad) {
-                                throw ProtocolError("the worker's new ad is invalid: \(problem)")
+                        for message in try MessageCodec.decodeAll(bytes) {
+                            switch message {
+                            case .outcome(let outcome):
+                                await self.outcomeReceived(outcome, from: peer)
+                            case .advertise(let ad):
+                                if let problem = Self.problem(with: ad) {
+                                    throw ProtocolError("the worker's new ad is invalid: \(problem)")
+                                }
+                                await self.workerAdvertised(peer, ad: ad, session: session)
+                            case .heartbeat:
+                                continue  // receiving it is the point: the connection is not idle
+                            default:
+                                throw ProtocolError(
+                                    "a worker may only send outcomes, new ads and heartbeats after registering")
                             }
-                            await self.workerAdvertised(peer, ad: ad, session: session)
-                        case .heartbeat:
-                            continue  // receiving it is the point: the connection is not idle
-                        default:
-                            throw ProtocolError(
-                                "a worker may only send outcomes, new ads and heartbeats after registering")
                         }
                     }
                 }

@@ -15,6 +15,12 @@ extension MatchmakerStore {
         try await writer.write { db in try self.insert(submission, from: submitter, now: now, in: db) }
     }
 
+    /// `submit`, also saying whether this call stored the job (see `insertIfNew`).
+    func submitIfNew(_ submission: Submission, from submitter: PeerID, now: Int64) async throws
+        -> (record: JobRecord, isNew: Bool) {
+        try await writer.write { db in try self.insertIfNew(submission, from: submitter, now: now, in: db) }
+    }
+
     /// Records a failure or cancellation with its refund, and returns once it is durable.
     func settleFailureDurably(_ id: JobID, worker: PeerID?, message: String, now: Int64, status: JobStatus)
         async throws -> JobRecord {

@@ -59,7 +59,7 @@ extension MatchmakerStore {
     /// job failed when no run produced a report), the payments, the refund of the rest, the job's final row; a
     /// redundant job's stored runs are dropped. Throws (writing nothing) when the job is already final.
     func settle(_ id: JobID, _ settlement: Settlement, now: Int64, in db: Database) throws -> JobRecord {
-        guard var row = try JobRow.fetchOne(db, key: id.rawValue) else { throw MatchmakerError.unknownJob(id) }
+        guard var row = try JobRow.find(id.rawValue, in: db) else { throw MatchmakerError.unknownJob(id) }
         guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
         try Self.requireUnsettled(row, id)
         let job = id.rawValue
@@ -105,8 +105,9 @@ extension MatchmakerStore {
         row.message = settlement.message
         row.credits = paid
         row.finished_at = now
-        try row.update(db)
-        try db.execute(sql: "DELETE FROM job_runs WHERE job = ?", arguments: [job])
+        try row.update(cachedIn: db)
+        // A redundant job's ended runs are kept until now (a primary-key lookup; nothing to delete for other jobs).
+        try db.cachedStatement(sql: "DELETE FROM job_runs WHERE job = ?").execute(arguments: [job])
         return try row.record()
     }
 

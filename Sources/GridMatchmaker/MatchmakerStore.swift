@@ -125,12 +125,19 @@ public final class MatchmakerStore: Sendable {
     }
 
     func insert(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws -> JobRecord {
+        try insertIfNew(submission, from: submitter, now: now, in: db).record
+    }
+
+    /// `insert`, also saying whether this call stored the job. When it did not (the id was stored before), the record
+    /// is the row as this transaction reads it, which may be older than what the running matchmaker knows.
+    func insertIfNew(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws
+        -> (record: JobRecord, isNew: Bool) {
         do {
-            if let existing = try JobRow.fetchOne(db, key: submission.id.rawValue) {
+            if let existing = try JobRow.find(submission.id.rawValue, in: db) {
                 guard existing.submitter == submitter.hex else {
                     throw MatchmakerError.jobIDTaken(submission.id)
                 }
-                return try existing.record()
+                return (try existing.record(), false)
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
@@ -142,8 +149,8 @@ public final class MatchmakerStore: Sendable {
                              version: request.version, request: try JSONEncoder().encode(request),
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.escrowCredits, submitted_at: now, finished_at: nil)
-            try row.insert(db)
-            return try row.record()
+            try row.insert(cachedIn: db)
+            return (try row.record(), true)
         }
     }
 
@@ -154,12 +161,14 @@ public final class MatchmakerStore: Sendable {
     static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
         if id.isRun {
             // A run of a redundant job: the job runs while any of its runs does.
-            try db.execute(sql: "UPDATE jobs SET status = 'running', message = NULL WHERE id = ? AND status = 'queued'",
-                           arguments: [id.parentJob.rawValue])
+            try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', message = NULL WHERE id = ? AND status = 'queued'")
+                .execute(arguments: [id.parentJob.rawValue])
             return
         }
-        try db.execute(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL WHERE id = ?",
-                       arguments: [worker.hex, attempt, id.rawValue])
+        // Only an unsettled job: a late running mark must never reopen a settled one.
+        try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL "
+                                  + "WHERE id = ? AND status IN ('queued', 'running')")
+            .execute(arguments: [worker.hex, attempt, id.rawValue])
     }
 
     public func markQueued(_ id: JobID, message: String) throws {
@@ -169,8 +178,9 @@ public final class MatchmakerStore: Sendable {
     static func markQueued(_ id: JobID, message: String, in db: Database) throws {
         // A run of a redundant job going back to the queue leaves the job's state alone (other runs may run).
         if id.isRun { return }
-        try db.execute(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? WHERE id = ?",
-                       arguments: [message, id.rawValue])
+        try db.cachedStatement(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? "
+                                  + "WHERE id = ? AND status IN ('queued', 'running')")
+            .execute(arguments: [message, id.rawValue])
     }
 
     /// Throws unless the job is still queued or running: a job is settled exactly once.
@@ -180,13 +190,13 @@ public final class MatchmakerStore: Sendable {
     }
 
     public func job(_ id: JobID) throws -> JobRecord? {
-        try database.read { db in try JobRow.fetchOne(db, key: id.rawValue)?.record() }
+        try database.read { db in try JobRow.find(id.rawValue, in: db)?.record() }
     }
 
     /// The stored request of a job, to hand it to a worker.
     public func request(_ id: JobID) throws -> JobRequest? {
         try database.read { db in
-            guard let row = try JobRow.fetchOne(db, key: id.rawValue) else { return nil }
+            guard let row = try JobRow.find(id.rawValue, in: db) else { return nil }
             return try JSONDecoder().decode(JobRequest.self, from: row.request)
         }
     }

@@ -49,6 +49,36 @@ public final class SecureConnection: Sendable {
         }
     }
 
+    /// Encrypts and sends several messages, each its own frame, with one flush (one system call for all of them when
+    /// the socket takes them); returns once the last was handed to the operating system. Nothing is sent when one
+    /// of them is larger than `maxMessageSize`.
+    public func send(contentsOf payloads: [[UInt8]]) async throws {
+        guard payloads.count > 1 else {
+            if let payload = payloads.first { try await send(payload) }
+            return
+        }
+        for payload in payloads where payload.count > maxMessageSize {
+            throw NetError.frameTooLarge(size: payload.count + FrameCipher.tagLength,
+                                         max: maxMessageSize + FrameCipher.tagLength)
+        }
+        let channel = self.channel
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
+            for (index, payload) in payloads.enumerated() {
+                channel.write(channel.allocator.buffer(bytes: payload),
+                              promise: index == payloads.count - 1 ? written : nil)
+            }
+            channel.flush()
+        }
+        do {
+            try await written.futureResult.get()
+        } catch let error as NetError {
+            throw error
+        } catch {
+            throw NetError.connectionClosed
+        }
+    }
+
     /// The next decrypted message, or nil once the peer has closed the connection cleanly.
     ///
     /// Throws a `NetError` when the connection fails (for example `decryptionFailed` for a tampered frame), and

@@ -87,38 +87,48 @@ public struct WorkerService: Service {
                 throw ProtocolError("the matchmaker answered registration with an unexpected message")
             }
             onRegistered()
+            // Outcomes, new ads and heartbeats: whatever is queued when the connection is free leaves in one frame.
+            let outbox = Outbox<Message>()
             try await withThrowingDiscardingTaskGroup { group in
                 let heartbeatInterval = configuration.heartbeatInterval
+                group.addTask {
+                    while let messages = await outbox.next() {
+                        try await connection.send(contentsOf: MessageCodec.payloads(for: messages))
+                    }
+                }
                 group.addTask {
                     // Ends quietly when the session ends (cancelled): a CancellationError here would read as a
                     // shutdown and stop the worker instead of reconnecting.
                     while (try? await Task.sleep(for: heartbeatInterval)) != nil {
-                        try await connection.send(MessageCodec.encode(.heartbeat))
+                        outbox.yield(.heartbeat)
                     }
                 }
                 while let bytes = try await connection.receive() {
-                    guard case .assign(let assignment) = try MessageCodec.decode(bytes) else {
-                        throw ProtocolError("the matchmaker sent a worker something other than an assignment")
-                    }
-                    var jobLogger = logger
-                    jobLogger[metadataKey: "grid.job.id"] = "\(assignment.job)"
-                    jobLogger.info("job started", metadata: ["grid.capability": "\(assignment.capability)"])
-                    group.addTask {
-                        let (outcome, quarantined) = await runner.run(assignment)
-                        jobLogger.info("job done", metadata: [
-                            "grid.ok": "\(outcome.output != nil)", "grid.cpu_ms": "\(outcome.cpuMillis)",
-                        ])
-                        try await connection.send(MessageCodec.encode(.outcome(outcome)))
-                        if let quarantined {
-                            logger.error("plugin quarantined until the worker restarts", metadata: [
-                                "grid.plugin.name": "\(quarantined.plugin)",
-                                "grid.capabilities": "\(quarantined.capabilities.joined(separator: ","))",
-                                "grid.reason": "\(quarantined.reason)",
+                    for message in try MessageCodec.decodeAll(bytes) {
+                        guard case .assign(let assignment) = message else {
+                            throw ProtocolError("the matchmaker sent a worker something other than an assignment")
+                        }
+                        var jobLogger = logger
+                        jobLogger[metadataKey: "grid.job.id"] = "\(assignment.job)"
+                        jobLogger.debug("job started", metadata: ["grid.capability": "\(assignment.capability)"])
+                        group.addTask {
+                            let (outcome, quarantined) = await runner.run(assignment)
+                            jobLogger.debug("job done", metadata: [
+                                "grid.ok": "\(outcome.output != nil)", "grid.cpu_ms": "\(outcome.cpuMillis)",
                             ])
-                            try await connection.send(MessageCodec.encode(.advertise(advertisement)))
+                            outbox.yield(.outcome(outcome))
+                            if let quarantined {
+                                logger.error("plugin quarantined until the worker restarts", metadata: [
+                                    "grid.plugin.name": "\(quarantined.plugin)",
+                                    "grid.capabilities": "\(quarantined.capabilities.joined(separator: ","))",
+                                    "grid.reason": "\(quarantined.reason)",
+                                ])
+                                outbox.yield(.advertise(advertisement))
+                            }
                         }
                     }
                 }
+                outbox.finish()
                 group.cancelAll()
             }
         }

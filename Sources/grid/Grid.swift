@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
 
 @main
 struct Grid: AsyncParsableCommand {
@@ -16,4 +19,14 @@ struct Grid: AsyncParsableCommand {
             LedgerCommand.self, PluginCommand.self, Keygen.self, ID.self,
         ]
     )
+
+    /// Runs Swift concurrency's tasks on SwiftNIO's event loop threads, so a task that sends or receives on a
+    /// connection does not wake another thread to do it (docs/PERFORMANCE.md), unless `GRID_EXECUTOR=swift` asks for
+    /// Swift's own pool; then parses the command line and runs the command.
+    static func main() async {
+        if ProcessInfo.processInfo.environment["GRID_EXECUTOR"] != "swift" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        await main(nil)
+    }
 }

@@ -1,4 +1,5 @@
 import GridCore
+import GridNet
 import Testing
 @testable import GridMatchmaker
 
@@ -9,8 +10,8 @@ struct ClientSubscriptionsTests {
     static let job = JobID("job-1")!
     static let other = JobID("job-2")!
 
-    static func outbox() -> AsyncStream<ClientSubscriptions.Outgoing>.Continuation {
-        AsyncStream<ClientSubscriptions.Outgoing>.makeStream().continuation
+    static func outbox() -> Outbox<ClientSubscriptions.Outgoing> {
+        Outbox<ClientSubscriptions.Outgoing>()
     }
 
     @Test("a followed job's sessions are returned once, when it finishes")

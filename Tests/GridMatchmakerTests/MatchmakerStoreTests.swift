@@ -51,6 +51,22 @@ struct MatchmakerStoreTests {
         #expect(try store.jobs(submittedBy: submitter.peerID).count == 1)
     }
 
+    @Test("a resubmission is told apart from a new job, even when the stored row is older than the job's state")
+    func resubmissionIsNotNew() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let first = try await store.submitIfNew(try submission("j1"), from: submitter.peerID, now: 5)
+        #expect(first.isNew && first.record.status == .queued)
+        // The matchmaker placed it and is settling it; a client resubmitting the id meanwhile must not place it again
+        // (the row read for the resubmission may still say queued).
+        let again = try await store.submitIfNew(try submission("j1"), from: submitter.peerID, now: 6)
+        #expect(!again.isNew)
+        #expect(again.record.id == first.record.id && again.record.submittedAt == 5)
+        _ = try store.settleFailure(JobID("j1")!, worker: nil, message: "done", now: 7)
+        let late = try await store.submitIfNew(try submission("j1"), from: submitter.peerID, now: 8)
+        #expect(!late.isNew && late.record.status == .failed)
+    }
+
     @Test("a job is settled once: a second failure or success is refused and refunds nothing")
     func settledOnce() throws {
         defer { folder.remove() }

@@ -2,20 +2,29 @@ import Foundation
 import FuzzSupport
 import GridCore
 
-/// Fuzzes `MessageCodec.decode` with arbitrary bytes. A message it accepts must survive an encode/decode round trip
-/// unchanged.
+/// Fuzzes `MessageCodec.decodeAll` (JSON envelopes, binary messages and batches of them) with arbitrary bytes. What it
+/// accepts must survive an encode/decode round trip unchanged, one message at a time and as a batch.
 enum MessageHarness {
     static func run(_ bytes: [UInt8]) {
-        guard let message = try? MessageCodec.decode(bytes) else { return }
-        let encoded = MessageCodec.encode(message)
-        let again: Message
+        guard let messages = try? MessageCodec.decodeAll(bytes) else { return }
+        for message in messages {
+            let again: Message
+            do {
+                again = try MessageCodec.decode(MessageCodec.encode(message))
+            } catch {
+                fuzzCheck(false, "a decoded message does not decode after encoding: \(error)")
+                return
+            }
+            fuzzCheck(again == message, "a message changed in an encode/decode round trip")
+        }
+        let batched: [Message]
         do {
-            again = try MessageCodec.decode(encoded)
+            batched = try MessageCodec.payloads(for: messages).flatMap { try MessageCodec.decodeAll($0) }
         } catch {
-            fuzzCheck(false, "a decoded message does not decode after encoding: \(error)")
+            fuzzCheck(false, "decoded messages do not decode after encoding them as a batch: \(error)")
             return
         }
-        fuzzCheck(again == message, "a message changed in an encode/decode round trip")
+        fuzzCheck(batched == messages, "messages changed in a batch round trip")
     }
 
     static func seeds() -> [String: [UInt8]] {
@@ -58,6 +67,21 @@ enum MessageHarness {
             "failure": .failure("quotes \" and \\ and é 🚀\n"),
         ]
         var seeds = messages.mapValues { MessageCodec.encode($0) }
+        seeds["result"] = MessageCodec.encode(.result(record))
+        seeds["submitted"] = MessageCodec.encode(.submitted([.accepted(record), .refused(job, reason: "no")]))
+        seeds["submit-many"] = MessageCodec.encode(.submitMany([
+            Submission(id: job, request: request, escrowTimestamp: 1_700_000_000_000,
+                       escrowSignature: Data(repeating: 0x5a, count: 64)),
+        ], subscribe: true))
+        seeds["batch"] = MessageCodec.payloads(for: [messages["assign"]!, messages["outcome"]!, .result(record),
+                                                     .heartbeat])[0]
+        // The JSON envelopes of messages that are now written in binary, as a peer built before that sends them.
+        seeds["assign-json"] = utf8(#"{"body":{"attempt":1,"capability":"hash.sha256","input":"AQ==","#
+            + #""job":"0102030405060708","timeoutSeconds":60},"type":"assign","v":1}"#)
+        seeds["outcome-json"] = utf8(#"{"body":{"attempt":1,"cpuMillis":42,"job":"0102030405060708","output":"CQgH","#
+            + #""pluginHash":"\#(String(repeating: "ab", count: 32))","retryable":false},"type":"outcome","v":1}"#)
+        seeds["outcome-error-json"] = utf8(#"{"body":{"attempt":3,"cpuMillis":0,"error":"the plugin crashed","#
+            + #""job":"0102030405060708","retryable":false},"type":"outcome","v":1}"#)
         seeds["unknown-version"] = utf8(#"{"v":2,"type":"listJobs","body":{}}"#)
         seeds["unknown-type"] = utf8(#"{"v":1,"type":"nope","body":{}}"#)
         return seeds
