@@ -40,22 +40,23 @@ extension MatchmakerStore {
         }
     }
 
-    /// The receipt of `job` as JSON, for its submitter or the worker it paid only.
+    /// The job receipt of `job` as JSON (every entry of the job, docs/ledger.md), for its submitter or a worker that
+    /// ran it (paid or not: a worker outvoted in a quorum may want the proof of its result too).
     func receipt(for job: JobID, requester: PeerID) throws -> Data {
         try database.read { db in
             let entries = try Ledger.entries(forJob: job.rawValue, in: db)
             let parties = Set(entries.compactMap { entry -> PeerID? in
                 switch entry.body.kind {
                 case .escrow: return entry.body.from.peer
-                case .payment: return entry.body.to.peer
+                case .payment, .result: return entry.body.to.peer
                 default: return nil
                 }
             })
             guard parties.contains(requester) else {
-                throw MatchmakerError.badRequest("only the submitter of job \(job) and the worker it paid may fetch "
-                    + "its receipt")
+                throw MatchmakerError.badRequest("only the submitter of job \(job) and the workers that ran it may "
+                    + "fetch its receipt")
             }
-            return Data(try Ledger.receipt(forJob: job.rawValue, in: db).json.utf8)
+            return Data(try Ledger.jobReceipt(forJob: job.rawValue, in: db).json.utf8)
         }
     }
 }
