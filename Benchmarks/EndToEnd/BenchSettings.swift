@@ -23,6 +23,9 @@ struct BenchSettings {
     var soakBoundMiB = 64
     /// Which phases run: any of a, b, c, d.
     var phases: Set<Character> = ["a", "b", "c", "d"]
+    /// Whether the workers keep a ledger replica, as they do by default (`BENCH_REPLICAS=0` passes `--no-replica`:
+    /// on this 2-core machine a replica verifying a deep backlog's escrows competes with the matchmaker for CPU).
+    var replicas = true
 
     static func fromEnvironment() throws -> BenchSettings {
         let env = ProcessInfo.processInfo.environment
@@ -46,6 +49,7 @@ struct BenchSettings {
         // A soak runs long: it gets an hour unless BENCH_PHASE_LIMIT says otherwise.
         if settings.soak > 0, env["BENCH_PHASE_LIMIT"]?.isEmpty ?? true { settings.phaseLimit = 3_600 }
         settings.logLevel = env["BENCH_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.replicas = try number("BENCH_REPLICAS", 0...1).map { $0 == 1 } ?? settings.replicas
         if let text = env["BENCH_PHASES"], !text.isEmpty {
             settings.phases = Set(text.lowercased().filter { "abcd".contains($0) })
         }
