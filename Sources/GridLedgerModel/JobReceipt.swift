@@ -88,32 +88,12 @@ public struct JobReceipt: Sendable, Hashable {
         guard form.version == Self.version else {
             throw ReceiptError.badReceipt("version \(form.version) is not a job receipt (version \(Self.version))")
         }
-        let checkpoint: SignedCheckpoint
-        do {
-            checkpoint = try SignedCheckpoint(parsing: form.checkpoint)
-        } catch {
-            throw ReceiptError.badReceipt("its checkpoint is malformed: \(error)")
-        }
+        let checkpoint = try LedgerReceipt.checkpoint(parsing: form.checkpoint)
         guard form.entries.count <= 4096 else {
             throw ReceiptError.badReceipt("it holds \(form.entries.count) entries; a job has far fewer")
         }
-        var parts: [LedgerReceipt] = []
-        for part in form.entries {
-            guard part.seq >= 1 else { throw ReceiptError.badReceipt("an entry's seq must be 1 or more") }
-            guard let leaf = Data(base64Encoded: part.leaf) else {
-                throw ReceiptError.badReceipt("the leaf of entry \(part.seq) is not base64")
-            }
-            var hashes: [MerkleHash] = []
-            for text in part.proof {
-                guard let hash = MerkleHash(hex: text) else {
-                    throw ReceiptError.badReceipt("proof hash '\(text.prefix(80))' is not 64 hex digits")
-                }
-                hashes.append(hash)
-            }
-            parts.append(LedgerReceipt(
-                checkpoint: checkpoint, seq: part.seq, leaf: Array(leaf),
-                proof: InclusionProof(leafIndex: UInt64(part.seq - 1), treeSize: checkpoint.checkpoint.size,
-                                      hashes: hashes)))
+        let parts = try form.entries.map { part in
+            try LedgerReceipt.parts(checkpoint: checkpoint, seq: part.seq, leaf: part.leaf, proof: part.proof)
         }
         self.init(job: form.job, entries: parts)
     }

@@ -83,25 +83,35 @@ public struct LedgerReceipt: Sendable, Hashable {
         guard form.version == Self.version else {
             throw ReceiptError.badReceipt("version \(form.version) is not supported (this peer reads \(Self.version))")
         }
-        let checkpoint: SignedCheckpoint
+        self = try Self.parts(checkpoint: try Self.checkpoint(parsing: form.checkpoint), seq: form.seq,
+                              leaf: form.leaf, proof: form.proof)
+    }
+
+    /// A receipt's signed checkpoint from its JSON text, or the reason it is malformed.
+    static func checkpoint(parsing text: String) throws -> SignedCheckpoint {
         do {
-            checkpoint = try SignedCheckpoint(parsing: form.checkpoint)
+            return try SignedCheckpoint(parsing: text)
         } catch {
             throw ReceiptError.badReceipt("its checkpoint is malformed: \(error)")
         }
-        guard let leaf = Data(base64Encoded: form.leaf) else {
-            throw ReceiptError.badReceipt("its leaf is not base64")
+    }
+
+    /// A receipt for one entry from its JSON parts (seq, base64 leaf, hex proof hashes), naming the first bad part;
+    /// shared by single-entry and job receipts.
+    static func parts(checkpoint: SignedCheckpoint, seq: Int64, leaf: String, proof: [String]) throws -> LedgerReceipt {
+        guard seq >= 1 else { throw ReceiptError.badReceipt("an entry's seq must be 1 or more") }
+        guard let leafBytes = Data(base64Encoded: leaf) else {
+            throw ReceiptError.badReceipt("the leaf of entry \(seq) is not base64")
         }
         var hashes: [MerkleHash] = []
-        for text in form.proof {
+        for text in proof {
             guard let hash = MerkleHash(hex: text) else {
                 throw ReceiptError.badReceipt("proof hash '\(text.prefix(80))' is not 64 hex digits")
             }
             hashes.append(hash)
         }
-        guard form.seq >= 1 else { throw ReceiptError.badReceipt("its seq must be 1 or more") }
-        self.init(checkpoint: checkpoint, seq: form.seq, leaf: Array(leaf),
-                  proof: InclusionProof(leafIndex: UInt64(form.seq - 1), treeSize: checkpoint.checkpoint.size,
-                                        hashes: hashes))
+        return LedgerReceipt(checkpoint: checkpoint, seq: seq, leaf: Array(leafBytes),
+                             proof: InclusionProof(leafIndex: UInt64(seq - 1), treeSize: checkpoint.checkpoint.size,
+                                                   hashes: hashes))
     }
 }
