@@ -160,8 +160,9 @@ public final class MatchmakerStore: Sendable {
 
     static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
         if id.isRun {
-            // A run of a redundant job: the job runs while any of its runs does.
-            try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', message = NULL WHERE id = ? AND status = 'queued'")
+            // A run of a redundant job: the job runs while any of its runs does, and counts every run's attempts.
+            try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', attempts = attempts + 1, message = NULL "
+                                      + "WHERE id = ? AND status IN ('queued', 'running')")
                 .execute(arguments: [id.parentJob.rawValue])
             return
         }

@@ -24,6 +24,7 @@ struct QuorumEndToEndTests {
             #expect(job["output"] as? String == "truth")
             #expect(job["credits"] as? Int == 2, "each honest worker is paid its price of 1")
             #expect(job["maxCredits"] as? Int == 15, "the escrow covers three runs of at most 5")
+            #expect(job["attempts"] as? Int == 3, "a redundant job counts the attempts of all its runs")
             let id = try #require(job["job"] as? String)
 
             // The ledger: a result per run with its verdict, payments to the two honest workers only, the rest refunded.
