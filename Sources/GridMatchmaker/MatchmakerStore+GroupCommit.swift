@@ -18,7 +18,11 @@ extension MatchmakerStore {
     /// `submit`, also saying whether this call stored the job (see `insertIfNew`).
     func submitIfNew(_ submission: Submission, from submitter: PeerID, now: Int64) async throws
         -> (record: JobRecord, isNew: Bool) {
-        try await writer.write { db in try self.insertIfNew(submission, from: submitter, now: now, in: db) }
+        // The signature check and the request's encoding happen here, on the caller's task, not on the writer.
+        let prepared = try PreparedSubmission(submission, from: submitter)
+        return try await writer.write { db in
+            try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
+        }
     }
 
     /// Records a failure or cancellation with its refund, and returns once it is durable.

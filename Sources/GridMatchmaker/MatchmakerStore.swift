@@ -130,7 +130,8 @@ public final class MatchmakerStore: Sendable {
 
     /// `insert`, also saying whether this call stored the job. When it did not (the id was stored before), the record
     /// is the row as this transaction reads it, which may be older than what the running matchmaker knows.
-    func insertIfNew(_ submission: Submission, from submitter: PeerID, now: Int64, in db: Database) throws
+    func insertIfNew(_ submission: Submission, from submitter: PeerID, now: Int64,
+                     prepared: PreparedSubmission? = nil, in db: Database) throws
         -> (record: JobRecord, isNew: Bool) {
         do {
             if let existing = try JobRow.find(submission.id.rawValue, in: db) {
@@ -141,12 +142,10 @@ public final class MatchmakerStore: Sendable {
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
-            let escrow = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(request.escrowCredits),
-                                              submitter: submitter, timestamp: submission.escrowTimestamp)
-            _ = try Ledger.append(SignedEntry(body: escrow, signature: Array(submission.escrowSignature)),
-                                  operator: operatorID, in: db)
+            let prepared = try prepared ?? PreparedSubmission(submission, from: submitter)
+            _ = try Ledger.append(prepared.escrow, operator: operatorID, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
-                             version: request.version, request: try JSONEncoder().encode(request),
+                             version: request.version, request: prepared.request,
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.escrowCredits, submitted_at: now, finished_at: nil)
             try row.insert(cachedIn: db)

@@ -103,6 +103,23 @@ struct MatchmakerStoreTests {
         #expect(try store.jobs(submittedBy: submitter.peerID).isEmpty)
     }
 
+    @Test("an escrow signed by someone else is refused through the group commit too, where it is checked off the writer")
+    func refusesForgedEscrowInGroupCommit() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let honest = try submission("j1")
+        let forged = Submission(id: honest.id, request: honest.request, escrowTimestamp: honest.escrowTimestamp,
+                                escrowSignature: Data(repeating: 7, count: 64))
+        #expect(try PreparedSubmission(forged, from: submitter.peerID).escrow.knownValid == false)
+        #expect(try PreparedSubmission(try submission("j2"), from: submitter.peerID).escrow.knownValid)
+        await #expect(throws: (any Error).self) {
+            try await store.submitIfNew(forged, from: self.submitter.peerID, now: 5)
+        }
+        #expect(try store.job(JobID("j1")!) == nil)
+        let stored = try await store.submitIfNew(try submission("j2"), from: submitter.peerID, now: 6)
+        #expect(stored.isNew && stored.record.status == .queued)
+    }
+
     @Test("success pays the worker the cost and refunds the rest; the ledger verifies")
     func settleSuccess() async throws {
         defer { folder.remove() }
