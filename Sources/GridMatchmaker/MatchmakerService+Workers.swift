@@ -92,9 +92,18 @@ extension MatchmakerService {
     }
 
     /// Queues a job's settlement; waiters and followers hear of it once it is durable.
+    ///
+    /// The ledger entries are built and signed here, from the job's request, so the group-commit writer (one thread
+    /// for the grid) does not sign; it checks they fit the stored row and builds them itself when they do not.
     func settle(_ id: JobID, _ settlement: Settlement) {
         let sink = storeEventSink
-        store.enqueueSettlement(id, settlement, now: Self.nowMillis()) { sink.yield(Self.settlementEvent(id, $0)) }
+        let now = Self.nowMillis()
+        let signed = requests[id].flatMap { job in
+            try? SignedSettlement(job: id, settlement, capability: job.request.capability,
+                                  escrowed: job.request.escrowCredits, submitter: job.submitter, now: now,
+                                  identity: store.identity)
+        }
+        store.enqueueSettlement(id, settlement, now: now, signed: signed) { sink.yield(Self.settlementEvent(id, $0)) }
     }
 
     /// Carries out the scheduler's directives: queue the state changes for the store, send assignments.

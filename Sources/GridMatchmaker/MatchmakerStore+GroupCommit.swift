@@ -47,11 +47,11 @@ extension MatchmakerStore {
     }
 
     /// Queues a job's settlement; `completion` gets the final record once durable.
-    func enqueueSettlement(_ id: JobID, _ settlement: Settlement, now: Int64,
+    func enqueueSettlement(_ id: JobID, _ settlement: Settlement, now: Int64, signed: SignedSettlement? = nil,
                            completion: @escaping @Sendable (Result<JobRecord, any Error>) -> Void) {
         let box = RecordBox()
         writer.enqueue({ db in
-            box.record = try self.settle(id, settlement, now: now, in: db)
+            box.record = try self.settle(id, settlement, now: now, signed: signed, in: db)
         }, completion: { error in completion(box.result(error)) })
     }
 

@@ -58,47 +58,24 @@ extension MatchmakerStore {
     /// Writes `settlement` for the job in the caller's transaction: a result entry per run (or one saying why the
     /// job failed when no run produced a report), the payments, the refund of the rest, the job's final row; a
     /// redundant job's stored runs are dropped. Throws (writing nothing) when the job is already final.
-    func settle(_ id: JobID, _ settlement: Settlement, now: Int64, in db: Database) throws -> JobRecord {
+    ///
+    /// `signed` is the same entries built and signed before the write (by the matchmaker's actor, so the writer,
+    /// one thread for the grid, does not sign); they are used only when they were built from what the row holds.
+    func settle(_ id: JobID, _ settlement: Settlement, now: Int64, signed: SignedSettlement? = nil,
+                in db: Database) throws -> JobRecord {
         guard var row = try JobRow.find(id.rawValue, in: db) else { throw MatchmakerError.unknownJob(id) }
         guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
         try Self.requireUnsettled(row, id)
         let job = id.rawValue
-        var entries: [EntryBody] = []
-        if settlement.runs.isEmpty {
-            let record = try ResultRecord(
-                capability: row.capability, capabilityVersion: "", plugin: "", pluginVersion: "", pluginDigest: nil,
-                outputDigest: nil, failure: Self.cut(settlement.message ?? settlement.status.rawValue), cpuMillis: 0,
-                attempt: 0, verdict: .failed)
-            entries.append(try EntryBody(kind: .result, from: .escrow(job: job), to: .escrow(job: job), amount: 0,
-                                         job: job, author: operatorID, timestamp: now, result: record))
+        let entries: SignedSettlement
+        if let signed, signed.fits(capability: row.capability, escrowed: row.max_credits, submitter: submitter) {
+            entries = signed
+        } else {
+            entries = try SignedSettlement(job: id, settlement, capability: row.capability, escrowed: row.max_credits,
+                                           submitter: submitter, now: now, identity: identity)
         }
-        for run in settlement.runs {
-            let report = run.report
-            let record = try ResultRecord(
-                capability: row.capability, capabilityVersion: report.capabilityVersion, plugin: report.plugin,
-                pluginVersion: report.pluginVersion, pluginDigest: report.pluginHash.flatMap(Self.digest),
-                outputDigest: report.outputDigest, failure: report.failure.map(Self.cut), cpuMillis: Int64(report.cpuMillis),
-                attempt: UInt32(clamping: report.attempt), verdict: run.verdict)
-            entries.append(try EntryBody(kind: .result, from: .escrow(job: job), to: .peer(report.worker), amount: 0,
-                                         job: job, author: operatorID, timestamp: now, result: record))
-        }
-        var paid = 0
-        for payment in settlement.payments {
-            // Capped by what the escrow still holds (a settlement never asks for more; this keeps the rule local).
-            let amount = min(payment.amount, row.max_credits - paid)
-            guard amount > 0 else { continue }
-            entries.append(try EntryBody(kind: .payment, from: .escrow(job: job), to: .peer(payment.worker),
-                                         amount: Int64(amount), job: job, author: operatorID, timestamp: now))
-            paid += amount
-        }
-        if row.max_credits - paid > 0 {
-            let memo = settlement.status == .succeeded ? "unused escrow"
-                : settlement.status == .cancelled ? "job cancelled" : "job failed"
-            entries.append(try EntryBody(kind: .refund, from: .escrow(job: job), to: .peer(submitter),
-                                         amount: Int64(row.max_credits - paid), job: job, author: operatorID,
-                                         timestamp: now, memo: memo))
-        }
-        _ = try Ledger.append(contentsOf: try entries.map { try $0.signed(by: identity) }, operator: operatorID, in: db)
+        let paid = entries.paid
+        _ = try Ledger.append(contentsOf: entries.entries, operator: operatorID, in: db)
         row.status = settlement.status.rawValue
         if let worker = settlement.worker { row.worker = worker.hex }
         row.output = settlement.output
@@ -109,22 +86,6 @@ extension MatchmakerStore {
         // A redundant job's ended runs are kept until now (a primary-key lookup; nothing to delete for other jobs).
         try db.cachedStatement(sql: "DELETE FROM job_runs WHERE job = ?").execute(arguments: [job])
         return try row.record()
-    }
-
-    /// A reason as a result records it: at most `ResultRecord.maximumFailureLength` bytes, cut on a character.
-    private static func cut(_ text: String) -> String {
-        guard text.utf8.count > ResultRecord.maximumFailureLength else { return text }
-        var cut = ""
-        for character in text {
-            guard cut.utf8.count + character.utf8.count <= ResultRecord.maximumFailureLength - 3 else { break }
-            cut.append(character)
-        }
-        return cut + "…"
-    }
-
-    private static func digest(_ hex: String) -> [UInt8]? {
-        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
-        return bytes
     }
 
     // MARK: Runs of redundant jobs

@@ -120,6 +120,37 @@ struct MatchmakerStoreTests {
         #expect(stored.isNew && stored.record.status == .queued)
     }
 
+    @Test("entries signed before the write are used when they fit the row, and rebuilt by the writer when they do not")
+    func presignedSettlement() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        _ = try await store.submitIfNew(try submission("j1"), from: submitter.peerID, now: 5)
+        _ = try await store.submitIfNew(try submission("j2"), from: submitter.peerID, now: 5)
+        let report = RunReport(worker: worker.peerID, attempt: 1, output: Data("HI".utf8), failure: nil, cpuMillis: 1,
+                               cost: 3)
+        let settlement = Settlement.success(report, maxCredits: 10)
+        let fitting = try SignedSettlement(job: JobID("j1")!, settlement, capability: "text.uppercase", escrowed: 10,
+                                           submitter: submitter.peerID, now: 9, identity: operatorIdentity)
+        #expect(fitting.fits(capability: "text.uppercase", escrowed: 10, submitter: submitter.peerID))
+        // Built from a wrong escrow: it does not fit the row, so the writer builds the right entries itself.
+        let stale = try SignedSettlement(job: JobID("j2")!, settlement, capability: "text.uppercase", escrowed: 99,
+                                         submitter: submitter.peerID, now: 9, identity: operatorIdentity)
+        #expect(!stale.fits(capability: "text.uppercase", escrowed: 10, submitter: submitter.peerID))
+        let first = try await store.writer.write { db in
+            try store.settle(JobID("j1")!, settlement, now: 9, signed: fitting, in: db)
+        }
+        let second = try await store.writer.write { db in
+            try store.settle(JobID("j2")!, settlement, now: 9, signed: stale, in: db)
+        }
+        #expect(first.credits == 3 && second.credits == 3)
+        #expect(try store.balance(of: worker.peerID) == 6)
+        #expect(try store.balance(of: submitter.peerID) == 100 - 6)
+        let verification = try await store.database.read { db in
+            LedgerVerifier.verify(in: db, operator: operatorIdentity.peerID)
+        }
+        #expect(verification.isValid, "\(verification)")
+    }
+
     @Test("success pays the worker the cost and refunds the rest; the ledger verifies")
     func settleSuccess() async throws {
         defer { folder.remove() }
