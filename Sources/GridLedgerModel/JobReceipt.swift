@@ -67,14 +67,11 @@ public struct JobReceipt: Sendable, Hashable {
 
     /// The receipt as one JSON object.
     public var json: String {
-        let form = JSONForm(
+        LedgerReceipt.json(JSONForm(
             version: Self.version, job: job, checkpoint: entries.first?.checkpoint.serialized ?? "",
             entries: entries.map {
                 Part(seq: $0.seq, leaf: Data($0.leaf).base64EncodedString(), proof: $0.proof.hashes.map(\.hex))
-            })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(form), as: UTF8.self)) ?? "{}"
+            }))
     }
 
     /// Reads the JSON form; every malformed part is named.

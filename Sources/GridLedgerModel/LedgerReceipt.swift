@@ -65,8 +65,12 @@ public struct LedgerReceipt: Sendable, Hashable {
 
     /// The receipt as one JSON object.
     public var json: String {
-        let form = JSONForm(version: Self.version, checkpoint: checkpoint.serialized, seq: seq,
-                            leaf: Data(leaf).base64EncodedString(), proof: proof.hashes.map(\.hex))
+        Self.json(JSONForm(version: Self.version, checkpoint: checkpoint.serialized, seq: seq,
+                           leaf: Data(leaf).base64EncodedString(), proof: proof.hashes.map(\.hex)))
+    }
+
+    /// A receipt's JSON form as `grid ledger prove` prints it: pretty, keys sorted; shared with job receipts.
+    static func json(_ form: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(form), as: UTF8.self)) ?? "{}"

@@ -158,8 +158,8 @@ extension MatchmakerService {
         }
         for job in requeuedRunsOf.sorted() {
             // Only a settlement is acted on: the runs out did not change, so nothing new needs starting.
-            guard var tally = quorums[job], case .settle = tally.decide() else { continue }
-            carryOut(tally.decide(), for: job)
+            guard var tally = quorums[job], case .settle(let settlement) = tally.decide() else { continue }
+            carryOut(.settle(settlement), for: job)
         }
         storeStandingChanges()
     }

@@ -95,7 +95,7 @@ extension MatchmakerStore {
         guard let number = run.runNumber else { return }
         try db.execute(sql: """
             INSERT OR REPLACE INTO job_runs (job, run, report, failure) VALUES (?, ?, ?, ?)
-            """, arguments: [run.parentJob.rawValue, number, try report.map { try JSONEncoder().encode(StoredRun($0)) },
+            """, arguments: [run.parentJob.rawValue, number, try report.map { try JSONEncoder().encode($0) },
                              failure])
     }
 
@@ -106,7 +106,7 @@ extension MatchmakerStore {
                              arguments: [job.rawValue]).map { row in
                 let number: Int = try row.decode(atIndex: 0)
                 let data: Data? = try row.decode(atIndex: 1)
-                let report = try data.map { try JSONDecoder().decode(StoredRun.self, from: $0).report }
+                let report = try data.map { try JSONDecoder().decode(RunReport.self, from: $0) }
                 return (JobID(run: number, of: job), report, try row.decode(atIndex: 2))
             }
         }
@@ -143,42 +143,6 @@ extension MatchmakerStore {
                                            disagreed: try row.decode(atIndex: 5))
             }
             return all
-        }
-    }
-}
-
-/// A run's report as `job_runs` stores it (JSON; only unfinished redundant jobs have rows).
-private struct StoredRun: Codable {
-    var worker: String
-    var attempt: Int
-    var output: Data?
-    var failure: String?
-    var cpuMillis: Int
-    var plugin: String
-    var pluginVersion: String
-    var capabilityVersion: String
-    var pluginHash: String?
-    var cost: Int
-
-    init(_ report: RunReport) {
-        worker = report.worker.hex
-        attempt = report.attempt
-        output = report.output
-        failure = report.failure
-        cpuMillis = report.cpuMillis
-        plugin = report.plugin
-        pluginVersion = report.pluginVersion
-        capabilityVersion = report.capabilityVersion
-        pluginHash = report.pluginHash
-        cost = report.cost
-    }
-
-    var report: RunReport {
-        get throws {
-            guard let peer = PeerID(hex: worker) else { throw MatchmakerError.badRequest("a stored run names a bad worker") }
-            return RunReport(worker: peer, attempt: attempt, output: output, failure: failure, cpuMillis: cpuMillis,
-                             plugin: plugin, pluginVersion: pluginVersion, capabilityVersion: capabilityVersion,
-                             pluginHash: pluginHash, cost: cost)
         }
     }
 }

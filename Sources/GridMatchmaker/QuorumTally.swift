@@ -58,9 +58,6 @@ public struct QuorumTally: Sendable, Hashable {
     /// Every run started so far.
     public var allRuns: [JobID] { (1...max(1, launched)).map { JobID(run: $0, of: job) } }
 
-    /// The workers whose runs ended with a report (to keep runs apart after a restart).
-    public var workersTried: [PeerID] { ended.compactMap { $0.report?.worker } }
-
     /// Puts back the runs that had ended when the matchmaker stopped (from the store): every other run started so
     /// far is out again, none of them on a worker.
     public mutating func restore(_ runs: [EndedRun]) {

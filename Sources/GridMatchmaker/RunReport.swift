@@ -3,7 +3,7 @@ import GridCore
 import GridCrypto
 
 /// What one attempt of a job (or of one run of a redundant job) returned, as the settlement records it.
-public struct RunReport: Sendable, Hashable {
+public struct RunReport: Sendable, Hashable, Codable {
     public var worker: PeerID
     public var attempt: Int
     /// The output, when the attempt produced one.
@@ -41,6 +41,25 @@ public struct RunReport: Sendable, Hashable {
         self.init(worker: worker, attempt: outcome.attempt, output: outcome.output, failure: outcome.error,
                   cpuMillis: outcome.cpuMillis, plugin: outcome.plugin ?? "", pluginVersion: outcome.pluginVersion ?? "",
                   capabilityVersion: outcome.capabilityVersion ?? "", pluginHash: outcome.pluginHash, cost: cost)
+    }
+
+    /// Stored (`job_runs.report`, JSON) without the digest, which decoding works out again from the output.
+    private enum CodingKeys: String, CodingKey {
+        case worker, attempt, output, failure, cpuMillis, plugin, pluginVersion, capabilityVersion, pluginHash, cost
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(worker: try c.decode(PeerID.self, forKey: .worker),
+                  attempt: try c.decode(Int.self, forKey: .attempt),
+                  output: try c.decodeIfPresent(Data.self, forKey: .output),
+                  failure: try c.decodeIfPresent(String.self, forKey: .failure),
+                  cpuMillis: try c.decode(Int.self, forKey: .cpuMillis),
+                  plugin: try c.decode(String.self, forKey: .plugin),
+                  pluginVersion: try c.decode(String.self, forKey: .pluginVersion),
+                  capabilityVersion: try c.decode(String.self, forKey: .capabilityVersion),
+                  pluginHash: try c.decodeIfPresent(String.self, forKey: .pluginHash),
+                  cost: try c.decode(Int.self, forKey: .cost))
     }
 
     /// The output digest in lowercase hex, or nil.

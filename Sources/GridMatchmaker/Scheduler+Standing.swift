@@ -38,7 +38,7 @@ extension Scheduler {
 
     /// The workers the runs of `job` went to so far.
     public func runWorkers(of job: JobID) -> Set<PeerID> {
-        Set(runWorkers[job]?.keys ?? [:].keys)
+        runWorkers[job].map { Set($0.keys) } ?? []
     }
 
     /// Forgets a redundant job once it is settled: its queued runs leave the queue (running ones keep their leases

@@ -32,21 +32,22 @@ public final class JobRunner: Sendable {
 
     /// Runs one assignment; also returns the quarantine entry when this attempt's crash put its plugin there.
     public func run(_ assignment: Assignment) async -> (outcome: JobOutcome, quarantined: QuarantinedPlugin?) {
-        func failed(_ error: String, cpuMillis: Int = 0, hash: String? = nil, retryable: Bool = false,
-                    crashed: Bool = false) -> JobOutcome {
-            let plugin = host.plugin(for: assignment.capability)
-            return JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil, error: error,
-                              cpuMillis: cpuMillis, pluginHash: hash, retryable: retryable, crashed: crashed,
-                              plugin: plugin?.name, pluginVersion: plugin?.version.description,
-                              capabilityVersion: plugin?.capabilities.first { $0.name == assignment.capability }?
-                                  .version.description)
+        /// An outcome of this assignment, naming the plugin that ran it (when there is one) and its versions.
+        func outcome(_ plugin: LoadedPlugin?, output: Data? = nil, error: String? = nil, cpuMillis: Int = 0,
+                     hash: String? = nil, retryable: Bool = false, crashed: Bool = false) -> JobOutcome {
+            JobOutcome(job: assignment.job, attempt: assignment.attempt, output: output, error: error,
+                       cpuMillis: cpuMillis, pluginHash: hash, retryable: retryable, crashed: crashed,
+                       plugin: plugin?.name, pluginVersion: plugin?.version.description,
+                       capabilityVersion: plugin?.capabilities.first { $0.name == assignment.capability }?
+                           .version.description)
         }
         guard let plugin = host.plugin(for: assignment.capability) else {
-            return (failed("this worker has no plugin for capability '\(assignment.capability)'", retryable: true), nil)
+            return (outcome(nil, error: "this worker has no plugin for capability '\(assignment.capability)'",
+                            retryable: true), nil)
         }
         if let entry = book.withLock({ $0.quarantined[plugin.name] }) {
-            return (failed("the plugin \(plugin.name) is quarantined on this worker: \(entry.reason)",
-                           retryable: true), nil)
+            return (outcome(plugin, error: "the plugin \(plugin.name) is quarantined on this worker: \(entry.reason)",
+                            retryable: true), nil)
         }
         let invocation = await host.invoke(capability: assignment.capability, input: Array(assignment.input),
                                            timeout: .seconds(assignment.timeoutSeconds))
@@ -54,14 +55,10 @@ public final class JobRunner: Sendable {
             + Int(invocation.cpu.components.attoseconds / 1_000_000_000_000_000)
         switch invocation.result {
         case .success(let output) where output.count > JobRequest.maxOutputBytes:
-            return (failed("the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)",
-                           cpuMillis: cpuMillis, hash: plugin.sha256), nil)
+            let tooLarge = "the output is \(output.count) bytes; the limit is \(JobRequest.maxOutputBytes)"
+            return (outcome(plugin, error: tooLarge, cpuMillis: cpuMillis, hash: plugin.sha256), nil)
         case .success(let output):
-            let capabilityVersion = plugin.capabilities.first { $0.name == assignment.capability }?.version
-            return (JobOutcome(job: assignment.job, attempt: assignment.attempt, output: Data(output), error: nil,
-                               cpuMillis: cpuMillis, pluginHash: plugin.sha256, plugin: plugin.name,
-                               pluginVersion: plugin.version.description,
-                               capabilityVersion: capabilityVersion?.description), nil)
+            return (outcome(plugin, output: Data(output), cpuMillis: cpuMillis, hash: plugin.sha256), nil)
         case .failure(let error):
             let crashed = error.kind == .crashed
             let retryable = error.kind != .badInput && error.kind != .unknownCapability
@@ -73,8 +70,8 @@ public final class JobRunner: Sendable {
                                    now: .now, unixMillis: UnixTime.nowMillis())
                 }
             }
-            return (failed("\(error)", cpuMillis: cpuMillis, hash: plugin.sha256, retryable: retryable,
-                           crashed: crashed), entry)
+            return (outcome(plugin, error: "\(error)", cpuMillis: cpuMillis, hash: plugin.sha256, retryable: retryable,
+                            crashed: crashed), entry)
         }
     }
 }
