@@ -8,6 +8,6 @@ extension Ledger {
         let sql = """
             SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'grant' AND from_account = 'mint' AND to_account = ?)
             """
-        return try Bool.fetchOne(db, sql: sql, arguments: [account.description]) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: [account.description]) ?? false
     }
 }

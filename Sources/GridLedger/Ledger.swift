@@ -92,9 +92,8 @@ public enum Ledger {
 
     /// The last entry's seq and stored hash, or nil for an empty ledger.
     public static func head(in db: Database) throws -> Head? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-        else { return nil }
+        let statement = try db.cachedStatement(sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+        guard let row = try Row.fetchOne(statement) else { return nil }
         let seq = try Rows.int64(row, 0, "seq", seq: 0)
         return Head(seq: seq, hash: try Rows.blob(row, 1, "hash", seq: seq, length: 32))
     }
@@ -103,16 +102,28 @@ public enum Ledger {
     static func appendBatch(
         _ entries: [SignedEntry], operator operatorID: PeerID, signatureChecks: [Bool]?, in db: Database
     ) throws -> [LedgerEntry] {
+        var state: AppendState?
+        return try appendBatch(entries, operator: operatorID, signatureChecks: signatureChecks, state: &state, in: db)
+    }
+
+    /// The append path with what an earlier append left in `state` (see `LedgerAppender`).
+    ///
+    /// `state` is used only if it still describes the ledger (same operator, same head); otherwise it is loaded again.
+    /// On success it describes the ledger after these entries; on a refusal or error it is nil.
+    static func appendBatch(
+        _ entries: [SignedEntry], operator operatorID: PeerID, signatureChecks: [Bool]?,
+        state: inout AppendState?, in db: Database
+    ) throws -> [LedgerEntry] {
         guard !entries.isEmpty else { return [] }
+        var current = try AppendState.current(state, operator: operatorID, in: db)
+        state = nil
         var appended: [LedgerEntry] = []
         appended.reserveCapacity(entries.count)
         try db.inSavepoint {
-            try LedgerSchema.claim(operator: operatorID, in: db)
-            let head = try self.head(in: db)
-            var seq = head?.seq ?? 0
-            var prevHash = head?.hash ?? LedgerEntry.genesisHash
-            var cache = BalanceCache()
-            var tree = try MerkleTree(store: LedgerTreeStore(db: db), size: UInt64(seq))
+            var seq = current.head?.seq ?? 0
+            var prevHash = current.head?.hash ?? LedgerEntry.genesisHash
+            var tree = MerkleTree(store: LedgerTreeStore(db: db), compact: current.edge)
+            current.balances.beginBatch()
 
             for (index, signed) in entries.enumerated() {
                 let canonicalBody = signed.body.canonicalBytes
@@ -120,8 +131,8 @@ public enum Ledger {
                     let valid = signatureChecks?[index] ?? (signed.knownValid || SignatureVerifier.isValid(
                         signature: signed.signature, of: canonicalBody, publicKey: signed.body.author.publicKey))
                     guard valid else { throw LedgerError.badSignature(author: signed.body.author) }
-                    try cache.load(for: signed.body, in: db)
-                    try cache.sheet.apply(signed.body, operator: operatorID)
+                    try current.balances.load(for: signed.body, in: db)
+                    try current.balances.sheet.apply(signed.body, operator: operatorID)
                 } catch let error as LedgerError {
                     guard entries.count > 1 else { throw error }
                     throw LedgerError.refusedInBatch(index: index, count: entries.count, reason: error)
@@ -136,10 +147,14 @@ public enum Ledger {
                 prevHash = entry.hash
                 appended.append(entry)
             }
-            try cache.save(in: db)
+            try current.balances.saveBatch(in: db)
             try LedgerSchema.setMeta("head", "\(seq):\(Hex.encode(prevHash))", in: db)
+            current.head = Head(seq: seq, hash: prevHash)
+            current.edge = tree.compactTree
             return .commit
         }
+        current.balances.trim()
+        state = current
         return appended
     }
 
@@ -150,40 +165,5 @@ public enum Ledger {
     ) throws {
         try Rows.insert(entry, in: db)
         try tree.append(leafBytes)
-    }
-}
-
-/// The part of the balance cache that a batch touches, loaded lazily and written back once.
-private struct BalanceCache {
-    var sheet = BalanceSheet()
-    private var loadedAccounts: Set<Account> = []
-    private var loadedJobs: Set<String> = []
-
-    mutating func load(for body: EntryBody, in db: Database) throws {
-        for account in [body.from, body.to] where !loadedAccounts.contains(account) {
-            if let balance = try Rows.loadBalance(account, in: db) {
-                sheet.seed(account, balance: balance)
-            }
-            loadedAccounts.insert(account)
-        }
-        if let job = body.from.job ?? body.to.job, !loadedJobs.contains(job) {
-            if let settlement = try Rows.loadJob(job, in: db) {
-                sheet.seed(job: job, settlement)
-            }
-            loadedJobs.insert(job)
-        }
-    }
-
-    func save(in db: Database) throws {
-        for account in loadedAccounts {
-            if let balance = sheet.balances[account] {
-                try Rows.saveBalance(account, balance, in: db)
-            }
-        }
-        for job in loadedJobs {
-            if let settlement = sheet.jobs[job] {
-                try Rows.saveJob(job, settlement, in: db)
-            }
-        }
     }
 }

@@ -58,6 +58,13 @@ public enum LedgerSchema {
         registerResultsMigration(in: &migrator)
         registerForkEvidenceMigration(in: &migrator)
         registerCosignatureMigration(in: &migrator)
+        migrator.registerMigration("ledger.grant-index") { db in
+            // Whether a peer already had its welcome grant is asked at every submission: an index, not a scan.
+            try db.execute(sql: """
+                CREATE INDEX ledger_entries_grants ON ledger_entries(to_account)
+                WHERE kind = 'grant' AND from_account = 'mint';
+                """)
+        }
     }
 
     /// `ledger_cosignatures`: witnesses' signatures of stored checkpoints (docs/ledger.md, "Witnesses").

@@ -27,7 +27,7 @@ extension MatchmakerStore {
 
     func grantIfNew(_ peer: PeerID, now: Int64, offersWork: Bool?, in db: Database) throws -> GrantPolicy.Decision {
         guard grants.amount > 0 else { return .refuse(reason: "the grant is 0 credits") }
-        let window = try Row.fetchOne(db, sql: "SELECT start, granted FROM grant_window WHERE id = 1").map {
+        let window = try Row.fetchOne(db.cachedStatement(sql: "SELECT start, granted FROM grant_window WHERE id = 1")).map {
             GrantWindow(start: try $0.decode(Int64.self, atIndex: 0), granted: try $0.decode(Int64.self, atIndex: 1))
         } ?? GrantWindow(start: now, granted: 0)
         let decision = grants.decide(for: peer, offersWork: offersWork,
@@ -36,7 +36,7 @@ extension MatchmakerStore {
         guard case .grant(let amount, let next) = decision else { return decision }
         let body = try EntryBody(kind: .grant, from: .mint, to: .peer(peer), amount: Int64(amount), job: nil,
                                  author: identity.peerID, timestamp: now, memo: "welcome grant")
-        _ = try Ledger.append(try body.signed(by: identity), operator: identity.peerID, in: db)
+        try ledger.append(try body.signed(by: identity), in: db)
         try db.execute(sql: """
             INSERT INTO grant_window (id, start, granted) VALUES (1, ?, ?)
             ON CONFLICT (id) DO UPDATE SET start = excluded.start, granted = excluded.granted

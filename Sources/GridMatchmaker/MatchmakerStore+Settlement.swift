@@ -75,7 +75,7 @@ extension MatchmakerStore {
                                            submitter: submitter, now: now, identity: identity)
         }
         let paid = entries.paid
-        _ = try Ledger.append(contentsOf: entries.entries, operator: operatorID, in: db)
+        try ledger.append(contentsOf: entries.entries, in: db)
         row.status = settlement.status.rawValue
         if let worker = settlement.worker { row.worker = worker.hex }
         row.output = settlement.output

@@ -12,6 +12,8 @@ public final class MatchmakerStore: Sendable {
     /// Group commit for the running matchmaker (`MatchmakerStore+GroupCommit.swift`).
     let writer: GroupCommitWriter
     let identity: Identity
+    /// Every append to the ledger goes through it, so appends need not read the head and the tree again each time.
+    let ledger: LedgerAppender
     /// Who is granted credits, how many, and how many at most per period (`MatchmakerStore+Grants.swift`).
     public let grants: GrantPolicy
 
@@ -24,6 +26,7 @@ public final class MatchmakerStore: Sendable {
         self.grants = grants
         writer = GroupCommitWriter(database: database)
         let operatorID = identity.peerID
+        ledger = LedgerAppender(operator: operatorID)
         let verification = try database.read { db in
             let scope: VerificationScope = switch ledgerCheck {
             case .full: .full
@@ -143,7 +146,7 @@ public final class MatchmakerStore: Sendable {
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
             let prepared = try prepared ?? PreparedSubmission(submission, from: submitter)
-            _ = try Ledger.append(prepared.escrow, operator: operatorID, in: db)
+            try ledger.append(prepared.escrow, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
                              version: request.version, request: prepared.request,
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,

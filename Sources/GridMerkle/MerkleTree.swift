@@ -34,6 +34,14 @@ public struct MerkleTree<Store: MerkleNodeStore> {
         self.compact = try CompactMerkleTree(size: size, edge: edge)
     }
 
+    /// Reopens a tree whose right edge is already known (kept from earlier appends to the same store), with no reads.
+    ///
+    /// The caller vouches that `compact` is the edge of the tree whose nodes `store` holds.
+    public init(store: Store, compact: CompactMerkleTree) {
+        self.store = store
+        self.compact = compact
+    }
+
     /// Number of leaves.
     public var size: UInt64 { compact.size }
 

@@ -29,6 +29,23 @@ struct LedgerSchemaTests {
         }
     }
 
+    @Test("whether a peer had its welcome grant is answered from an index, not by scanning every entry")
+    func grantLookupUsesIndex() async throws {
+        try await withLedger(fixture) { store in
+            _ = try await store.append(contentsOf: fixture.history())
+            let (plan, alice, nobody) = try await store.database.read { db in
+                let plan = try Row.fetchAll(db, sql: """
+                    EXPLAIN QUERY PLAN SELECT 1 FROM ledger_entries
+                    WHERE kind = 'grant' AND from_account = 'mint' AND to_account = 'peer:x'
+                    """).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+                return (plan, try Ledger.hasGrant(to: .peer(fixture.alice.peerID), in: db),
+                        try Ledger.hasGrant(to: .peer(fixture.worker.peerID), in: db))
+            }
+            #expect(plan.contains("ledger_entries_grants"), "\(plan)")
+            #expect(alice && !nobody)
+        }
+    }
+
     @Test("entries, tree nodes and checkpoints refuse UPDATE and DELETE")
     func appendOnly() async throws {
         try await withLedger(fixture) { store in
