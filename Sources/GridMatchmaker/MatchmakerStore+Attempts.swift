@@ -31,21 +31,22 @@ extension MatchmakerStore {
     /// Records an attempt's start; a job placed again under an attempt number it used before (its settlement
     /// failed to commit) starts that row afresh rather than failing the running mark it is written with.
     static func recordAttemptStart(_ id: JobID, attempt: Int, worker: PeerID, now: Int64, in db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO attempts (job, run, attempt, worker, started_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (job, run, attempt) DO UPDATE SET worker = excluded.worker, started_at = excluded.started_at,
                 ended_at = NULL, outcome = NULL, reason = NULL, output_digest = NULL
-            """, arguments: [id.parentJob.rawValue, id.runNumber ?? 0, attempt, worker.hex, now])
+            """).execute(arguments: [id.parentJob.rawValue, id.runNumber ?? 0, attempt, worker.hex, now])
     }
 
     /// Records how an attempt that is still open ended; `output` is hashed here, off the matchmaker's actor.
     static func recordAttemptEnd(_ id: JobID, attempt: Int, outcome: AttemptOutcome, reason: String?, output: Data?,
                                  now: Int64, in db: Database) throws {
         let digest = output.map { Hex.encode(Digest.sha256($0)) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE attempts SET ended_at = ?, outcome = ?, reason = ?, output_digest = ?
             WHERE job = ? AND run = ? AND attempt = ? AND ended_at IS NULL
-            """, arguments: [now, outcome.rawValue, reason, digest, id.parentJob.rawValue, id.runNumber ?? 0, attempt])
+            """).execute(arguments: [now, outcome.rawValue, reason, digest, id.parentJob.rawValue, id.runNumber ?? 0,
+                                     attempt])
     }
 
     /// Ends every attempt still open as lost: called at start-up, since attempts running when the matchmaker

@@ -124,10 +124,10 @@ extension MatchmakerStore {
         case .crashed: column = "crashed"
         case .disagreed: column = "disagreed"
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO worker_standing (peer, \(column)) VALUES (?, 1)
             ON CONFLICT (peer) DO UPDATE SET \(column) = \(column) + 1
-            """, arguments: [peer.hex])
+            """).execute(arguments: [peer.hex])
     }
 
     /// Every worker's stored standing.
