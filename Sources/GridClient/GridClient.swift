@@ -37,8 +37,8 @@ public struct GridClient: Sendable {
 
     /// A submission of `request` under a fresh job id, its escrow of `request.escrowCredits` signed by `identity`.
     public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
-        let id = JobID(randomBytes: Digest.randomBytes(8))
         let now = UnixTime.nowMillis()
+        let id = JobID(millis: now, randomBytes: Digest.randomBytes(6))
         let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
                                           submitter: identity.peerID, timestamp: now)
         let signed = try escrow.signed(by: identity)

@@ -8,6 +8,13 @@ import Synchronization
 /// own savepoint, so one that throws (a refused escrow) is rolled back alone and the others commit. An operation's
 /// completion is called only after its transaction committed (or with the error that stopped it), so nothing is
 /// acknowledged before it is durable. The matchmaker's actor never waits for the disk: it enqueues and goes on.
+///
+/// Bookkeeping that nobody waits for (a job's running mark, an attempt's end, a worker's standing) can be queued as
+/// *deferrable*: it does not start a transaction of its own, but rides with the next one that someone waits for (a
+/// settlement, a submission), or commits on its own after `deferralLimit` if none comes. On an idle matchmaker that
+/// takes one sync off a job's round trip (the running mark's, which the settlement would otherwise queue behind);
+/// under load every transaction is full anyway. A crash can lose at most `deferralLimit` of such bookkeeping, which
+/// is what a crash could lose before it was written at all: the assignment is sent before the running mark commits.
 final class GroupCommitWriter: Sendable {
     /// One unit of work and what to do once it is durable (or failed).
     struct Operation: Sendable {
@@ -18,6 +25,7 @@ final class GroupCommitWriter: Sendable {
     private struct State {
         var pending: [Operation] = []
         var draining = false
+        var flushScheduled = false
         var transactions = 0
         var operations = 0
     }
@@ -25,9 +33,12 @@ final class GroupCommitWriter: Sendable {
     private let database: DatabasePool
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "grid.matchmaker.store")
+    /// The longest a deferrable operation waits for a transaction it can ride with.
+    let deferralLimit: Duration
 
-    init(database: DatabasePool) {
+    init(database: DatabasePool, deferralLimit: Duration = .milliseconds(2)) {
         self.database = database
+        self.deferralLimit = deferralLimit
     }
 
     /// Transactions committed and operations carried so far (for benchmarks and logs).
@@ -36,15 +47,41 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Queues `work`; `completion` runs on the writer's queue after the transaction holding it committed.
-    func enqueue(_ work: @escaping @Sendable (Database) throws -> Void,
+    ///
+    /// A `deferrable` operation waits up to `deferralLimit` for another operation to start a transaction.
+    func enqueue(_ work: @escaping @Sendable (Database) throws -> Void, deferrable: Bool = false,
                  completion: @escaping @Sendable ((any Error)?) -> Void = { _ in }) {
-        let start = state.withLock { state -> Bool in
+        enum Start { case none, now, later }
+        let start = state.withLock { state -> Start in
             state.pending.append(Operation(work: work, completion: completion))
-            guard !state.draining else { return false }
+            guard !state.draining else { return .none }
+            if deferrable {
+                guard !state.flushScheduled else { return .none }
+                state.flushScheduled = true
+                return .later
+            }
+            state.draining = true
+            return .now
+        }
+        switch start {
+        case .none: break
+        case .now: queue.async { self.drain() }
+        case .later:
+            let nanoseconds = Int(deferralLimit.components.seconds * 1_000_000_000
+                + deferralLimit.components.attoseconds / 1_000_000_000)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.flushDeferred() }
+        }
+    }
+
+    /// Commits deferred operations that no other transaction carried within `deferralLimit`.
+    private func flushDeferred() {
+        let start = state.withLock { state -> Bool in
+            state.flushScheduled = false
+            guard !state.draining, !state.pending.isEmpty else { return false }
             state.draining = true
             return true
         }
-        if start { queue.async { self.drain() } }
+        if start { drain() }
     }
 
     /// Runs `body` in the next group transaction and returns its value once that transaction committed.

@@ -82,7 +82,7 @@ extension MatchmakerService {
             let maxCredits = requests[id]?.request.maxCredits ?? lease.cost
             settle(id, .success(report, maxCredits: maxCredits))
             scheduler.recordStanding(.done, for: worker)
-            logger.info("job succeeded", metadata: ["grid.job.id": "\(id)", "grid.peer": "\(worker.short)"])
+            logger.debug("job succeeded", metadata: ["grid.job.id": "\(id)", "grid.peer": "\(worker.short)"])
         } else {
             let reason = report.failure ?? "the worker reported a failure without a reason"
             settle(id, .failure(reason, report: report))

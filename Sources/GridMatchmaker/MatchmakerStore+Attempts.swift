@@ -60,13 +60,13 @@ extension MatchmakerStore {
         }
     }
 
-    /// Queues the record of an attempt's end for the next group commit.
+    /// Queues the record of an attempt's end for the next group commit (deferrable).
     func enqueueAttemptEnd(_ id: JobID, attempt: Int, outcome: AttemptOutcome, reason: String?, output: Data?,
                            now: Int64, completion: @escaping @Sendable ((any Error)?) -> Void) {
         writer.enqueue({ db in
             try Self.recordAttemptEnd(id, attempt: attempt, outcome: outcome, reason: reason, output: output,
                                       now: now, in: db)
-        }, completion: completion)
+        }, deferrable: true, completion: completion)
     }
 
     /// The job's attempts (of all its runs, for a redundant job), oldest first.

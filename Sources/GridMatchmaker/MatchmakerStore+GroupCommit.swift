@@ -33,13 +33,14 @@ extension MatchmakerStore {
         }
     }
 
-    /// Queues the running mark and the attempt's start, in one write.
+    /// Queues the running mark and the attempt's start, in one write that rides with the next transaction
+    /// (deferrable: nobody waits for it; the assignment is already on its way).
     func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int, now: Int64,
                         completion: @escaping @Sendable ((any Error)?) -> Void) {
         writer.enqueue({ db in
             try Self.markRunning(id, worker: worker, attempt: attempt, in: db)
             try Self.recordAttemptStart(id, attempt: attempt, worker: worker, now: now, in: db)
-        }, completion: completion)
+        }, deferrable: true, completion: completion)
     }
 
     func enqueueQueued(_ id: JobID, message: String, completion: @escaping @Sendable ((any Error)?) -> Void) {
@@ -62,10 +63,11 @@ extension MatchmakerStore {
                        completion: completion)
     }
 
-    /// Queues one more attempt in a worker's standing.
+    /// Queues one more attempt in a worker's standing (deferrable).
     func enqueueStanding(_ event: WorkerStanding.Event, for peer: PeerID,
                          completion: @escaping @Sendable ((any Error)?) -> Void) {
-        writer.enqueue({ db in try Self.recordStanding(event, for: peer, in: db) }, completion: completion)
+        writer.enqueue({ db in try Self.recordStanding(event, for: peer, in: db) }, deferrable: true,
+                       completion: completion)
     }
 
     func enqueueCheckpoint(now: Int64, everyEntries: Int, interval: Duration,

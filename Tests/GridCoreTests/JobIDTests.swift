@@ -27,6 +27,17 @@ struct JobIDTests {
         #expect(JobID(id.rawValue) == id)
     }
 
+    @Test("time-ordered ids: 12 hex digits of milliseconds, then the random bytes; later ids sort later")
+    func timeOrdered() throws {
+        let id = JobID(millis: 0x0123_4567_89ab, randomBytes: [0xff, 0, 1, 2, 3, 4])
+        #expect(id.rawValue == "0123456789abff0001020304")
+        #expect(JobID(id.rawValue) == id)
+        let earlier = JobID(millis: 1_796_000_000_000, randomBytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+        let later = JobID(millis: 1_796_000_000_001, randomBytes: [0, 0, 0, 0, 0, 0])
+        #expect(earlier < later)
+        #expect(JobID(millis: -5, randomBytes: [7]).rawValue == "00000000000007")
+    }
+
     @Test("orders by raw value")
     func order() throws {
         let a = try #require(JobID("aaa"))

@@ -81,6 +81,56 @@ struct GroupCommitTests {
         #expect(settled.status == .succeeded && settled.credits == 3)
         #expect(try store.balance(of: fixture.worker.peerID) == 3)
     }
+
+    /// A writer on a scratch file with one table, deferring for `limit`.
+    static func scratchWriter(_ folder: TemporaryFolder, limit: Duration) throws -> GroupCommitWriter {
+        let pool = try DatabaseFile.open(folder.file("scratch.sqlite"))
+        try pool.write { db in try db.execute(sql: "CREATE TABLE marks (name TEXT NOT NULL)") }
+        return GroupCommitWriter(database: pool, deferralLimit: limit)
+    }
+
+    @Test("a deferrable write starts no transaction: it commits with the next write someone waits for")
+    func deferrableRidesWithNextWrite() async throws {
+        let folder = try TemporaryFolder("grid-defer")
+        defer { folder.remove() }
+        // A minute: the deferral's own timer cannot be what commits it during the test.
+        let writer = try Self.scratchWriter(folder, limit: .seconds(60))
+        let order = Mutex<[String]>([])
+        writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('running')") }, deferrable: true) { error in
+            order.withLock { $0.append(error == nil ? "running" : "running failed") }
+        }
+        #expect(writer.counts.transactions == 0)
+        let marks = try await writer.write { db in
+            try db.execute(sql: "INSERT INTO marks VALUES ('settled')")
+            return try String.fetchAll(db, sql: "SELECT name FROM marks")
+        }
+        order.withLock { $0.append("settled") }
+        #expect(marks == ["running", "settled"])
+        #expect(order.withLock { $0 } == ["running", "settled"])
+        #expect(writer.counts.transactions == 1 && writer.counts.operations == 2)
+    }
+
+    @Test("a deferrable write with nothing to ride with commits on its own after the deferral limit")
+    func deferrableCommitsAlone() async throws {
+        let folder = try TemporaryFolder("grid-defer")
+        defer { folder.remove() }
+        let writer = try Self.scratchWriter(folder, limit: .milliseconds(5))
+        let error: (any Error)? = await withCheckedContinuation { continuation in
+            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('standing')") }, deferrable: true) {
+                continuation.resume(returning: $0)
+            }
+        }
+        #expect(error == nil)
+        #expect(writer.counts.transactions == 1)
+        // A second one after the first flush gets a flush of its own too.
+        let again: (any Error)? = await withCheckedContinuation { continuation in
+            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('again')") }, deferrable: true) {
+                continuation.resume(returning: $0)
+            }
+        }
+        #expect(again == nil)
+        #expect(writer.counts.transactions == 2)
+    }
 }
 
 extension Result where Failure == any Error {
