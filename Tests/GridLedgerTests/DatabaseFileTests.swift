@@ -16,4 +16,13 @@ struct DatabaseFileTests {
         let journal = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
+
+    @Test("the writer keeps its savepoints' sub-journal in memory, not in a file under /var/tmp")
+    func writerSubJournalInMemory() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let pool = try DatabaseFile.open(folder.path("f.sqlite"))
+        let store = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
+        #expect(store == 2, "2 is MEMORY, 0 the compile-time default (a file)")
+    }
 }
