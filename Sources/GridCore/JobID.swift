@@ -50,7 +50,7 @@ public struct JobID: Hashable, Sendable, Codable, CustomStringConvertible, Compa
         self.init(run: run, of: job)
     }
 
-    /// A fresh id from 8 random bytes supplied by the caller (GridCore does no I/O).
+    /// An id made of the caller's random bytes in hex (GridCore does no I/O); the client uses time-ordered ids.
     public init(randomBytes: [UInt8]) {
         self.rawValue = Hex.encode(randomBytes)
     }

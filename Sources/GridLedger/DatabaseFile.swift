@@ -17,16 +17,16 @@ public enum DatabaseFile {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase`: set FULL
         // again on the pool's one writer connection, which keeps it for the life of the pool.
-        //
-        // `temp_store = MEMORY` keeps the writer's sub-journal in memory: the matchmaker runs every operation of a
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        if let migrations { try migrations.migrate(pool) }
+        // After the migrations (which may sort or index whole tables, and should spill to disk doing it):
+        // `temp_store = MEMORY` keeps the writer's sub-journal in memory. The matchmaker runs every operation of a
         // group commit in its own savepoint, and SQLite saves each page's original content for a savepoint's rollback
         // in that journal, which otherwise spills to a file in /var/tmp past 64 KiB (86% of the writer's `pwrite`
-        // calls under load, measured). Nothing durable lives there; the WAL and its syncs are unchanged.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
-        }
-        if let migrations { try migrations.migrate(pool) }
+        // calls under load, measured). It is emptied as each savepoint is released; nothing durable lives there, and
+        // the WAL and its syncs are unchanged. The writer's own sorts are held in memory too (it runs none on large
+        // tables after the migrations).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         return pool
     }
 }

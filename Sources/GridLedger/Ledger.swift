@@ -108,18 +108,21 @@ public enum Ledger {
 
     /// The append path with what an earlier append left in `state` (see `LedgerAppender`).
     ///
-    /// `state` is used only if it still describes the ledger (same operator, same head); otherwise it is loaded again.
-    /// On success it describes the ledger after these entries; on a refusal or error it is nil.
+    /// `state` is used only if it still describes the ledger (same operator, same head); otherwise it is loaded again,
+    /// inside the batch's savepoint, so a refused first append leaves even the operator's claim unwritten. On success
+    /// `state` describes the ledger after these entries; on a refusal or error it is nil.
     static func appendBatch(
         _ entries: [SignedEntry], operator operatorID: PeerID, signatureChecks: [Bool]?,
         state: inout AppendState?, in db: Database
     ) throws -> [LedgerEntry] {
         guard !entries.isEmpty else { return [] }
-        var current = try AppendState.current(state, operator: operatorID, in: db)
+        let previous = state
         state = nil
+        var after: AppendState?
         var appended: [LedgerEntry] = []
         appended.reserveCapacity(entries.count)
         try db.inSavepoint {
+            var current = try AppendState.current(previous, operator: operatorID, in: db)
             var seq = current.head?.seq ?? 0
             var prevHash = current.head?.hash ?? LedgerEntry.genesisHash
             var tree = MerkleTree(store: LedgerTreeStore(db: db), compact: current.edge)
@@ -151,10 +154,11 @@ public enum Ledger {
             try LedgerSchema.setMeta("head", "\(seq):\(Hex.encode(prevHash))", in: db)
             current.head = Head(seq: seq, hash: prevHash)
             current.edge = tree.compactTree
+            current.balances.trim()
+            after = current
             return .commit
         }
-        current.balances.trim()
-        state = current
+        state = after
         return appended
     }
 

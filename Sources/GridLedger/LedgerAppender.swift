@@ -13,6 +13,7 @@ public final class LedgerAppender: Sendable {
     private let operatorID: PeerID
     private let state = Mutex<Ledger.AppendState?>(nil)
 
+    /// An appender for the ledger of `operatorID` (each append also checks the file's operator, as `Ledger.append`).
     public init(operator operatorID: PeerID) {
         self.operatorID = operatorID
     }
@@ -21,6 +22,11 @@ public final class LedgerAppender: Sendable {
     @discardableResult
     public func append(_ signed: SignedEntry, in db: Database) throws -> LedgerEntry {
         try append(contentsOf: [signed], in: db)[0]
+    }
+
+    /// Accounts and jobs whose balances it holds now (nil when it holds nothing), for tests.
+    var cachedBalances: Int? {
+        state.withLock { $0?.balances.count }
     }
 
     /// `Ledger.append(contentsOf:operator:in:)`, with what the last append left.

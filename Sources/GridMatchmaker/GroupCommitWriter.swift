@@ -10,11 +10,12 @@ import Synchronization
 /// acknowledged before it is durable. The matchmaker's actor never waits for the disk: it enqueues and goes on.
 ///
 /// Bookkeeping that nobody waits for (a job's running mark, an attempt's end, a worker's standing) can be queued as
-/// *deferrable*: it does not start a transaction of its own, but rides with the next one that someone waits for (a
-/// settlement, a submission), or commits on its own after `deferralLimit` if none comes. On an idle matchmaker that
-/// takes one sync off a job's round trip (the running mark's, which the settlement would otherwise queue behind);
-/// under load every transaction is full anyway. A crash can lose at most `deferralLimit` of such bookkeeping, which
-/// is what a crash could lose before it was written at all: the assignment is sent before the running mark commits.
+/// *deferrable*: on an idle writer it does not start a transaction, but rides with the next operation someone waits
+/// for (a settlement, a submission), or commits after `deferralLimit` if none comes; queued while a transaction runs,
+/// it goes into the next one like any operation. On an idle matchmaker that takes one sync off a job's round trip (the
+/// running mark's, which the settlement would otherwise queue behind); under load every transaction is full anyway.
+/// A crash loses what was queued and not yet committed, deferred or not; deferral lengthens that by up to
+/// `deferralLimit`. The assignment is sent before the running mark commits either way.
 final class GroupCommitWriter: Sendable {
     /// One unit of work and what to do once it is durable (or failed).
     struct Operation: Sendable {
@@ -44,6 +45,11 @@ final class GroupCommitWriter: Sendable {
     /// Transactions committed and operations carried so far (for benchmarks and logs).
     var counts: (transactions: Int, operations: Int) {
         state.withLock { ($0.transactions, $0.operations) }
+    }
+
+    /// Operations queued and not yet taken by a transaction, and whether a transaction is running or about to.
+    var backlog: (pending: Int, draining: Bool) {
+        state.withLock { ($0.pending.count, $0.draining) }
     }
 
     /// Queues `work`; `completion` runs on the writer's queue after the transaction holding it committed.

@@ -215,6 +215,8 @@ public actor MatchmakerService: Service {
             storeEventSink.finish()
             group.cancelAll()
         }
+        // And what the connections' ends queued as they closed (attempts lost, standing), deferred or not.
+        _ = try? await store.writer.write { _ in true }
     }
 
     // MARK: Connections

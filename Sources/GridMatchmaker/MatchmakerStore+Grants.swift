@@ -27,7 +27,8 @@ extension MatchmakerStore {
 
     func grantIfNew(_ peer: PeerID, now: Int64, offersWork: Bool?, in db: Database) throws -> GrantPolicy.Decision {
         guard grants.amount > 0 else { return .refuse(reason: "the grant is 0 credits") }
-        let windowRow = try Row.fetchOne(db.cachedStatement(sql: "SELECT start, granted FROM grant_window WHERE id = 1"))
+        let windowSQL = "SELECT start, granted FROM grant_window WHERE id = 1"
+        let windowRow = try Row.fetchOne(db.cachedStatement(sql: windowSQL))
         let window = try windowRow.map {
             GrantWindow(start: try $0.decode(Int64.self, atIndex: 0), granted: try $0.decode(Int64.self, atIndex: 1))
         } ?? GrantWindow(start: now, granted: 0)

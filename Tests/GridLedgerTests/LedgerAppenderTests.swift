@@ -21,6 +21,7 @@ struct LedgerAppenderTests {
         return queue
     }
 
+    /// The file's entries, root, balances and a full verification.
     func state(_ queue: DatabaseQueue) throws -> (entries: [LedgerEntry], root: MerkleHash, balances: [Account: Int64],
                                                   verification: LedgerVerification) {
         let operatorID = fixture.operatorID
@@ -122,6 +123,91 @@ struct LedgerAppenderTests {
         #expect(got.entries.map(\.seq) == [1, 2, 3, 4, 5, 6])
         #expect(got.balances[.peer(alice.peerID)] == 0)
         #expect(got.balances[.peer(fixture.worker.peerID)] == 4)
+        #expect(got.verification.failure == nil)
+    }
+
+    @Test("a rolled-back append replaced at the same seq by another writer's entry is noticed by its hash")
+    func sameSeqOtherEntry() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let queue = try ledgerFile(folder, "ledger.sqlite")
+        let appender = LedgerAppender(operator: fixture.operatorID)
+        let alice = fixture.alice
+        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
+        // The appender's escrow (seq 2) is rolled back with its transaction after the appender kept its state...
+        struct Abandon: Error {}
+        #expect(throws: Abandon.self) {
+            try queue.write { db in
+                try appender.append(try fixture.escrow(10, job: "gone", by: alice), in: db)
+                throw Abandon()
+            }
+        }
+        // ...and another writer puts a different entry at seq 2: the head's seq is what the appender left.
+        try queue.write { db in
+            try Ledger.append(try fixture.grant(3, to: fixture.bob.peerID), operator: fixture.operatorID, in: db)
+        }
+        try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
+
+        let got = try state(queue)
+        #expect(got.entries.map(\.body.job) == [nil, nil, "kept"])
+        #expect(got.balances[.peer(alice.peerID)] == 0 && got.balances[.peer(fixture.bob.peerID)] == 3)
+        #expect(got.verification.failure == nil)
+    }
+
+    @Test("a batch refused at its second entry keeps nothing of its first, neither in the file nor in the appender")
+    func refusedBatchKeepsNothing() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let queue = try ledgerFile(folder, "ledger.sqlite")
+        let appender = LedgerAppender(operator: fixture.operatorID)
+        let alice = fixture.alice
+        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
+        #expect(throws: LedgerError.self) {
+            try queue.write { db in
+                try appender.append(contentsOf: [try fixture.escrow(5, job: "a", by: alice),
+                                                 try fixture.escrow(50, job: "b", by: alice)], in: db)
+            }
+        }
+        try queue.write { db in try appender.append(try fixture.escrow(10, job: "c", by: alice), in: db) }
+        let got = try state(queue)
+        #expect(got.entries.map(\.body.job) == [nil, "c"])
+        #expect(got.verification.failure == nil)
+    }
+
+    @Test("a refused first append on a new file leaves it unclaimed, so another operator may still take it")
+    func refusedFirstAppendClaimsNothing() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let queue = try ledgerFile(folder, "ledger.sqlite")
+        let appender = LedgerAppender(operator: fixture.operatorID)
+        try queue.write { db in
+            // Refused (alice has nothing), inside a transaction the caller goes on to commit.
+            _ = try? appender.append(try fixture.escrow(1, job: "j", by: fixture.alice), in: db)
+        }
+        let claimed = try queue.read { db in try LedgerSchema.operatorID(in: db) }
+        #expect(claimed == nil)
+    }
+
+    @Test("the balances kept between appends are bounded: past the limit the appender starts again from the file")
+    func balanceCacheBounded() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let queue = try ledgerFile(folder, "ledger.sqlite")
+        let appender = LedgerAppender(operator: fixture.operatorID)
+        // 4,096 distinct peers: key bytes alternate the index's low and high byte.
+        let grants = try (0..<BalanceCache.limit).map { index in
+            try EntryBody(kind: .grant, from: .mint, to: .peer(PeerID(publicKey: (0..<32).map {
+                UInt8(truncatingIfNeeded: index >> (8 * ($0 % 2)))
+            })), amount: 1, author: fixture.operatorID, timestamp: 1).signed(by: fixture.operatorIdentity)
+        }
+        try queue.write { db in try appender.append(contentsOf: Array(grants.prefix(10)), in: db) }
+        #expect(appender.cachedBalances == 11, "the mint and ten peers")
+        try queue.write { db in try appender.append(contentsOf: Array(grants.dropFirst(10)), in: db) }
+        #expect(appender.cachedBalances == 0, "the mint and 4,096 peers are past the limit")
+        try queue.write { db in try appender.append(try fixture.grant(4, to: fixture.alice.peerID), in: db) }
+        #expect(appender.cachedBalances == 2)
+        let got = try state(queue)
+        #expect(got.balances[.mint] == -Int64(BalanceCache.limit) - 4)
         #expect(got.verification.failure == nil)
     }
 

@@ -24,7 +24,11 @@ struct GroupCommitTests {
                 group.addTask {
                     let record = try await store.submit(submission, from: fixture.submitter.peerID, now: 5)
                     // Durable: another connection to the file sees it as soon as the submitter is answered.
-                    let seen = try await DatabaseQueue(path: fixture.folder.file("mm.sqlite")).read { db in
+                    // Opening a connection reads the schema, which waits for the writer's lock: give it time.
+                    var configuration = Configuration()
+                    configuration.busyMode = .timeout(10)
+                    let reader = try DatabaseQueue(path: fixture.folder.file("mm.sqlite"), configuration: configuration)
+                    let seen = try await reader.read { db in
                         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE id = ?",
                                          arguments: [submission.id.rawValue])
                     }
@@ -96,9 +100,12 @@ struct GroupCommitTests {
         // A minute: the deferral's own timer cannot be what commits it during the test.
         let writer = try Self.scratchWriter(folder, limit: .seconds(60))
         let order = Mutex<[String]>([])
-        writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('running')") }, deferrable: true) { error in
+        writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('running')") },
+                       deferrable: true) { error in
             order.withLock { $0.append(error == nil ? "running" : "running failed") }
         }
+        // Decided inside `enqueue`: queued, and no transaction started or scheduled to start for it.
+        #expect(writer.backlog.pending == 1 && !writer.backlog.draining)
         #expect(writer.counts.transactions == 0)
         let marks = try await writer.write { db in
             try db.execute(sql: "INSERT INTO marks VALUES ('settled')")
@@ -116,7 +123,8 @@ struct GroupCommitTests {
         defer { folder.remove() }
         let writer = try Self.scratchWriter(folder, limit: .milliseconds(5))
         let error: (any Error)? = await withCheckedContinuation { continuation in
-            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('standing')") }, deferrable: true) {
+            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('standing')") },
+                           deferrable: true) {
                 continuation.resume(returning: $0)
             }
         }
@@ -124,7 +132,8 @@ struct GroupCommitTests {
         #expect(writer.counts.transactions == 1)
         // A second one after the first flush gets a flush of its own too.
         let again: (any Error)? = await withCheckedContinuation { continuation in
-            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('again')") }, deferrable: true) {
+            writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('again')") },
+                           deferrable: true) {
                 continuation.resume(returning: $0)
             }
         }
