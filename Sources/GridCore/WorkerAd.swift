@@ -18,11 +18,3 @@ public struct WorkerAd: Hashable, Sendable, Codable {
         self.quarantined = quarantined
     }
 }
-
-extension WorkerAd {
-    /// False when an offer of `capability` in this ad says its output is not deterministic (a job run redundantly
-    /// for a quorum cannot use it); true otherwise, also when the ad does not offer the capability.
-    public func isDeterministic(_ capability: String) -> Bool {
-        !capabilities.contains { $0.name == capability && !$0.deterministic }
-    }
-}

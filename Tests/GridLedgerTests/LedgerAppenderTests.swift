@@ -21,6 +21,16 @@ struct LedgerAppenderTests {
         return queue
     }
 
+    /// A fresh ledger file with 10 credits granted to alice through a new appender; runs `body`, then removes it.
+    func withGrantedAlice(_ body: (DatabaseQueue, LedgerAppender, Identity) throws -> Void) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let queue = try ledgerFile(folder, "ledger.sqlite")
+        let appender = LedgerAppender(operator: fixture.operatorID)
+        try queue.write { db in try appender.append(try fixture.grant(10, to: fixture.alice.peerID), in: db) }
+        try body(queue, appender, fixture.alice)
+    }
+
     /// The file's entries, root, balances and a full verification.
     func state(_ queue: DatabaseQueue) throws -> (entries: [LedgerEntry], root: MerkleHash, balances: [Account: Int64],
                                                   verification: LedgerVerification) {
@@ -59,119 +69,104 @@ struct LedgerAppenderTests {
 
     @Test("an append rolled back with its savepoint or its transaction is forgotten: its credits are spendable again")
     func rolledBackAppends() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let queue = try ledgerFile(folder, "ledger.sqlite")
-        let appender = LedgerAppender(operator: fixture.operatorID)
-        let alice = fixture.alice
-        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
-
-        // The escrow is appended, then its savepoint is rolled back, as the group-commit writer does for an operation
-        // that throws after its escrow.
-        try queue.write { db in
-            try db.inSavepoint {
-                try appender.append(try fixture.escrow(10, job: "gone-1", by: alice), in: db)
-                return .rollback
-            }
-        }
-        // The whole transaction fails after the escrow.
-        struct Abandon: Error {}
-        #expect(throws: Abandon.self) {
+        try withGrantedAlice { queue, appender, alice in
+            // The escrow is appended, then its savepoint is rolled back, as the group-commit writer does for an
+            // operation that throws after its escrow.
             try queue.write { db in
-                try appender.append(try fixture.escrow(10, job: "gone-2", by: alice), in: db)
-                throw Abandon()
+                try db.inSavepoint {
+                    try appender.append(try fixture.escrow(10, job: "gone-1", by: alice), in: db)
+                    return .rollback
+                }
             }
-        }
-        // Alice's 10 credits are all still hers: an appender that remembered either escrow would refuse this one.
-        try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
+            // The whole transaction fails after the escrow.
+            struct Abandon: Error {}
+            #expect(throws: Abandon.self) {
+                try queue.write { db in
+                    try appender.append(try fixture.escrow(10, job: "gone-2", by: alice), in: db)
+                    throw Abandon()
+                }
+            }
+            // Alice's 10 credits are all still hers: an appender that remembered either escrow would refuse this one.
+            try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
 
-        let got = try state(queue)
-        #expect(got.entries.map(\.body.job) == [nil, "kept"])
-        #expect(got.balances[.peer(alice.peerID)] == 0)
-        #expect(got.balances[.escrow(job: "kept")] == 10)
-        #expect(got.verification.failure == nil)
+            let got = try state(queue)
+            #expect(got.entries.map(\.body.job) == [nil, "kept"])
+            #expect(got.balances[.peer(alice.peerID)] == 0)
+            #expect(got.balances[.escrow(job: "kept")] == 10)
+            #expect(got.verification.failure == nil)
+        }
     }
 
     @Test("a refused append leaves nothing behind, and entries appended by another path in between are seen")
     func refusalsAndOtherWriters() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let queue = try ledgerFile(folder, "ledger.sqlite")
-        let appender = LedgerAppender(operator: fixture.operatorID)
-        let alice = fixture.alice
-        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
-        #expect(throws: LedgerError.self) {
-            try queue.write { db in try appender.append(try fixture.escrow(11, job: "too-much", by: alice), in: db) }
-        }
-        try queue.write { db in
-            try appender.append(try fixture.grant(5, to: fixture.bob.peerID), in: db)
-            try appender.append(try fixture.escrow(1, job: "j0", by: alice), in: db)
-        }
-        // Another writer (the plain path) escrows; the appender must chain after it and see the balance it left.
-        try queue.write { db in
-            try Ledger.append(try fixture.escrow(4, job: "j1", by: alice), operator: fixture.operatorID, in: db)
-        }
-        #expect(throws: LedgerError.self) {
-            try queue.write { db in try appender.append(try fixture.escrow(6, job: "j2", by: alice), in: db) }
-        }
-        try queue.write { db in
-            try appender.append(try fixture.escrow(5, job: "j2", by: alice), in: db)
-            try appender.append(try fixture.payment(4, job: "j1", to: fixture.worker.peerID), in: db)
-        }
+        try withGrantedAlice { queue, appender, alice in
+            #expect(throws: LedgerError.self) {
+                try queue.write { db in
+                    try appender.append(try fixture.escrow(11, job: "too-much", by: alice), in: db)
+                }
+            }
+            try queue.write { db in
+                try appender.append(try fixture.grant(5, to: fixture.bob.peerID), in: db)
+                try appender.append(try fixture.escrow(1, job: "j0", by: alice), in: db)
+            }
+            // Another writer (the plain path) escrows; the appender must chain after it and see the balance it left.
+            try queue.write { db in
+                try Ledger.append(try fixture.escrow(4, job: "j1", by: alice), operator: fixture.operatorID, in: db)
+            }
+            #expect(throws: LedgerError.self) {
+                try queue.write { db in try appender.append(try fixture.escrow(6, job: "j2", by: alice), in: db) }
+            }
+            try queue.write { db in
+                try appender.append(try fixture.escrow(5, job: "j2", by: alice), in: db)
+                try appender.append(try fixture.payment(4, job: "j1", to: fixture.worker.peerID), in: db)
+            }
 
-        let got = try state(queue)
-        #expect(got.entries.map(\.seq) == [1, 2, 3, 4, 5, 6])
-        #expect(got.balances[.peer(alice.peerID)] == 0)
-        #expect(got.balances[.peer(fixture.worker.peerID)] == 4)
-        #expect(got.verification.failure == nil)
+            let got = try state(queue)
+            #expect(got.entries.map(\.seq) == [1, 2, 3, 4, 5, 6])
+            #expect(got.balances[.peer(alice.peerID)] == 0)
+            #expect(got.balances[.peer(fixture.worker.peerID)] == 4)
+            #expect(got.verification.failure == nil)
+        }
     }
 
     @Test("a rolled-back append replaced at the same seq by another writer's entry is noticed by its hash")
     func sameSeqOtherEntry() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let queue = try ledgerFile(folder, "ledger.sqlite")
-        let appender = LedgerAppender(operator: fixture.operatorID)
-        let alice = fixture.alice
-        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
-        // The appender's escrow (seq 2) is rolled back with its transaction after the appender kept its state...
-        struct Abandon: Error {}
-        #expect(throws: Abandon.self) {
-            try queue.write { db in
-                try appender.append(try fixture.escrow(10, job: "gone", by: alice), in: db)
-                throw Abandon()
+        try withGrantedAlice { queue, appender, alice in
+            // The appender's escrow (seq 2) is rolled back with its transaction after the appender kept its state...
+            struct Abandon: Error {}
+            #expect(throws: Abandon.self) {
+                try queue.write { db in
+                    try appender.append(try fixture.escrow(10, job: "gone", by: alice), in: db)
+                    throw Abandon()
+                }
             }
-        }
-        // ...and another writer puts a different entry at seq 2: the head's seq is what the appender left.
-        try queue.write { db in
-            try Ledger.append(try fixture.grant(3, to: fixture.bob.peerID), operator: fixture.operatorID, in: db)
-        }
-        try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
+            // ...and another writer puts a different entry at seq 2: the head's seq is what the appender left.
+            try queue.write { db in
+                try Ledger.append(try fixture.grant(3, to: fixture.bob.peerID), operator: fixture.operatorID, in: db)
+            }
+            try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
 
-        let got = try state(queue)
-        #expect(got.entries.map(\.body.job) == [nil, nil, "kept"])
-        #expect(got.balances[.peer(alice.peerID)] == 0 && got.balances[.peer(fixture.bob.peerID)] == 3)
-        #expect(got.verification.failure == nil)
+            let got = try state(queue)
+            #expect(got.entries.map(\.body.job) == [nil, nil, "kept"])
+            #expect(got.balances[.peer(alice.peerID)] == 0 && got.balances[.peer(fixture.bob.peerID)] == 3)
+            #expect(got.verification.failure == nil)
+        }
     }
 
     @Test("a batch refused at its second entry keeps nothing of its first, neither in the file nor in the appender")
     func refusedBatchKeepsNothing() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let queue = try ledgerFile(folder, "ledger.sqlite")
-        let appender = LedgerAppender(operator: fixture.operatorID)
-        let alice = fixture.alice
-        try queue.write { db in try appender.append(try fixture.grant(10, to: alice.peerID), in: db) }
-        #expect(throws: LedgerError.self) {
-            try queue.write { db in
-                try appender.append(contentsOf: [try fixture.escrow(5, job: "a", by: alice),
-                                                 try fixture.escrow(50, job: "b", by: alice)], in: db)
+        try withGrantedAlice { queue, appender, alice in
+            #expect(throws: LedgerError.self) {
+                try queue.write { db in
+                    try appender.append(contentsOf: [try fixture.escrow(5, job: "a", by: alice),
+                                                     try fixture.escrow(50, job: "b", by: alice)], in: db)
+                }
             }
+            try queue.write { db in try appender.append(try fixture.escrow(10, job: "c", by: alice), in: db) }
+            let got = try state(queue)
+            #expect(got.entries.map(\.body.job) == [nil, "c"])
+            #expect(got.verification.failure == nil)
         }
-        try queue.write { db in try appender.append(try fixture.escrow(10, job: "c", by: alice), in: db) }
-        let got = try state(queue)
-        #expect(got.entries.map(\.body.job) == [nil, "c"])
-        #expect(got.verification.failure == nil)
     }
 
     @Test("a refused first append on a new file leaves it unclaimed, so another operator may still take it")
