@@ -30,6 +30,18 @@ struct LedgerReplicaTests {
         }
     }
 
+    /// A source ledger holding the fixture's history under a checkpoint, and an empty replica of it, in a temporary
+    /// folder removed after `body`.
+    func withCheckpointedSource(_ body: (LedgerStore, LedgerReplica) async throws -> Void) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        try await source.append(contentsOf: try fixture.history())
+        try await checkpoint(source, at: 10)
+        try await body(source, replica)
+    }
+
     @Test("pages that check out are appended with their checkpoints; the replica verifies like the source")
     func follows() async throws {
         let folder = try TemporaryFolder()
@@ -58,85 +70,75 @@ struct LedgerReplicaTests {
 
     @Test("an entry altered in transit, or a checkpoint someone else signed, is refused and nothing is kept")
     func refusesBadPages() async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
-        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
-        try await source.append(contentsOf: try fixture.history())
-        try await checkpoint(source, at: 10)
-        var good = try await page(from: source, after: 0, knownSize: 0)
-        // Entry 3 (an escrow) with its amount changed: its signature no longer matches.
-        var altered = good
-        var leaf = [UInt8](altered.entries[2])
-        let body = try #require(try LedgerEntry(leafBytes: leaf).body)
-        let changed = try EntryBody(kind: body.kind, from: body.from, to: body.to, amount: body.amount - 1,
-                                    job: body.job, author: body.author, timestamp: body.timestamp)
-        let entry = try LedgerEntry(leafBytes: leaf)
-        leaf = LedgerEntry(seq: 3, signed: SignedEntry(body: changed, signature: entry.signed.signature),
-                           prevHash: entry.prevHash).leafBytes
-        altered.entries[2] = Data(leaf)
-        await #expect(throws: ReplicaError.self) { try await replica.apply(altered, now: 1) }
-        #expect(try await replica.store.head() == nil)
-        // A checkpoint signed by another peer.
-        let stranger = try SignedCheckpoint(parsing: try #require(good.checkpoint)).checkpoint.sign(with: fixture.alice)
-        good.checkpoint = stranger.serialized
-        let error = await #expect(throws: ReplicaError.self) { try await replica.apply(good, now: 1) }
-        #expect(error?.isFork == false)
-        #expect(try await replica.evidence().isEmpty)
+        try await withCheckpointedSource { source, replica in
+            var good = try await page(from: source, after: 0, knownSize: 0)
+            // Entry 3 (an escrow) with its amount changed: its signature no longer matches.
+            var altered = good
+            var leaf = [UInt8](altered.entries[2])
+            let body = try #require(try LedgerEntry(leafBytes: leaf).body)
+            let changed = try EntryBody(kind: body.kind, from: body.from, to: body.to, amount: body.amount - 1,
+                                        job: body.job, author: body.author, timestamp: body.timestamp)
+            let entry = try LedgerEntry(leafBytes: leaf)
+            leaf = LedgerEntry(seq: 3, signed: SignedEntry(body: changed, signature: entry.signed.signature),
+                               prevHash: entry.prevHash).leafBytes
+            altered.entries[2] = Data(leaf)
+            await #expect(throws: ReplicaError.self) { try await replica.apply(altered, now: 1) }
+            #expect(try await replica.store.head() == nil)
+            // A checkpoint signed by another peer.
+            let stranger = try SignedCheckpoint(parsing: try #require(good.checkpoint)).checkpoint
+                .sign(with: fixture.alice)
+            good.checkpoint = stranger.serialized
+            let error = await #expect(throws: ReplicaError.self) { try await replica.apply(good, now: 1) }
+            #expect(error?.isFork == false)
+            #expect(try await replica.evidence().isEmpty)
+        }
     }
 
     @Test("a cosignature is stored only when it is the witness's signature of a stored checkpoint")
     func cosignatures() async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
-        try await source.append(contentsOf: try fixture.history())
-        try await checkpoint(source, at: 10)
-        let signed = try #require(try await source.database.read { try Ledger.latestCheckpoint(in: $0) })
-        let good = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
-                                     signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.bob)))
-        #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
-        #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
-        // Alice's signature claimed as Bob's; the operator's own checkpoint signature; another size.
-        let claimed = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
-                                        signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.alice)))
-        let reused = LedgerCosignature(size: 7, witness: fixture.operatorID, signature: Data(signed.signature))
-        let elsewhere = LedgerCosignature(size: 6, witness: fixture.bob.peerID, signature: good.signature)
-        for bad in [claimed, reused, elsewhere] {
-            await #expect(throws: LedgerError.self) {
-                try await source.database.write { try Ledger.addCosignature(bad, in: $0) }
+        try await withCheckpointedSource { source, _ in
+            let signed = try #require(try await source.database.read { try Ledger.latestCheckpoint(in: $0) })
+            let good = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
+                                         signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.bob)))
+            #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
+            #expect(try await source.database.write { try Ledger.addCosignature(good, in: $0) } == 1)
+            // Alice's signature claimed as Bob's; the operator's own checkpoint signature; another size.
+            let claimed = LedgerCosignature(size: 7, witness: fixture.bob.peerID,
+                                            signature: Data(Cosignature.sign(signed.checkpoint, by: fixture.alice)))
+            let reused = LedgerCosignature(size: 7, witness: fixture.operatorID, signature: Data(signed.signature))
+            let elsewhere = LedgerCosignature(size: 6, witness: fixture.bob.peerID, signature: good.signature)
+            for bad in [claimed, reused, elsewhere] {
+                await #expect(throws: LedgerError.self) {
+                    try await source.database.write { try Ledger.addCosignature(bad, in: $0) }
+                }
             }
+            let stored = try await source.database.read { try Ledger.cosignatures(size: 7, in: $0) }
+            #expect(stored == [good])
+            #expect(try await source.verify().isValid)
         }
-        let stored = try await source.database.read { try Ledger.cosignatures(size: 7, in: $0) }
-        #expect(stored == [good])
-        #expect(try await source.verify().isValid)
     }
 
     @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it")
     func forkAtSameSize() async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
-        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
-        try await source.append(contentsOf: try fixture.history())
-        try await checkpoint(source, at: 10)
-        let good = try await page(from: source, after: 0, knownSize: 0)
-        _ = try await replica.apply(good, now: 1)
-        // The operator signs another root for the same 7 entries.
-        let other = try Checkpoint(origin: Ledger.origin(of: fixture.operatorID), size: 7,
-                                   root: TreeHasher.leafHash([1, 2, 3]), timestamp: 11)
-        let forked = LedgerPage(entries: [], checkpoint: other.sign(with: fixture.operatorIdentity).serialized,
-                                consistency: nil)
-        let error = await #expect(throws: ReplicaError.self) { try await replica.apply(forked, now: 2) }
-        #expect(error?.isFork == true)
-        let evidence = try await replica.evidence()
-        #expect(evidence.count == 1)
-        #expect(evidence.first?.trusted == good.checkpoint)
-        #expect(evidence.first?.conflicting == other.sign(with: fixture.operatorIdentity).serialized)
-        let verification = try await replica.store.verify()
-        #expect(verification.failure?.reason.hasPrefix("Equivocation: the operator signed two checkpoints") == true)
-        await #expect(throws: ReplicaError.self) {
-            try await replica.sync(now: 3) { _ in .failure("not reached") }
+        try await withCheckpointedSource { source, replica in
+            let good = try await page(from: source, after: 0, knownSize: 0)
+            _ = try await replica.apply(good, now: 1)
+            // The operator signs another root for the same 7 entries.
+            let other = try Checkpoint(origin: Ledger.origin(of: fixture.operatorID), size: 7,
+                                       root: TreeHasher.leafHash([1, 2, 3]), timestamp: 11)
+            let forked = LedgerPage(entries: [], checkpoint: other.sign(with: fixture.operatorIdentity).serialized,
+                                    consistency: nil)
+            let error = await #expect(throws: ReplicaError.self) { try await replica.apply(forked, now: 2) }
+            #expect(error?.isFork == true)
+            let evidence = try await replica.evidence()
+            #expect(evidence.count == 1)
+            #expect(evidence.first?.trusted == good.checkpoint)
+            #expect(evidence.first?.conflicting == other.sign(with: fixture.operatorIdentity).serialized)
+            let verification = try await replica.store.verify()
+            #expect(verification.failure?.reason.hasPrefix("Equivocation: the operator signed two checkpoints") == true)
+            await #expect(throws: ReplicaError.self) {
+                try await replica.sync(now: 3) { _ in .failure("not reached") }
+            }
         }
     }
 }

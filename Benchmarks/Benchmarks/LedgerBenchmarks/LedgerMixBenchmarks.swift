@@ -102,20 +102,10 @@ func ledgerMixBenchmarks() {
     let slot = MixedLedgerSlot()
     Benchmark(
         "Ledger verify, LedgerVerifier over a matchmaker-shaped ledger (\(ledgerSizeLabel) entries, a third escrows)",
-        configuration: .init(
-            metrics: [.wallClock, .cpuTotal, entriesPerSecond],
-            timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(300),
-            maxIterations: 1)
+        configuration: verificationConfiguration()
     ) { benchmark in
         guard let store = slot.ledger?.store else { throw BenchError("the setup did not build the ledger") }
-        let start = ContinuousClock.now
-        let result = try await store.verify()
-        let elapsed = ContinuousClock.now - start
-        if !result.isValid || result.verifiedCount != Int64(ledgerEntryCount) {
-            benchmark.error("The ledger did not verify: \(result)")
-        }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        benchmark.measurement(entriesPerSecond, Int(Double(ledgerEntryCount) / seconds))
+        let result = try await measureVerification(of: store, in: benchmark)
         print("verified: \(result)")
     } setup: {
         slot.ledger = try await MixedLedger()

@@ -36,6 +36,27 @@ let ledgerSizeLabel: String = {
 
 let entriesPerSecond = BenchmarkMetric.custom("entries/s", polarity: .prefersLarger, useScalingFactor: false)
 
+/// One verification pass over a whole ledger: its wall clock, CPU and rate, a single sample.
+func verificationConfiguration() -> Benchmark.Configuration {
+    .init(metrics: [.wallClock, .cpuTotal, entriesPerSecond],
+          timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(300),
+          maxIterations: 1)
+}
+
+/// Verifies `store`, records its rate in `benchmark`, and flags an error unless every entry verified.
+@discardableResult
+func measureVerification(of store: LedgerStore, in benchmark: Benchmark) async throws -> LedgerVerification {
+    let start = ContinuousClock.now
+    let result = try await store.verify()
+    let elapsed = ContinuousClock.now - start
+    if !result.isValid || result.verifiedCount != Int64(ledgerEntryCount) {
+        benchmark.error("The ledger did not verify: \(result)")
+    }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    benchmark.measurement(entriesPerSecond, Int(Double(ledgerEntryCount) / seconds))
+    return result
+}
+
 /// A ledger file in a temporary folder with its operator, and grants signed ahead of the measurements.
 final class LedgerBench: @unchecked Sendable {
     let operatorIdentity = Identity.generate()
@@ -212,20 +233,9 @@ func ledgerStoreBenchmarks() {
 
     Benchmark(
         "Ledger verify, LedgerVerifier over the whole ledger (\(ledgerSizeLabel) entries)",
-        configuration: .init(
-            metrics: [.wallClock, .cpuTotal, entriesPerSecond],
-            timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(300),
-            maxIterations: 1)
+        configuration: verificationConfiguration()
     ) { benchmark in
-        let store = try built.get().store
-        let start = ContinuousClock.now
-        let result = try await store.verify()
-        let elapsed = ContinuousClock.now - start
-        if !result.isValid || result.verifiedCount != Int64(ledgerEntryCount) {
-            benchmark.error("The ledger did not verify: \(result)")
-        }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        benchmark.measurement(entriesPerSecond, Int(Double(ledgerEntryCount) / seconds))
+        try await measureVerification(of: try built.get().store, in: benchmark)
     } setup: {
         try await setup()
     } teardown: {
