@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "GridFFICallTests", dependencies: ["GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridFFITests", dependencies: ["GridFFI", "GridFFICall", "GridTestKit"]),
         .testTarget(name: "GridPluginTrustTests", dependencies: ["GridPluginTrust", "GridFFI", "GridTestKit"]),
-        .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridTestKit"]),
+        .testTarget(name: "GridMatchmakerTests", dependencies: ["GridMatchmaker", "GridClient", "GridTestKit"]),
         .testTarget(name: "GridClientTests", dependencies: ["GridClient", "GridCore"]),
         .testTarget(name: "GridEndToEndTests", dependencies: ["GridCore", "GridCrypto", "GridLedger", "GridClient", "GridNet", "GridTestKit", logging, grdb]),
     ]

@@ -113,8 +113,14 @@ struct EndToEndBenchmark {
         throw BenchError("\(refusals.count) of \(answers.count) submissions were refused, the first because: \(first)")
     }
 
-    /// Signed before any clock starts: signing is the client's work, spread over its cores, not the grid's.
+    /// Signed before any clock starts, as `GridConnection.submit` signs a batch: its escrows under one signature per
+    /// `GridClient.escrowBatchSize` (docs/ledger.md, "Batch signatures").
     private func sign(_ requests: [JobRequest]) throws -> [Submission] {
+        try GridClient.submissions(for: requests, signedBy: identity)
+    }
+
+    /// Signed one by one, as a client that submits one job at a time signs: a plain signature each.
+    private func signEach(_ requests: [JobRequest]) throws -> [Submission] {
         try requests.map { try GridClient.submission(for: $0, signedBy: identity) }
     }
 
@@ -193,7 +199,7 @@ struct EndToEndBenchmark {
 
     /// One job at a time: submit, then wait for its result, `roundTrips` times.
     private func roundTrips(grid: BenchGrid) async throws {
-        let submissions = try sign((0..<settings.roundTrips).map {
+        let submissions = try signEach((0..<settings.roundTrips).map {
             JobRequest(capability: Self.echo, input: Data("\($0)".utf8), maxCredits: 1)
         })
         let samples: [Duration] = try await connect(grid) { connection in

@@ -45,6 +45,33 @@ public struct GridClient: Sendable {
         return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))
     }
 
+    /// Submissions of `requests` under fresh job ids, in order, their escrows signed by `identity` in batches of up to
+    /// `escrowBatchSize` with one signature each (docs/ledger.md, "Batch signatures"), so neither the client nor the
+    /// matchmaker spends an Ed25519 operation per job. Each submission still stands on its own: the matchmaker accepts
+    /// or refuses it alone, and its ledger entry carries the proof that places it in its batch.
+    public static func submissions(for requests: [JobRequest], signedBy identity: Identity) throws -> [Submission] {
+        var submissions: [Submission] = []
+        submissions.reserveCapacity(requests.count)
+        for start in stride(from: 0, to: requests.count, by: escrowBatchSize) {
+            let chunk = requests[start..<min(start + escrowBatchSize, requests.count)]
+            let now = UnixTime.nowMillis()
+            let ids = chunk.map { _ in JobID(millis: now, randomBytes: Digest.randomBytes(6)) }
+            let bodies = try zip(ids, chunk).map { id, request in
+                try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
+                                     submitter: identity.peerID, timestamp: now)
+            }
+            let signed = try BatchSignature.sign(bodies, by: identity)
+            for (index, request) in chunk.enumerated() {
+                submissions.append(Submission(id: ids[index], request: request, escrowTimestamp: now,
+                                              escrowSignature: Data(signed[index].signatureField)))
+            }
+        }
+        return submissions
+    }
+
+    /// The most escrows `submissions(for:signedBy:)` signs with one signature: each carries a proof of 8 hashes.
+    public static let escrowBatchSize = 256
+
     /// Submits, resending the same submission on a new connection if the first one breaks after it was opened
     /// (never twice charged: the matchmaker keys jobs by id). A matchmaker that cannot be reached at all fails fast.
     public func submit(_ submission: Submission, retryFor window: Duration = .seconds(10)) async throws -> JobRecord {

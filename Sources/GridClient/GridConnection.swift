@@ -117,7 +117,7 @@ public actor GridConnection {
     /// the stored job, or the sentence saying why it was refused. The result of every accepted job arrives in
     /// `results`.
     public func submit(_ requests: [JobRequest]) async throws -> [SubmissionAnswer] {
-        let submissions = try requests.map { try GridClient.submission(for: $0, signedBy: identity) }
+        let submissions = try GridClient.submissions(for: requests, signedBy: identity)
         return try await submit(submissions)
     }
 

@@ -6,7 +6,9 @@ public struct Submission: Hashable, Sendable, Codable {
     public var request: JobRequest
     /// Unix milliseconds the submitter put in its escrow entry.
     public var escrowTimestamp: Int64
-    /// The submitter's Ed25519 signature over the escrow entry's canonical bytes.
+    /// The escrow entry's signature field: the submitter's Ed25519 signature over its canonical bytes (64 bytes), or
+    /// over the root of a batch of escrows followed by the proof that places this one in it (docs/ledger.md, "Batch
+    /// signatures").
     public var escrowSignature: Data
 
     public init(id: JobID, request: JobRequest, escrowTimestamp: Int64, escrowSignature: Data) {

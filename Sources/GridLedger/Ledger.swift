@@ -128,11 +128,13 @@ public enum Ledger {
             var tree = MerkleTree(store: LedgerTreeStore(db: db), compact: current.edge)
             current.balances.beginBatch()
 
+            // Entries of one batch signature, checked here, cost one Ed25519 check between them.
+            let cache = signatureChecks == nil ? SignatureCache(capacity: 16) : nil
             for (index, signed) in entries.enumerated() {
                 let canonicalBody = signed.body.canonicalBytes
                 do {
-                    let valid = signatureChecks?[index] ?? (signed.knownValid || SignatureVerifier.isValid(
-                        signature: signed.signature, of: canonicalBody, publicKey: signed.body.author.publicKey))
+                    let valid = signatureChecks?[index]
+                        ?? (signed.knownValid || signed.isSignatureValid(canonicalBody: canonicalBody, cache: cache))
                     guard valid else { throw LedgerError.badSignature(author: signed.body.author) }
                     try current.balances.load(for: signed.body, in: db)
                     try current.balances.sheet.apply(signed.body, operator: operatorID)
@@ -144,7 +146,7 @@ public enum Ledger {
                 guard !overflow else { throw LedgerError.corruptRow(seq: seq, reason: "no seq can follow it") }
                 seq = next
                 let leaf = LedgerEntry.leafBytes(
-                    prevHash: prevHash, seq: seq, canonicalBody: canonicalBody, signature: signed.signature)
+                    prevHash: prevHash, seq: seq, canonicalBody: canonicalBody, signatureField: signed.signatureField)
                 let entry = LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: Digest.sha256(leaf))
                 try record(entry, leafBytes: leaf, tree: &tree, in: db)
                 prevHash = entry.hash

@@ -8,21 +8,22 @@ enum Rows {
     /// The columns of `ledger.v1`, before results existed (what the tree migration reads).
     static let columnsV1 =
         "seq, kind, from_account, to_account, amount, job, author, timestamp, memo, signature, prev_hash, hash"
-    static let columns = columnsV1 + ", result"
+    /// All columns, in the order `insert` writes and `entry` reads them.
+    static let columns = columnsV1 + ", result, signature_proof"
 
     static func insert(_ entry: LedgerEntry, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO ledger_entries (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ledger_entries (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let body = entry.body
         try statement.execute(arguments: [
             entry.seq, body.kind.rawValue, body.from.description, body.to.description, body.amount, body.job,
             body.author.hex, body.timestamp, body.memo, Data(entry.signed.signature), Data(entry.prevHash),
-            Data(entry.hash), body.result.map { Data($0.encoded) },
+            Data(entry.hash), body.result.map { Data($0.encoded) }, entry.signed.batchProof.map { Data($0.serialized) },
         ])
     }
 
-    /// Decodes a row selected with `columns` (or `columnsV1`).
+    /// Decodes a row selected with `columns` (or `columnsV1`, in the migrations that run before the later columns exist).
     static func entry(_ row: Row) throws(LedgerError) -> LedgerEntry {
         let seq = try int64(row, 0, "seq", seq: 0)
         let kindText = try text(row, 1, "kind", seq: seq)
@@ -63,8 +64,20 @@ enum Rows {
         } catch {
             throw .corruptRow(seq: seq, reason: "\(error)")
         }
-        return LedgerEntry(
-            seq: seq, signed: SignedEntry(body: body, signature: signature), prevHash: prevHash, hash: hash)
+        let signed: SignedEntry
+        switch (row.count > 13 ? row[13] as DatabaseValue : .null).storage {
+        case .null:
+            signed = SignedEntry(body: body, signature: signature)
+        case .blob(let proof):
+            do {
+                signed = try SignedEntry(body: body, signatureField: signature + [UInt8](proof))
+            } catch {
+                throw .corruptRow(seq: seq, reason: "\(error)")
+            }
+        default:
+            throw .corruptRow(seq: seq, reason: "the signature proof is neither a blob nor NULL")
+        }
+        return LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: hash)
     }
 
     static func balance(_ row: Row) throws(LedgerError) -> (Account, Int64) {

@@ -4,7 +4,8 @@ import GridMerkle
 
 /// The ledger's tables, as named GRDB migrations that any database holding a ledger registers.
 ///
-/// - `ledger_entries`: one row per entry, the body as columns, plus signature, previous hash and hash.
+/// - `ledger_entries`: one row per entry, the body as columns, plus signature (and its batch proof, if any), previous
+///   hash and hash.
 /// - `ledger_balances`, `ledger_jobs`: a cache derived from the entries, updated in the same transaction as each
 ///   append so that checking an entry does not replay the ledger; `LedgerVerifier` recomputes and compares it.
 /// - `ledger_meta`: the operator's peer id and the head (last seq and hash) recorded at the last append.
@@ -63,6 +64,14 @@ public enum LedgerSchema {
             try db.execute(sql: """
                 CREATE INDEX ledger_entries_grants ON ledger_entries(to_account)
                 WHERE kind = 'grant' AND from_account = 'mint';
+                """)
+        }
+        migrator.registerMigration("ledger.batch-signatures") { db in
+            // An entry signed as part of a batch keeps its 64-byte signature and adds its proof in the batch here
+            // (docs/ledger.md, "Batch signatures"); NULL for a plain signature, as every older entry has.
+            try db.execute(sql: """
+                ALTER TABLE ledger_entries ADD COLUMN signature_proof BLOB
+                CHECK (signature_proof IS NULL OR length(signature_proof) >= 17);
                 """)
         }
     }

@@ -158,10 +158,12 @@ public struct LedgerStore: Sendable {
         return result
     }
 
-    /// Each entry's signature check, computed on all cores for large batches; nil for small ones.
+    /// Each entry's signature check, computed on all cores for large batches; nil for small ones. A batch signature
+    /// shared by several entries is checked once.
     static func checkSignatures(_ entries: [SignedEntry]) -> [Bool]? {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard entries.count >= 64, cores > 1 else { return nil }
+        let cache = SignatureCache(capacity: 64)
         let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: entries.count)
         defer { results.deallocate() }
         results.initialize(repeating: false)
@@ -173,7 +175,7 @@ public struct LedgerStore: Sendable {
             let end = min(start + chunkSize, entries.count)
             guard start < end else { return }
             for index in start..<end {
-                shared[index] = entries[index].isSignatureValid
+                shared[index] = entries[index].isSignatureValid(cache: cache)
             }
         }
         return Array(results)

@@ -40,6 +40,8 @@ private struct LedgerWalk {
     let coverSignatures: Bool
     /// Rows decoded and prepared together: enough to keep both cores busy, little memory.
     static let batchSize = 4096
+    /// Batch signatures already checked in this walk, shared by the threads that prepare entries.
+    let signatures = SignatureCache()
 
     struct Outcome {
         var verification: LedgerVerification
@@ -231,12 +233,13 @@ private struct LedgerWalk {
     /// Decodes every row, hashes the entry and checks its signature unless covered, on all cores.
     private func prepare(_ batch: [Row], trusted: Int64, coverage: Int64) -> [Result<PreparedEntry, RowProblem>] {
         let operatorID = operatorID
+        let signatures = signatures
         // Copied rows are read-only values; each index is read by one thread only.
         nonisolated(unsafe) let rows = batch
         let item: @Sendable (Int) -> Result<PreparedEntry, RowProblem> = { index in
             Self.decode(rows[index]).map { entry in
                 let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
-                return PreparedEntry(entry, checkSignature: !covered)
+                return PreparedEntry(entry, checkSignature: !covered, cache: signatures)
             }
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount

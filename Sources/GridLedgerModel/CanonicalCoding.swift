@@ -64,6 +64,13 @@ package struct ByteReader {
         return slice
     }
 
+    /// Every byte not read yet.
+    package mutating func rest() -> [UInt8] {
+        let slice = Array(bytes[offset...])
+        offset = bytes.count
+        return slice
+    }
+
     package mutating func u8(_ field: String) throws(LedgerError) -> UInt8 {
         try raw(1, field)[0]
     }

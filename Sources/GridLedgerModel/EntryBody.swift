@@ -92,7 +92,7 @@ public struct EntryBody: Hashable, Sendable {
         guard identity.peerID == author else {
             throw .wrongSigner(author: author, signer: identity.peerID)
         }
-        return SignedEntry(body: self, signature: identity.sign(canonicalBytes), knownValid: true)
+        return SignedEntry(body: self, signature: identity.sign(canonicalBytes), batchProof: nil, knownValid: true)
     }
 }
 

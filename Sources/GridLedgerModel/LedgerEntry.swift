@@ -3,7 +3,8 @@ import GridCrypto
 /// A signed entry as sequenced into the ledger: its number, the hash of the entry before it, and its own hash.
 ///
 /// `hash = SHA-256(leafBytes)`, where the leaf bytes are
-/// `prevHash (32) ‖ seq (u64 BE) ‖ body length (u32 BE) ‖ canonical body ‖ signature (64)`.
+/// `prevHash (32) ‖ seq (u64 BE) ‖ body length (u32 BE) ‖ canonical body ‖ signature field`, where the signature
+/// field is the 64-byte signature, followed for a batch signature by its proof (`SignedEntry.signatureField`).
 public struct LedgerEntry: Hashable, Sendable {
     /// The `prevHash` of the first entry: 32 zero bytes.
     public static let genesisHash = [UInt8](repeating: 0, count: 32)
@@ -19,7 +20,8 @@ public struct LedgerEntry: Hashable, Sendable {
     /// Sequences `signed` after the entry whose hash is `prevHash`, computing this entry's hash.
     public init(seq: Int64, signed: SignedEntry, prevHash: [UInt8]) {
         let leaf = Self.leafBytes(
-            prevHash: prevHash, seq: seq, canonicalBody: signed.body.canonicalBytes, signature: signed.signature)
+            prevHash: prevHash, seq: seq, canonicalBody: signed.body.canonicalBytes,
+            signatureField: signed.signatureField)
         self.init(seq: seq, signed: signed, prevHash: prevHash, hash: Digest.sha256(leaf))
     }
 
@@ -35,20 +37,23 @@ public struct LedgerEntry: Hashable, Sendable {
 
     /// The bytes this entry's hash is taken over, and the leaf data a Merkle tree of the ledger is built from.
     public var leafBytes: [UInt8] {
-        Self.leafBytes(prevHash: prevHash, seq: seq, canonicalBody: body.canonicalBytes, signature: signed.signature)
+        Self.leafBytes(
+            prevHash: prevHash, seq: seq, canonicalBody: body.canonicalBytes, signatureField: signed.signatureField)
     }
 
     /// The hash this entry should have given its content.
     public var computedHash: [UInt8] { Digest.sha256(leafBytes) }
 
     /// The single definition of an entry's leaf bytes (see the type's documentation).
-    package static func leafBytes(prevHash: [UInt8], seq: Int64, canonicalBody: [UInt8], signature: [UInt8]) -> [UInt8] {
-        var writer = ByteWriter(capacity: prevHash.count + 12 + canonicalBody.count + signature.count)
+    package static func leafBytes(
+        prevHash: [UInt8], seq: Int64, canonicalBody: [UInt8], signatureField: [UInt8]
+    ) -> [UInt8] {
+        var writer = ByteWriter(capacity: prevHash.count + 12 + canonicalBody.count + signatureField.count)
         writer.raw(prevHash)
         writer.u64(UInt64(bitPattern: seq))
         writer.u32(UInt32(truncatingIfNeeded: canonicalBody.count))
         writer.raw(canonicalBody)
-        writer.raw(signature)
+        writer.raw(signatureField)
         return writer.bytes
     }
 
@@ -62,9 +67,7 @@ public struct LedgerEntry: Hashable, Sendable {
         }
         let length = Int(try reader.u32("body length"))
         let body = try EntryBody(canonicalBytes: try reader.raw(length, "entry body"))
-        let signature = try reader.raw(SigningKeyPair.signatureLength, "signature")
-        try reader.expectEnd("signature")
-        self.init(seq: seq, signed: SignedEntry(body: body, signature: signature), prevHash: prevHash,
-                  hash: Digest.sha256(bytes))
+        let signed = try SignedEntry(body: body, signatureField: reader.rest())
+        self.init(seq: seq, signed: signed, prevHash: prevHash, hash: Digest.sha256(bytes))
     }
 }

@@ -37,7 +37,7 @@ extension LedgerReplay {
 
     /// Checks the next entry, its signature included; returns the failure and changes nothing when it is bad.
     public mutating func append(_ entry: LedgerEntry) -> LedgerVerification.Failure? {
-        check(PreparedEntry(entry, checkSignature: true))
+        check(PreparedEntry(entry, checkSignature: true, cache: signatures))
     }
 
     /// Checks a signed checkpoint of the entries appended so far: its signature by the operator, its origin, and

@@ -23,6 +23,8 @@ public struct LedgerReplay {
     package let nodesFrom: Int64
     private var lastCheckpointTime: UInt64 = 0
     private var completed: [MerkleNode] = []
+    /// Batch signatures checked by `append(_:)`, so a batch's entries cost one Ed25519 check between them.
+    let signatures = SignatureCache(capacity: 256)
 
     public init(operator operatorID: PeerID, keepingNodesAfter nodesFrom: Int64 = 0) {
         self.operatorID = operatorID
@@ -139,16 +141,15 @@ package struct PreparedEntry: Sendable {
     package let leafHash: MerkleHash
     package let signatureValid: Bool?
 
-    /// Computes the hashes, and checks the signature when `checkSignature` is true.
-    package init(_ entry: LedgerEntry, checkSignature: Bool) {
+    /// Computes the hashes, and checks the signature when `checkSignature` is true (a batch signature found valid
+    /// before in `cache` is not checked again).
+    package init(_ entry: LedgerEntry, checkSignature: Bool, cache: SignatureCache? = nil) {
         let body = entry.body.canonicalBytes
         let leaf = LedgerEntry.leafBytes(
-            prevHash: entry.prevHash, seq: entry.seq, canonicalBody: body, signature: entry.signed.signature)
+            prevHash: entry.prevHash, seq: entry.seq, canonicalBody: body, signatureField: entry.signed.signatureField)
         self.entry = entry
         computedHash = Digest.sha256(leaf)
         leafHash = TreeHasher.leafHash(leaf)
-        signatureValid = checkSignature
-            ? SignatureVerifier.isValid(signature: entry.signed.signature, of: body, publicKey: entry.body.author.publicKey)
-            : nil
+        signatureValid = checkSignature ? entry.signed.isSignatureValid(canonicalBody: body, cache: cache) : nil
     }
 }

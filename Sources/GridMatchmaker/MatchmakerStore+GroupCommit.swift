@@ -19,7 +19,7 @@ extension MatchmakerStore {
     func submitIfNew(_ submission: Submission, from submitter: PeerID, now: Int64) async throws
         -> (record: JobRecord, isNew: Bool) {
         // The signature check and the request's encoding happen here, on the caller's task, not on the writer.
-        let prepared = try PreparedSubmission(submission, from: submitter)
+        let prepared = try PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
         return try await writer.write { db in
             try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
         }

@@ -16,6 +16,8 @@ public final class MatchmakerStore: Sendable {
     let ledger: LedgerAppender
     /// Who is granted credits, how many, and how many at most per period (`MatchmakerStore+Grants.swift`).
     public let grants: GrantPolicy
+    /// Clients' batch signatures of escrows already checked, so a submitted batch costs one Ed25519 check.
+    let escrowSignatures = SignatureCache()
 
     /// Opens the file and checks its ledger before anything is written to it (`LedgerCheck`): a ledger that fails
     /// is refused with a `MatchmakerError` naming the first bad entry, and nothing is written.
@@ -145,7 +147,7 @@ public final class MatchmakerStore: Sendable {
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
-            let prepared = try prepared ?? PreparedSubmission(submission, from: submitter)
+            let prepared = try prepared ?? PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
             try ledger.append(prepared.escrow, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
                              version: request.version, request: prepared.request,

@@ -13,13 +13,20 @@ struct PreparedSubmission: Sendable {
     /// The request as the `jobs.request` column stores it.
     let request: Data
 
-    init(_ submission: Submission, from submitter: PeerID) throws {
+    /// Checks the escrow's signature: a plain one, or a batch signature (`BatchSignature`) whose one Ed25519 check
+    /// `cache` remembers for the batch's other submissions.
+    init(_ submission: Submission, from submitter: PeerID, cache: SignatureCache?) throws {
         let body = try EntryBody.escrow(job: submission.id.rawValue, amount: Int64(submission.request.escrowCredits),
                                         submitter: submitter, timestamp: submission.escrowTimestamp)
-        let signature = Array(submission.escrowSignature)
-        let valid = SignatureVerifier.isValid(signature: signature, of: body.canonicalBytes,
-                                              publicKey: submitter.publicKey)
-        escrow = SignedEntry(body: body, signature: signature, knownValid: valid)
+        let field = Array(submission.escrowSignature)
+        if let received = try? SignedEntry(body: body, signatureField: field) {
+            let valid = received.isSignatureValid(cache: cache)
+            escrow = SignedEntry(body: body, signature: received.signature, batchProof: received.batchProof,
+                                 knownValid: valid)
+        } else {
+            // Not even the layout of a signature: the ledger refuses it as a bad signature, naming the submitter.
+            escrow = SignedEntry(body: body, signature: field)
+        }
         request = try JSONEncoder().encode(submission.request)
     }
 }

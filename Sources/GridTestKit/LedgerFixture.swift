@@ -39,6 +39,31 @@ public struct LedgerFixture: Sendable {
         ).signed(by: operatorIdentity)
     }
 
+    /// Escrows of `amount` each for `jobs`, signed by `payer` with one batch signature (`BatchSignature`), as
+    /// received from elsewhere: nothing marks them as known valid.
+    public func batchEscrows(_ amount: Int64, jobs: [String], by payer: Identity, at time: Int64 = 2_000) throws
+        -> [SignedEntry] {
+        let bodies = try jobs.map { job in
+            try EntryBody.escrow(job: job, amount: amount, submitter: payer.peerID, timestamp: time)
+        }
+        return try BatchSignature.sign(bodies, by: payer).map { try SignedEntry(body: $0.body, signatureField: $0.signatureField) }
+    }
+
+    /// A valid history with batch-signed escrows: grants, three of alice's jobs escrowed under one signature and one
+    /// of bob's under a plain one, the first paid with a refund of the rest and the others refunded in full.
+    public func batchHistory() throws -> [SignedEntry] {
+        [try grant(100, to: alice.peerID), try grant(50, to: bob.peerID)]
+            + (try batchEscrows(10, jobs: ["job-a", "job-b", "job-c"], by: alice))
+            + [
+                try escrow(20, job: "job-d", by: bob),
+                try payment(8, job: "job-a", to: worker.peerID),
+                try refund(2, job: "job-a", to: alice.peerID),
+                try refund(10, job: "job-b", to: alice.peerID),
+                try refund(10, job: "job-c", to: alice.peerID),
+                try refund(20, job: "job-d", to: bob.peerID),
+            ]
+    }
+
     /// A small valid history: grants, two jobs escrowed, one paid with a refund of the rest, one refunded in full.
     public func history() throws -> [SignedEntry] {
         [

@@ -1,5 +1,6 @@
 import Foundation
 import GridCore
+import GridClient
 import GridCrypto
 import GridLedger
 import GridTestKit
@@ -110,14 +111,49 @@ struct MatchmakerStoreTests {
         let honest = try submission("j1")
         let forged = Submission(id: honest.id, request: honest.request, escrowTimestamp: honest.escrowTimestamp,
                                 escrowSignature: Data(repeating: 7, count: 64))
-        #expect(try PreparedSubmission(forged, from: submitter.peerID).escrow.knownValid == false)
-        #expect(try PreparedSubmission(try submission("j2"), from: submitter.peerID).escrow.knownValid)
+        #expect(try PreparedSubmission(forged, from: submitter.peerID, cache: nil).escrow.knownValid == false)
+        #expect(try PreparedSubmission(try submission("j2"), from: submitter.peerID, cache: nil).escrow.knownValid)
         await #expect(throws: (any Error).self) {
             try await store.submitIfNew(forged, from: self.submitter.peerID, now: 5)
         }
         #expect(try store.job(JobID("j1")!) == nil)
         let stored = try await store.submitIfNew(try submission("j2"), from: submitter.peerID, now: 6)
         #expect(stored.isNew && stored.record.status == .queued)
+    }
+
+    @Test("escrows a client batch-signed are stored with their proofs, settle and prove; a moved proof is refused")
+    func batchSignedSubmissions() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let requests = (0..<3).map { _ in
+            JobRequest(capability: "text.uppercase", input: Data("hi".utf8), maxCredits: 10)
+        }
+        let batch = try GridClient.submissions(for: requests, signedBy: submitter)
+        let moved = Submission(id: batch[0].id, request: batch[0].request, escrowTimestamp: batch[0].escrowTimestamp,
+                               escrowSignature: batch[1].escrowSignature)
+        #expect(try PreparedSubmission(moved, from: submitter.peerID, cache: store.escrowSignatures).escrow.knownValid
+            == false)
+        await #expect(throws: (any Error).self) { try await store.submitIfNew(moved, from: self.submitter.peerID, now: 5) }
+        for submission in batch {
+            let stored = try await store.submitIfNew(submission, from: submitter.peerID, now: 5)
+            #expect(stored.isNew)
+        }
+        #expect(try store.balance(of: submitter.peerID) == 70)
+        let id = batch[2].id
+        let report = RunReport(worker: worker.peerID, attempt: 1, output: Data("HI".utf8), failure: nil, cpuMillis: 1,
+                               cost: 3)
+        _ = try await store.writer.write { db in
+            try store.settle(id, Settlement.success(report, maxCredits: 10), now: 9, in: db)
+        }
+        try store.checkpointIfDue(now: 10, everyEntries: 1, interval: .zero)
+        let receipt = try await store.database.read { db in try Ledger.jobReceipt(forJob: id.rawValue, in: db) }
+        let proven = try receipt.verify(trustedOperator: operatorIdentity.peerID)
+        let escrow = try #require(proven.first { $0.body.kind == .escrow })
+        #expect(escrow.signed.batchProof?.treeSize == 3 && escrow.signed.batchProof?.leafIndex == 2)
+        let verification = try await store.database.read { db in
+            LedgerVerifier.verify(in: db, operator: operatorIdentity.peerID)
+        }
+        #expect(verification.isValid, "\(verification)")
     }
 
     @Test("entries signed before the write are used when they fit the row, and rebuilt by the writer when they do not")

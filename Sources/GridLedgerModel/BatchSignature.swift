@@ -1,0 +1,59 @@
+import GridCore
+import GridCrypto
+import GridMerkle
+
+/// Many entry bodies signed with one Ed25519 signature (docs/ledger.md, "Batch signatures").
+///
+/// The signer builds an RFC 9162 Merkle tree whose leaves are the bodies' canonical bytes, in order, and signs
+/// `domain ‖ root` once. Each body is then stored with that signature and its inclusion proof in the tree, so it can
+/// still be checked on its own (a receipt holds one entry), while a verifier that meets the same signature again
+/// needs only the proof's few hashes (`SignatureCache`). A client signs the escrows of a submitted batch this way.
+///
+/// The signed message starts with ASCII text, never with the version byte 1 that starts every canonical body, so a
+/// batch signature can never pass as a plain signature of a body, nor the other way round.
+public enum BatchSignature {
+    /// The most bodies one signature covers; a proof is then at most 12 hashes.
+    public static let maximumSize = 4_096
+
+    /// What the batch's signature signs before the root.
+    static let domain = Array("peergrid/ledger/batch-signature/v1\n".utf8)
+
+    /// The bytes the signer signs for a batch whose tree has `root`.
+    static func message(root: MerkleHash) -> [UInt8] {
+        domain + root.bytes
+    }
+
+    /// The root that `proof` leads to from the body whose canonical bytes are `canonicalBody`, or nil when the proof
+    /// does not fit its own index and size or names a batch larger than `maximumSize`.
+    static func root(of canonicalBody: [UInt8], proof: InclusionProof) -> MerkleHash? {
+        guard proof.treeSize <= UInt64(maximumSize) else { return nil }
+        return try? proof.root(leafHash: TreeHasher.leafHash(canonicalBody))
+    }
+
+    /// Signs all of `bodies` with one signature by `identity`, which must be the author of each; one body alone is
+    /// signed plainly. The result is in the order of `bodies`.
+    public static func sign(_ bodies: [EntryBody], by identity: Identity) throws(LedgerError) -> [SignedEntry] {
+        guard bodies.count > 1 else { return try bodies.map { body throws(LedgerError) in try body.signed(by: identity) } }
+        guard bodies.count <= maximumSize else {
+            throw .invalidArgument("bodies", reason: "one signature covers at most \(maximumSize) bodies, "
+                + "not \(bodies.count)")
+        }
+        if let stranger = bodies.first(where: { $0.author != identity.peerID }) {
+            throw .wrongSigner(author: stranger.author, signer: identity.peerID)
+        }
+        let leaves = bodies.map(\.canonicalBytes)
+        var tree = MerkleTree(store: InMemoryNodeStore())
+        do {
+            _ = try tree.append(contentsOf: leaves)
+            let size = tree.size
+            let signature = identity.sign(message(root: tree.root))
+            return try bodies.indices.map { index in
+                let proof = try tree.inclusionProof(leafIndex: UInt64(index), treeSize: size)
+                return SignedEntry(body: bodies[index], signature: signature, batchProof: proof, knownValid: true)
+            }
+        } catch {
+            // An in-memory tree of at most `maximumSize` leaves has every node it is asked for.
+            throw .invalidArgument("bodies", reason: "the batch's Merkle tree could not be built: \(error)")
+        }
+    }
+}
