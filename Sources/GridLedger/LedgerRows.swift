@@ -24,7 +24,7 @@ enum Rows {
     }
 
     /// Decodes a row selected with `columns` (or `columnsV1`, in the migrations that run before the later columns exist).
-    static func entry(_ row: Row) throws(LedgerError) -> LedgerEntry {
+    static func entry(_ row: some ColumnValues) throws(LedgerError) -> LedgerEntry {
         let seq = try int64(row, 0, "seq", seq: 0)
         let kindText = try text(row, 1, "kind", seq: seq)
         guard let kind = EntryKind(rawValue: kindText) else {
@@ -44,7 +44,7 @@ enum Rows {
         let prevHash = try blob(row, 10, "prev_hash", seq: seq, length: 32)
         let hash = try blob(row, 11, "hash", seq: seq, length: 32)
         let result: ResultRecord?
-        switch (row.count > 12 ? row[12] as DatabaseValue : .null).storage {
+        switch (row.count > 12 ? row.value(at: 12) : .null).storage {
         case .null:
             result = nil
         case .blob(let data):
@@ -65,7 +65,7 @@ enum Rows {
             throw .corruptRow(seq: seq, reason: "\(error)")
         }
         let signed: SignedEntry
-        switch (row.count > 13 ? row[13] as DatabaseValue : .null).storage {
+        switch (row.count > 13 ? row.value(at: 13) : .null).storage {
         case .null:
             signed = SignedEntry(body: body, signature: signature)
         case .blob(let proof):
@@ -126,7 +126,7 @@ enum Rows {
             throw .corruptMeta("a ledger_jobs job id is not text")
         }
         func integer(_ index: Int, _ name: String) throws(LedgerError) -> Int64? {
-            switch (row[index] as DatabaseValue).storage {
+            switch row.value(at: index).storage {
             case .null: return nil
             case .int64(let value): return value
             default: throw .corruptMeta("the cached \(name) of job \(job) is not an integer")
@@ -171,22 +171,22 @@ enum Rows {
         ])
     }
 
-    static func int64(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Int64 {
-        guard case .int64(let value) = (row[index] as DatabaseValue).storage else {
+    static func int64(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Int64 {
+        guard case .int64(let value) = row.value(at: index).storage else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not an integer")
         }
         return value
     }
 
-    static func text(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String {
-        guard case .string(let value) = (row[index] as DatabaseValue).storage else {
+    static func text(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String {
+        guard case .string(let value) = row.value(at: index).storage else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not text")
         }
         return value
     }
 
-    static func optionalText(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String? {
-        switch (row[index] as DatabaseValue).storage {
+    static func optionalText(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String? {
+        switch row.value(at: index).storage {
         case .null: return nil
         case .string(let value): return value
         default: throw .corruptRow(seq: seq, reason: "the \(name) is neither text nor NULL")
@@ -194,15 +194,15 @@ enum Rows {
     }
 
     static func blob(
-        _ row: Row, _ index: Int, _ name: String, seq: Int64, length: Int
+        _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64, length: Int
     ) throws(LedgerError) -> [UInt8] {
-        guard case .blob(let data) = (row[index] as DatabaseValue).storage, data.count == length else {
+        guard case .blob(let data) = row.value(at: index).storage, data.count == length else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not a \(length)-byte blob")
         }
         return [UInt8](data)
     }
 
-    static func account(_ row: Row, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Account {
+    static func account(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Account {
         let value = try text(row, index, name, seq: seq)
         do {
             return try Account(parsing: value)
@@ -210,4 +210,19 @@ enum Rows {
             throw .corruptRow(seq: seq, reason: "the \(name) is invalid: \(error)")
         }
     }
+}
+
+/// What `Rows.entry` decodes: a GRDB row, or its values copied off a cursor without the column names a copied `Row`
+/// carries (the verifier copies a million of them).
+protocol ColumnValues {
+    var count: Int { get }
+    func value(at index: Int) -> DatabaseValue
+}
+
+extension Row: ColumnValues {
+    func value(at index: Int) -> DatabaseValue { self[index] }
+}
+
+extension Array: ColumnValues where Element == DatabaseValue {
+    func value(at index: Int) -> DatabaseValue { self[index] }
 }

@@ -80,31 +80,37 @@ private struct LedgerWalk {
             if let failure = checkCheckpoints(&pending, replay: &replay) {
                 return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
-            // Rows are copied off the cursor here, then decoded, hashed and signature-checked on all cores; the
-            // entries of one batch are walked in order on a thread of their own while the next batch is read.
+            // A pipeline of three stages, each on a thread of its own, so none waits for the others: this thread only
+            // copies rows' values off the cursor (SQLite reads one row at a time); a batch is then decoded, hashed and
+            // signature-checked on all cores (`preparing`), and walked in order (`walking`). At most two batches are
+            // between the cursor and the end of the walk.
             let walker = Walker(replay: replay, pending: pending, walk: self)
+            let preparing = DispatchQueue(label: "grid.ledger.verify.prepare")
             let walking = DispatchQueue(label: "grid.ledger.verify.walk")
-            let handedOver = DispatchSemaphore(value: 2)
+            let inFlight = DispatchSemaphore(value: 2)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
-            var batch: [Row] = []
-            batch.reserveCapacity(Self.batchSize)
             var exhausted = false
             while !exhausted, !walker.stopped {
-                batch.removeAll(keepingCapacity: true)
+                var batch: [[DatabaseValue]] = []
+                batch.reserveCapacity(Self.batchSize)
                 while batch.count < Self.batchSize {
                     guard let row = try rows.next() else {
                         exhausted = true
                         break
                     }
-                    batch.append(row.copy())
+                    batch.append(Array(row.databaseValues))
                 }
-                let prepared = prepare(batch, trusted: trusted, coverage: coverage)
-                handedOver.wait()
-                walking.async {
-                    walker.walk(prepared)
-                    handedOver.signal()
+                inFlight.wait()
+                preparing.async { [batch, trusted, coverage, operatorID, signatures] in
+                    let prepared = Self.prepare(batch, trusted: trusted, coverage: coverage, operator: operatorID,
+                                                signatures: signatures)
+                    walking.async {
+                        walker.walk(prepared)
+                        inFlight.signal()
+                    }
                 }
             }
+            preparing.sync {}
             walking.sync {}
             replay = walker.replay
             pending = walker.pending
@@ -219,11 +225,11 @@ private struct LedgerWalk {
         let reason: String
     }
 
-    private static func decode(_ row: Row) -> Result<LedgerEntry, RowProblem> {
+    private static func decode(_ row: [DatabaseValue]) -> Result<LedgerEntry, RowProblem> {
         do {
             return .success(try Rows.entry(row))
         } catch {
-            if case .int64(let seq) = (row[0] as DatabaseValue).storage {
+            if case .int64(let seq) = row.first?.storage {
                 return .failure(RowProblem(seq: seq, reason: "\(error)"))
             }
             return .failure(RowProblem(seq: nil, reason: "\(error)"))
@@ -231,13 +237,12 @@ private struct LedgerWalk {
     }
 
     /// Decodes every row, hashes the entry and checks its signature unless covered, on all cores.
-    private func prepare(_ batch: [Row], trusted: Int64, coverage: Int64) -> [Result<PreparedEntry, RowProblem>] {
-        let operatorID = operatorID
-        let signatures = signatures
-        // Copied rows are read-only values; each index is read by one thread only.
-        nonisolated(unsafe) let rows = batch
+    private static func prepare(
+        _ batch: [[DatabaseValue]], trusted: Int64, coverage: Int64, operator operatorID: PeerID,
+        signatures: SignatureCache
+    ) -> [Result<PreparedEntry, RowProblem>] {
         let item: @Sendable (Int) -> Result<PreparedEntry, RowProblem> = { index in
-            Self.decode(rows[index]).map { entry in
+            Self.decode(batch[index]).map { entry in
                 let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
                 return PreparedEntry(entry, checkSignature: !covered, cache: signatures)
             }
@@ -382,7 +387,30 @@ private struct LedgerWalk {
         return nil
     }
 
+    /// Compares the balance and job caches with the replay: one pass over each table, each row looked up in the
+    /// replay; only when something differs are both read whole and sorted, to name the first difference.
     private func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
+        var matching = 0
+        let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
+        while let row = try balanceRows.next() {
+            let (account, balance) = try Rows.balance(row)
+            guard replay.sheet.balances[account] == balance else { return try firstCacheDifference(replay) }
+            matching += 1
+        }
+        guard matching == replay.sheet.balances.count else { return try firstCacheDifference(replay) }
+        matching = 0
+        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
+        while let row = try jobRows.next() {
+            let (job, settlement) = try Rows.settlement(row)
+            guard replay.sheet.jobs[job] == settlement else { return try firstCacheDifference(replay) }
+            matching += 1
+        }
+        guard matching == replay.sheet.jobs.count else { return try firstCacheDifference(replay) }
+        return nil
+    }
+
+    /// The first account, then the first job, whose cached value differs from the replay, in sorted order.
+    private func firstCacheDifference(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
         var cached: [Account: Int64] = [:]
         let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
         while let row = try balanceRows.next() {

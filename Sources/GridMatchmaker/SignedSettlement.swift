@@ -2,8 +2,8 @@ import GridCore
 import GridCrypto
 import GridLedger
 
-/// The ledger entries that settle one job, built and signed by the operator: a result per run (or one saying why
-/// the job failed without a run), the payments, and the refund of what they leave of the escrow.
+/// The ledger entries that settle one job, built and signed by the operator with one batch signature: a result per run
+/// (or one saying why the job failed without a run), the payments, and the refund of what they leave of the escrow.
 ///
 /// Built from what the job's row holds (capability, escrow, submitter). The matchmaker builds them on its actor
 /// before queueing the write, so the group-commit writer does not sign; the writer uses them only when the row
@@ -59,7 +59,9 @@ struct SignedSettlement: Sendable {
         self.escrowed = escrowed
         self.submitter = submitter
         self.paid = paid
-        entries = try bodies.map { try $0.signed(by: identity) }
+        // One signature for the job's result, payments and refund (docs/ledger.md, "Batch signatures"): the operator
+        // signs once per job, and a replica checks once per job, instead of once per entry.
+        entries = try BatchSignature.sign(bodies, by: identity)
     }
 
     /// Whether these entries were built from a row holding exactly this.
