@@ -15,12 +15,15 @@ extension Ledger {
         var edge: CompactMerkleTree
         var balances = BalanceCache()
 
-        /// `previous` if it still describes the ledger in `db`, else the state loaded from `db`.
-        static func current(_ previous: AppendState?, operator operatorID: PeerID, in db: Database) throws
+        /// `previous` if it still describes the ledger in `db`, else the state loaded from `db`. `previous` is left
+        /// nil, so the state returned is the only owner of its storage and changing it copies nothing.
+        static func current(taking previous: inout AppendState?, operator operatorID: PeerID, in db: Database) throws
             -> AppendState {
             let head = try Ledger.head(in: db)
-            if let previous, previous.operatorID == operatorID, previous.head != nil, previous.head == head {
-                return previous
+            let kept = previous
+            previous = nil
+            if let kept, kept.operatorID == operatorID, kept.head != nil, kept.head == head {
+                return kept
             }
             try LedgerSchema.claim(operator: operatorID, in: db)
             let tree = try MerkleTree(store: LedgerTreeStore(db: db), size: UInt64(head?.seq ?? 0))

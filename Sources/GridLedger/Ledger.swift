@@ -116,13 +116,15 @@ public enum Ledger {
         state: inout AppendState?, in db: Database
     ) throws -> [LedgerEntry] {
         guard !entries.isEmpty else { return [] }
-        let previous = state
+        // Moved, not copied: the state's dictionaries must have one owner when this batch changes them, or each
+        // append would copy every balance the cache holds (copy on write).
+        var previous = state
         state = nil
         var after: AppendState?
         var appended: [LedgerEntry] = []
         appended.reserveCapacity(entries.count)
         try db.inSavepoint {
-            var current = try AppendState.current(previous, operator: operatorID, in: db)
+            var current = try AppendState.current(taking: &previous, operator: operatorID, in: db)
             var seq = current.head?.seq ?? 0
             var prevHash = current.head?.hash ?? LedgerEntry.genesisHash
             var tree = MerkleTree(store: LedgerTreeStore(db: db), compact: current.edge)
