@@ -123,7 +123,7 @@ public enum Ledger {
         var after: AppendState?
         var appended: [LedgerEntry] = []
         appended.reserveCapacity(entries.count)
-        try db.inSavepoint {
+        try db.inCachedSavepoint {
             var current = try AppendState.current(taking: &previous, operator: operatorID, in: db)
             var seq = current.head?.seq ?? 0
             var prevHash = current.head?.hash ?? LedgerEntry.genesisHash

@@ -121,7 +121,7 @@ final class GroupCommitWriter: Sendable {
                     try db.inTransaction(.immediate) {
                         for (index, operation) in batch.enumerated() {
                             do {
-                                try db.inSavepoint {
+                                try db.inCachedSavepoint {
                                     try operation.work(db)
                                     return .commit
                                 }
