@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        // SHA-256 only (BoringSSL's, which uses the CPU's SHA instructions); everything else stays libsodium's.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // System libraries. SQLite comes through GRDB's own system library target (GRDBSQLite, apt libsqlite3-dev).
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "CGridRunner"),
 
         .target(name: "GridCore"),
-        .target(name: "GridCrypto", dependencies: ["CSodium", "GridCore"]),
+        .target(name: "GridCrypto", dependencies: ["CSodium", "GridCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "GridNet", dependencies: ["GridCore", "GridCrypto", nio, nioPosix, logging]),
         .target(name: "GridMerkle", dependencies: ["GridCore", "GridCrypto"]),
         // Entries, credit rules and verification over a sequence of entries, with no database: what signs an escrow

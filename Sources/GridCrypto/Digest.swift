@@ -1,14 +1,12 @@
 import CSodium
 
-/// Hash functions from libsodium.
+/// Hash functions and random bytes.
 public enum Digest {
-    /// SHA-256 of `bytes` (32 bytes).
+    /// SHA-256 of `bytes` (32 bytes), by `SHA256`.
     public static func sha256<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-        Sodium.ensureInitialized()
-        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        let input = Array(bytes)
-        _ = crypto_hash_sha256(&out, input, UInt64(input.count))
-        return out
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.finalize()
     }
 
     /// BLAKE2b of `bytes` with a 32-byte output.

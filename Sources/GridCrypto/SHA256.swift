@@ -1,28 +1,28 @@
-import CSodium
+@preconcurrency import Crypto
 
-/// Streaming SHA-256 from libsodium, for hashing several pieces without concatenating them first.
+/// Streaming SHA-256, for hashing several pieces without concatenating them first.
+///
+/// BoringSSL's (through swift-crypto), not libsodium's: it uses the CPU's SHA extensions where there are some, about
+/// five times libsodium's portable code on a 600-byte ledger leaf here, and the ledger hashes every entry twice and
+/// every Merkle node once, in the matchmaker, its replicas and every verification (docs/PERFORMANCE.md).
 public struct SHA256: Sendable {
     /// Length of a SHA-256 digest in bytes.
-    public static let digestLength = Int(crypto_hash_sha256_BYTES)
+    public static let digestLength = Crypto.SHA256.byteCount
 
-    private var state = crypto_hash_sha256_state()
+    private var state = Crypto.SHA256()
 
     /// Starts a new hash.
-    public init() {
-        Sodium.ensureInitialized()
-        _ = crypto_hash_sha256_init(&state)
-    }
+    public init() {}
 
     /// Feeds the bytes of `buffer` into the hash.
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-        _ = crypto_hash_sha256_update(&state, base.assumingMemoryBound(to: UInt8.self), UInt64(buffer.count))
+        guard !buffer.isEmpty else { return }
+        state.update(bufferPointer: buffer)
     }
 
     /// Feeds one byte into the hash.
     public mutating func update(byte: UInt8) {
-        var value = byte
-        _ = crypto_hash_sha256_update(&state, &value, 1)
+        withUnsafeBytes(of: byte) { update($0) }
     }
 
     /// Feeds `bytes` into the hash, without copying when they are stored contiguously.
@@ -40,14 +40,14 @@ public struct SHA256: Sendable {
     /// The hash cannot be fed more bytes afterwards.
     public mutating func finalize(into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count >= Self.digestLength, "SHA-256 output buffer must hold 32 bytes")
-        guard let base = output.baseAddress else { return }
-        _ = crypto_hash_sha256_final(&state, base.assumingMemoryBound(to: UInt8.self))
+        let digest = state.finalize()
+        digest.withUnsafeBytes { bytes in
+            output.copyMemory(from: bytes)
+        }
     }
 
     /// Returns the 32-byte digest; the hash cannot be fed more bytes afterwards.
     public mutating func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Self.digestLength)
-        out.withUnsafeMutableBytes { finalize(into: $0) }
-        return out
+        Array(state.finalize())
     }
 }

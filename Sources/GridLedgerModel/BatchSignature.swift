@@ -41,19 +41,51 @@ public enum BatchSignature {
         if let stranger = bodies.first(where: { $0.author != identity.peerID }) {
             throw .wrongSigner(author: stranger.author, signer: identity.peerID)
         }
-        let leaves = bodies.map(\.canonicalBytes)
-        var tree = MerkleTree(store: InMemoryNodeStore())
-        do {
-            _ = try tree.append(contentsOf: leaves)
-            let size = tree.size
-            let signature = identity.sign(message(root: tree.root))
-            return try bodies.indices.map { index in
-                let proof = try tree.inclusionProof(leafIndex: UInt64(index), treeSize: size)
-                return SignedEntry(body: bodies[index], signature: signature, batchProof: proof, knownValid: true)
+        var tree = Tree(leaves: bodies.map { TreeHasher.leafHash($0.canonicalBytes) })
+        let size = bodies.count
+        let signature = identity.sign(message(root: tree.root(start: 0, count: size)))
+        return bodies.indices.map { index in
+            let proof = InclusionProof(leafIndex: UInt64(index), treeSize: UInt64(size),
+                                       hashes: tree.path(index, start: 0, count: size))
+            return SignedEntry(body: bodies[index], signature: signature, batchProof: proof, knownValid: true)
+        }
+    }
+
+    /// The RFC 9162 Merkle tree of a batch's leaf hashes (the same tree `MerkleTree` builds), held in memory with each
+    /// subtree's root computed once: a batch is small, and a node store is more than it needs.
+    private struct Tree {
+        let leaves: [MerkleHash]
+        private var roots: [Int: MerkleHash] = [:]
+
+        init(leaves: [MerkleHash]) {
+            self.leaves = leaves
+        }
+
+        /// MTH of the `count` leaves from `start` (RFC 9162 §2.1.1).
+        mutating func root(start: Int, count: Int) -> MerkleHash {
+            guard count > 1 else { return leaves[start] }
+            let key = start << 32 | count
+            if let known = roots[key] { return known }
+            let split = Self.split(count)
+            let hash = TreeHasher.nodeHash(root(start: start, count: split),
+                                           root(start: start + split, count: count - split))
+            roots[key] = hash
+            return hash
+        }
+
+        /// PATH of leaf `index` among the `count` leaves from `start` (RFC 9162 §2.1.3.1), from the leaf up.
+        mutating func path(_ index: Int, start: Int, count: Int) -> [MerkleHash] {
+            guard count > 1 else { return [] }
+            let split = Self.split(count)
+            if index < split {
+                return path(index, start: start, count: split) + [root(start: start + split, count: count - split)]
             }
-        } catch {
-            // An in-memory tree of at most `maximumSize` leaves has every node it is asked for.
-            throw .invalidArgument("bodies", reason: "the batch's Merkle tree could not be built: \(error)")
+            return path(index - split, start: start + split, count: count - split) + [root(start: start, count: split)]
+        }
+
+        /// The largest power of two below `count` (2 or more).
+        private static func split(_ count: Int) -> Int {
+            1 << (Int.bitWidth - (count - 1).leadingZeroBitCount - 1)
         }
     }
 }

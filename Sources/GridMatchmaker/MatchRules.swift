@@ -148,8 +148,8 @@ public enum MatchRules {
         let a = ad.attributes
         var values: [String: Value] = [
             "cores": .int(a.cores), "memory_gb": .decimal(a.memoryGB), "os": .string(a.os), "arch": .string(a.arch),
-            "slots": .int(ad.slots), "slots_free": .int(max(0, ad.slots - running)),
-            "load": .decimal(ad.slots > 0 ? Double(running) / Double(ad.slots) : 1),
+            "slots": .int(ad.slots), "slots_free": slotsFree(of: ad, running: running),
+            "load": load(of: ad, running: running),
             "capabilities": .list(ad.capabilities.map { .string($0.name) }),
             "jobs_done": .int(standing.done), "failures": .int(standing.failed), "timeouts": .int(standing.timedOut),
             "crashes": .int(standing.crashed), "disagreements": .int(standing.disagreed),
@@ -157,5 +157,16 @@ public enum MatchRules {
         ]
         for (key, value) in a.labels { values["labels." + key] = .string(value) }
         return Attributes(values)
+    }
+
+    /// The worker's `slots_free` with `running` jobs: the one attribute besides `load` that a job starting or ending
+    /// changes.
+    static func slotsFree(of ad: WorkerAd, running: Int) -> Value {
+        .int(max(0, ad.slots - running))
+    }
+
+    /// The worker's `load` with `running` jobs: running jobs per slot (1 for a worker without slots).
+    static func load(of ad: WorkerAd, running: Int) -> Value {
+        .decimal(ad.slots > 0 ? Double(running) / Double(ad.slots) : 1)
     }
 }

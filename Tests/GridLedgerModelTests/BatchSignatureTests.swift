@@ -24,6 +24,22 @@ struct BatchSignatureTests {
         #expect(single[0].batchProof == nil && single[0].signature.count == 64 && single[0].isSignatureValid)
     }
 
+    @Test("a batch's root and proofs are those of the ledger's own Merkle tree over the same bodies, for every size")
+    func sameTreeAsTheLedger() throws {
+        for size in 2...40 {
+            let escrows = try fixture.batchEscrows(1, jobs: (0..<size).map { "j\($0)" }, by: fixture.alice)
+            var tree = MerkleTree(store: InMemoryNodeStore())
+            _ = try tree.append(contentsOf: escrows.map(\.body.canonicalBytes))
+            for (index, escrow) in escrows.enumerated() {
+                let expected = try tree.inclusionProof(leafIndex: UInt64(index), treeSize: UInt64(size))
+                #expect(escrow.batchProof == expected, "leaf \(index) of \(size)")
+            }
+            let message = BatchSignature.message(root: tree.root)
+            #expect(SignatureVerifier.isValid(signature: escrows[0].signature, of: message,
+                                              publicKey: fixture.alice.peerID.publicKey), "size \(size)")
+        }
+    }
+
     @Test("a changed body, a proof from another place or batch, or a changed signature fails")
     func tampering() throws {
         let batch = try fixture.batchEscrows(5, jobs: ["a", "b", "c"], by: fixture.alice)

@@ -25,6 +25,19 @@ struct SchedulerTests {
                        maxCredits: 10)
     }
 
+    @Test("a worker's attributes follow its running jobs exactly as a full rebuild would, slot by slot")
+    func attributesFollowRunningJobs() {
+        let ad = Self.ad([("hash.sha256", "1.0.0")], slots: 3, labels: ["zone": "eu"])
+        let standing = WorkerStanding(done: 4, failed: 1, timedOut: 0, crashed: 0, disagreed: 0)
+        var worker = ScheduledWorker(ad: ad, joinedAt: 0, standing: standing)
+        for (step, change) in [(1, true), (2, true), (3, true), (2, false), (1, false), (0, false)].enumerated() {
+            if change.1 { worker.start(Self.job(change.0)) } else { worker.stop(Self.job(change.0 + 1)) }
+            #expect(worker.attributes == MatchRules.attributes(of: ad, running: worker.running.count, standing: standing),
+                    "step \(step)")
+        }
+        #expect(worker.attributes["slots_free"] == .int(3) && worker.attributes["load"] == .decimal(0))
+    }
+
     @Test("a job goes to the only worker offering its capability")
     func routesByCapability() {
         var s = Scheduler()
