@@ -44,7 +44,8 @@ extension EndToEndBenchmark {
             await grid.stop(keepingLogs: true)
             throw error
         }
-        await grid.stop()
+        await grid.stop(keepingLogs: settings.keep)
+        if settings.keep { say("  kept: the grid's folder, \(grid.root) (BENCH_KEEP)") }
     }
 
     private static func sample(_ grid: BenchGrid, finished: Int) -> Sample {

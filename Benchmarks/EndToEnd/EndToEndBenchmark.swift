@@ -89,7 +89,8 @@ struct EndToEndBenchmark {
             await grid.stop(keepingLogs: true)
             return 1
         }
-        await grid.stop()
+        await grid.stop(keepingLogs: settings.keep)
+        if settings.keep { say("  kept: the grid's folder, \(grid.root) (BENCH_KEEP)") }
         return 0
     }
 
