@@ -27,7 +27,7 @@ struct LedgerAppenderTests {
         defer { folder.remove() }
         let queue = try ledgerFile(folder, "ledger.sqlite")
         let appender = LedgerAppender(operator: fixture.operatorID)
-        try queue.write { db in try appender.append(try fixture.grant(10, to: fixture.alice.peerID), in: db) }
+        _ = try queue.write { db in try appender.append(try fixture.grant(10, to: fixture.alice.peerID), in: db) }
         try body(queue, appender, fixture.alice)
     }
 
@@ -51,12 +51,12 @@ struct LedgerAppenderTests {
         let appender = LedgerAppender(operator: fixture.operatorID)
         let history = try fixture.history()
         for (index, signed) in history.enumerated() {
-            try plain.write { db in try Ledger.append(signed, operator: fixture.operatorID, in: db) }
+            _ = try plain.write { db in try Ledger.append(signed, operator: fixture.operatorID, in: db) }
             if index == 4 {
                 // Two in one call, as a settlement appends its payment and refund.
-                try cached.write { db in try appender.append(contentsOf: [signed, history[5]], in: db) }
+                _ = try cached.write { db in try appender.append(contentsOf: [signed, history[5]], in: db) }
             } else if index != 5 {
-                try cached.write { db in try appender.append(signed, in: db) }
+                _ = try cached.write { db in try appender.append(signed, in: db) }
             }
         }
         let expected = try state(plain)
@@ -87,7 +87,7 @@ struct LedgerAppenderTests {
                 }
             }
             // Alice's 10 credits are all still hers: an appender that remembered either escrow would refuse this one.
-            try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
+            _ = try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
 
             let got = try state(queue)
             #expect(got.entries.map(\.body.job) == [nil, "kept"])
@@ -110,7 +110,7 @@ struct LedgerAppenderTests {
                 try appender.append(try fixture.escrow(1, job: "j0", by: alice), in: db)
             }
             // Another writer (the plain path) escrows; the appender must chain after it and see the balance it left.
-            try queue.write { db in
+            _ = try queue.write { db in
                 try Ledger.append(try fixture.escrow(4, job: "j1", by: alice), operator: fixture.operatorID, in: db)
             }
             #expect(throws: LedgerError.self) {
@@ -141,10 +141,10 @@ struct LedgerAppenderTests {
                 }
             }
             // ...and another writer puts a different entry at seq 2: the head's seq is what the appender left.
-            try queue.write { db in
+            _ = try queue.write { db in
                 try Ledger.append(try fixture.grant(3, to: fixture.bob.peerID), operator: fixture.operatorID, in: db)
             }
-            try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
+            _ = try queue.write { db in try appender.append(try fixture.escrow(10, job: "kept", by: alice), in: db) }
 
             let got = try state(queue)
             #expect(got.entries.map(\.body.job) == [nil, nil, "kept"])
@@ -162,7 +162,7 @@ struct LedgerAppenderTests {
                                                      try fixture.escrow(50, job: "b", by: alice)], in: db)
                 }
             }
-            try queue.write { db in try appender.append(try fixture.escrow(10, job: "c", by: alice), in: db) }
+            _ = try queue.write { db in try appender.append(try fixture.escrow(10, job: "c", by: alice), in: db) }
             let got = try state(queue)
             #expect(got.entries.map(\.body.job) == [nil, "c"])
             #expect(got.verification.failure == nil)
@@ -195,11 +195,11 @@ struct LedgerAppenderTests {
                 UInt8(truncatingIfNeeded: index >> (8 * ($0 % 2)))
             })), amount: 1, author: fixture.operatorID, timestamp: 1).signed(by: fixture.operatorIdentity)
         }
-        try queue.write { db in try appender.append(contentsOf: Array(grants.prefix(10)), in: db) }
+        _ = try queue.write { db in try appender.append(contentsOf: Array(grants.prefix(10)), in: db) }
         #expect(appender.cachedBalances == 11, "the mint and ten peers")
-        try queue.write { db in try appender.append(contentsOf: Array(grants.dropFirst(10)), in: db) }
+        _ = try queue.write { db in try appender.append(contentsOf: Array(grants.dropFirst(10)), in: db) }
         #expect(appender.cachedBalances == 0, "the mint and 4,096 peers are past the limit")
-        try queue.write { db in try appender.append(try fixture.grant(4, to: fixture.alice.peerID), in: db) }
+        _ = try queue.write { db in try appender.append(try fixture.grant(4, to: fixture.alice.peerID), in: db) }
         #expect(appender.cachedBalances == 2)
         let got = try state(queue)
         #expect(got.balances[.mint] == -Int64(BalanceCache.limit) - 4)
@@ -211,7 +211,7 @@ struct LedgerAppenderTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let queue = try ledgerFile(folder, "ledger.sqlite")
-        try queue.write { db in
+        _ = try queue.write { db in
             try Ledger.append(try fixture.grant(10, to: fixture.alice.peerID), operator: fixture.operatorID, in: db)
         }
         let stranger = LedgerAppender(operator: fixture.bob.peerID)
