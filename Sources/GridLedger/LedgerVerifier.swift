@@ -82,36 +82,41 @@ private struct LedgerWalk {
             }
             // A pipeline of three stages, each on a thread of its own, so none waits for the others: this thread only
             // copies rows' values off the cursor (SQLite reads one row at a time); a batch is then decoded, hashed and
-            // signature-checked on all cores (`preparing`), and walked in order (`walking`). At most two batches are
-            // between the cursor and the end of the walk.
+            // signature-checked on all cores (`preparing`), and walked in order (`walking`). Besides the batch being
+            // read, at most two are between the cursor and the end of the walk.
             let walker = Walker(replay: replay, pending: pending, walk: self)
             let preparing = DispatchQueue(label: "grid.ledger.verify.prepare")
             let walking = DispatchQueue(label: "grid.ledger.verify.walk")
             let inFlight = DispatchSemaphore(value: 2)
             let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
             var exhausted = false
-            while !exhausted, !walker.stopped {
-                var batch: [[DatabaseValue]] = []
-                batch.reserveCapacity(Self.batchSize)
-                while batch.count < Self.batchSize {
-                    guard let row = try rows.next() else {
-                        exhausted = true
-                        break
-                    }
-                    batch.append(Array(row.databaseValues))
+            do {
+                // Also when reading a row fails: no stage outlives this function.
+                defer {
+                    preparing.sync {}
+                    walking.sync {}
                 }
-                inFlight.wait()
-                preparing.async { [batch, trusted, coverage, operatorID, signatures] in
-                    let prepared = Self.prepare(batch, trusted: trusted, coverage: coverage, operator: operatorID,
-                                                signatures: signatures)
-                    walking.async {
-                        walker.walk(prepared)
-                        inFlight.signal()
+                while !exhausted, !walker.stopped {
+                    var batch: [[DatabaseValue]] = []
+                    batch.reserveCapacity(Self.batchSize)
+                    while batch.count < Self.batchSize {
+                        guard let row = try rows.next() else {
+                            exhausted = true
+                            break
+                        }
+                        batch.append(Array(row.databaseValues))
+                    }
+                    inFlight.wait()
+                    preparing.async { [batch, trusted, coverage, operatorID, signatures] in
+                        let prepared = Self.prepare(batch, trusted: trusted, coverage: coverage, operator: operatorID,
+                                                    signatures: signatures)
+                        walking.async {
+                            walker.walk(prepared)
+                            inFlight.signal()
+                        }
                     }
                 }
             }
-            preparing.sync {}
-            walking.sync {}
             replay = walker.replay
             pending = walker.pending
             covered = walker.covered
@@ -390,15 +395,19 @@ private struct LedgerWalk {
     /// Compares the balance and job caches with the replay: one pass over each table, each row looked up in the
     /// replay; only when something differs are both read whole and sorted, to name the first difference.
     private func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
-        var matching = 0
+        // Accounts are counted by what they parse to: two rows spelling one account differently (hex in upper and
+        // lower case) must not stand in for an account whose row was removed.
+        var accounts = Set<Account>()
+        accounts.reserveCapacity(replay.sheet.balances.count)
         let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
         while let row = try balanceRows.next() {
             let (account, balance) = try Rows.balance(row)
-            guard replay.sheet.balances[account] == balance else { return try firstCacheDifference(replay) }
-            matching += 1
+            guard replay.sheet.balances[account] == balance, accounts.insert(account).inserted else {
+                return try firstCacheDifference(replay)
+            }
         }
-        guard matching == replay.sheet.balances.count else { return try firstCacheDifference(replay) }
-        matching = 0
+        guard accounts.count == replay.sheet.balances.count else { return try firstCacheDifference(replay) }
+        var matching = 0
         let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
         while let row = try jobRows.next() {
             let (job, settlement) = try Rows.settlement(row)
@@ -409,13 +418,16 @@ private struct LedgerWalk {
         return nil
     }
 
-    /// The first account, then the first job, whose cached value differs from the replay, in sorted order.
-    private func firstCacheDifference(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
+    /// The first account, then the first job, whose cached value differs from the replay, in sorted order; called
+    /// only when one pass found a difference, so it never answers that there is none.
+    private func firstCacheDifference(_ replay: LedgerReplay) throws -> LedgerVerification.Failure {
         var cached: [Account: Int64] = [:]
         let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
         while let row = try balanceRows.next() {
             let (account, balance) = try Rows.balance(row)
-            cached[account] = balance
+            if cached.updateValue(balance, forKey: account) != nil {
+                return .init(seq: nil, reason: "The balance cache holds account \(account) twice.")
+            }
         }
         let replayed = replay.sheet.balances
         for account in Set(cached.keys).union(replayed.keys).sorted() where cached[account] != replayed[account] {
@@ -433,6 +445,6 @@ private struct LedgerWalk {
         for job in Set(jobs.keys).union(replay.sheet.jobs.keys).sorted() where jobs[job] != replay.sheet.jobs[job] {
             return .init(seq: nil, reason: "The cached settlement of job \(job) does not match the entries.")
         }
-        return nil
+        return .init(seq: nil, reason: "The balance and settlement caches do not match the entries.")
     }
 }

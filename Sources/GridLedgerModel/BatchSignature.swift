@@ -5,7 +5,9 @@ import GridMerkle
 /// Many entry bodies signed with one Ed25519 signature (docs/ledger.md, "Batch signatures").
 ///
 /// The signer builds an RFC 9162 Merkle tree whose leaves are the bodies' canonical bytes, in order, and signs
-/// `domain ‖ root` once. Each body is then stored with that signature and its inclusion proof in the tree, so it can
+/// `domain ‖ batch size (u64 BE) ‖ root` once. The size is signed because proofs for different sizes (and so leaf
+/// indices) can lead to the same root with the same hashes: signed, it pins both, and an entry's signature field has
+/// exactly one valid form. Each body is then stored with that signature and its inclusion proof in the tree, so it can
 /// still be checked on its own (a receipt holds one entry), while a verifier that meets the same signature again
 /// needs only the proof's few hashes (`SignatureCache`). A client signs the escrows of a submitted batch this way.
 ///
@@ -18,15 +20,20 @@ public enum BatchSignature {
     /// What the batch's signature signs before the root.
     static let domain = Array("peergrid/ledger/batch-signature/v1\n".utf8)
 
-    /// The bytes the signer signs for a batch whose tree has `root`.
-    static func message(root: MerkleHash) -> [UInt8] {
-        domain + root.bytes
+    /// The bytes the signer signs for a batch of `size` bodies whose tree has `root`.
+    static func message(root: MerkleHash, size: UInt64) -> [UInt8] {
+        var bytes = domain
+        bytes.reserveCapacity(domain.count + 8 + MerkleHash.length)
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: size >> UInt64(shift)))
+        }
+        return bytes + root.bytes
     }
 
     /// The root that `proof` leads to from the body whose canonical bytes are `canonicalBody`, or nil when the proof
-    /// does not fit its own index and size or names a batch larger than `maximumSize`.
+    /// does not fit its own index and size or is not for a batch of 2 to `maximumSize` bodies.
     static func root(of canonicalBody: [UInt8], proof: InclusionProof) -> MerkleHash? {
-        guard proof.treeSize <= UInt64(maximumSize) else { return nil }
+        guard proof.treeSize >= 2, proof.treeSize <= UInt64(maximumSize) else { return nil }
         return try? proof.root(leafHash: TreeHasher.leafHash(canonicalBody))
     }
 
@@ -43,7 +50,7 @@ public enum BatchSignature {
         }
         var tree = Tree(leaves: bodies.map { TreeHasher.leafHash($0.canonicalBytes) })
         let size = bodies.count
-        let signature = identity.sign(message(root: tree.root(start: 0, count: size)))
+        let signature = identity.sign(message(root: tree.root(start: 0, count: size), size: UInt64(size)))
         return bodies.indices.map { index in
             let proof = InclusionProof(leafIndex: UInt64(index), treeSize: UInt64(size),
                                        hashes: tree.path(index, start: 0, count: size))

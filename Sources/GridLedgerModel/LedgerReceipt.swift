@@ -12,7 +12,7 @@ public struct LedgerReceipt: Sendable, Hashable {
 
     public let checkpoint: SignedCheckpoint
     public let seq: Int64
-    /// The entry's leaf bytes: previous hash, seq, canonical body and signature.
+    /// The entry's leaf bytes: previous hash, seq, canonical body and signature field (signature, and batch proof).
     public let leaf: [UInt8]
     public let proof: InclusionProof
 

@@ -67,10 +67,11 @@ public struct SignedEntry: Hashable, Sendable {
             return SignatureVerifier.isValid(signature: signature, of: canonical, publicKey: body.author.publicKey)
         }
         guard let root = BatchSignature.root(of: canonical, proof: batchProof) else { return false }
-        if let cache, cache.contains(root: root, signature: signature, author: body.author) { return true }
-        guard SignatureVerifier.isValid(signature: signature, of: BatchSignature.message(root: root),
+        let size = batchProof.treeSize
+        if let cache, cache.contains(root: root, size: size, signature: signature, author: body.author) { return true }
+        guard SignatureVerifier.isValid(signature: signature, of: BatchSignature.message(root: root, size: size),
                                         publicKey: body.author.publicKey) else { return false }
-        cache?.insert(root: root, signature: signature, author: body.author)
+        cache?.insert(root: root, size: size, signature: signature, author: body.author)
         return true
     }
 

@@ -34,7 +34,7 @@ struct BatchSignatureTests {
                 let expected = try tree.inclusionProof(leafIndex: UInt64(index), treeSize: UInt64(size))
                 #expect(escrow.batchProof == expected, "leaf \(index) of \(size)")
             }
-            let message = BatchSignature.message(root: tree.root)
+            let message = BatchSignature.message(root: tree.root, size: UInt64(size))
             #expect(SignatureVerifier.isValid(signature: escrows[0].signature, of: message,
                                               publicKey: fixture.alice.peerID.publicKey), "size \(size)")
         }
@@ -72,14 +72,36 @@ struct BatchSignatureTests {
 
     @Test("a cached batch signature is taken only for the author who signed it")
     func cacheKeyedByAuthor() throws {
-        let batch = try fixture.batchEscrows(5, jobs: ["a", "b"], by: fixture.alice)
+        // Alice signs a tree holding one body of hers and one authored by Bob (no honest client does; built by hand).
+        let hers = try EntryBody.escrow(job: "a", amount: 5, submitter: fixture.alice.peerID, timestamp: 2_000)
+        let bobs = try EntryBody.escrow(job: "b", amount: 5, submitter: fixture.bob.peerID, timestamp: 2_000)
+        var tree = MerkleTree(store: InMemoryNodeStore())
+        _ = try tree.append(contentsOf: [hers.canonicalBytes, bobs.canonicalBytes])
+        let signature = fixture.alice.sign(BatchSignature.message(root: tree.root, size: 2))
+        let aliceEntry = SignedEntry(body: hers, signature: signature,
+                                     batchProof: try tree.inclusionProof(leafIndex: 0, treeSize: 2), knownValid: false)
+        let bobEntry = SignedEntry(body: bobs, signature: signature,
+                                   batchProof: try tree.inclusionProof(leafIndex: 1, treeSize: 2), knownValid: false)
+        let cache = SignatureCache()
+        #expect(aliceEntry.isSignatureValid(cache: cache))
+        // Same root, size and signature as the cached batch: only the author tells them apart.
+        #expect(!bobEntry.isSignatureValid(cache: cache))
+    }
+
+    @Test("a proof relabelled to another batch size (same hashes, same root) no longer checks out")
+    func relabelledProof() throws {
+        let batch = try fixture.batchEscrows(5, jobs: ["a", "b", "c", "d"], by: fixture.alice)
+        let proof = try #require(batch[0].batchProof)
+        // For leaf 0, a batch of 3 or of 4 with these two hashes leads to the same root.
+        let relabelled = InclusionProof(leafIndex: 0, treeSize: 3, hashes: proof.hashes)
+        let leaf = TreeHasher.leafHash(batch[0].body.canonicalBytes)
+        #expect(try relabelled.root(leafHash: leaf) == (try proof.root(leafHash: leaf)))
         let cache = SignatureCache()
         #expect(batch[0].isSignatureValid(cache: cache))
-        #expect(batch[1].isSignatureValid(cache: cache))
-        // Bob's body under alice's batch signature and proof leads to another root (the body differs), so it misses.
-        let bobs = try EntryBody.escrow(job: "a", amount: 5, submitter: fixture.bob.peerID, timestamp: 2_000)
-        #expect(!SignedEntry(body: bobs, signature: batch[0].signature, batchProof: batch[0].batchProof,
-                             knownValid: false).isSignatureValid(cache: cache))
+        let moved = SignedEntry(body: batch[0].body, signature: batch[0].signature, batchProof: relabelled,
+                                knownValid: false)
+        #expect(!moved.isSignatureValid(cache: cache))
+        #expect(!moved.isSignatureValid)
     }
 
     @Test("malformed signature fields are refused with the reason")

@@ -54,6 +54,12 @@ struct LedgerVerifierTests {
                   seq: nil, reason: "The cached balance of mint is 1000 but the entries give -150."),
         Tampering(name: "deleted cached job", sql: "DELETE FROM ledger_jobs WHERE job = 'job-2'",
                   seq: nil, reason: "The cached settlement of job job-2 does not match the entries."),
+        Tampering(name: "an account's cached row spelled twice, another's removed", sql: """
+            INSERT INTO ledger_balances (account, balance)
+                SELECT 'peer:' || upper(substr(account, 6)), balance FROM ledger_balances
+                WHERE account LIKE 'peer:%' ORDER BY account LIMIT 1;
+            DELETE FROM ledger_balances WHERE account = 'escrow:job-2';
+            """, seq: nil, reason: "twice"),
         Tampering(name: "replaced operator",
                   sql: "UPDATE ledger_meta SET value = '\(String(repeating: "ab", count: 32))' WHERE key = 'operator'",
                   seq: nil, reason: "records peer abababab as its operator"),
@@ -86,6 +92,20 @@ struct LedgerVerifierTests {
             if let seq = tampering.seq {
                 #expect(result.verifiedCount == seq - 1)
             }
+        }
+    }
+
+    @Test("A ledger of several batches verifies, and a bad entry in a later batch is named while others are in flight")
+    func severalBatches() async throws {
+        try await withLedger(fixture) { store in
+            let grants = try (0..<9_000).map { try fixture.grant(1, to: fixture.alice.peerID, at: Int64($0)) }
+            try await store.append(contentsOf: grants)
+            let clean = try await store.verify()
+            #expect(clean.isValid && clean.verifiedCount == 9_000, "\(clean)")
+            try await tamper(store, "UPDATE ledger_entries SET amount = 2 WHERE seq = 5000")
+            let result = try await store.verify()
+            #expect(result.failure?.seq == 5_000, "\(result)")
+            #expect(result.verifiedCount == 4_999)
         }
     }
 
