@@ -47,6 +47,13 @@ enum LedgerEntryHarness {
             seeds["signed-\(name)"] = [1] + signed.serializedBytes
             seeds["leaf-\(name)"] = [2] + entry.leafBytes
         }
+        // The same bodies under one batch signature: signature fields that carry a proof (docs/ledger.md).
+        let batch = (try? BatchSignature.sign(bodies.compactMap(\.1), by: identity)) ?? []
+        for (index, signed) in batch.enumerated() {
+            let entry = LedgerEntry(seq: Int64(index + 1), signed: signed, prevHash: LedgerEntry.genesisHash)
+            seeds["signed-batch-\(index)"] = [1] + signed.serializedBytes
+            seeds["leaf-batch-\(index)"] = [2] + entry.leafBytes
+        }
         return seeds
     }
 }
