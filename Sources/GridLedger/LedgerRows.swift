@@ -23,7 +23,8 @@ enum Rows {
         ])
     }
 
-    /// Decodes a row selected with `columns` (or `columnsV1`, in the migrations that run before the later columns exist).
+    /// Decodes a row selected with `columns` (or `columnsV1`, in the migrations that run before the later columns
+    /// exist).
     static func entry(_ row: some ColumnValues) throws(LedgerError) -> LedgerEntry {
         let seq = try int64(row, 0, "seq", seq: 0)
         let kindText = try text(row, 1, "kind", seq: seq)
@@ -185,7 +186,9 @@ enum Rows {
         return value
     }
 
-    static func optionalText(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String? {
+    static func optionalText(
+        _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
+    ) throws(LedgerError) -> String? {
         switch row.value(at: index).storage {
         case .null: return nil
         case .string(let value): return value
@@ -202,7 +205,9 @@ enum Rows {
         return [UInt8](data)
     }
 
-    static func account(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Account {
+    static func account(
+        _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
+    ) throws(LedgerError) -> Account {
         let value = try text(row, index, name, seq: seq)
         do {
             return try Account(parsing: value)

@@ -16,31 +16,34 @@ import GridMerkle
 public enum BatchSignature {
     /// The most bodies one signature covers; a proof is then at most 12 hashes.
     public static let maximumSize = 4_096
+    /// The batch sizes a proof may name: one body alone is signed plainly, never as a batch.
+    static let sizes: ClosedRange<UInt64> = 2...UInt64(maximumSize)
 
     /// What the batch's signature signs before the root.
     static let domain = Array("peergrid/ledger/batch-signature/v1\n".utf8)
 
     /// The bytes the signer signs for a batch of `size` bodies whose tree has `root`.
     static func message(root: MerkleHash, size: UInt64) -> [UInt8] {
-        var bytes = domain
-        bytes.reserveCapacity(domain.count + 8 + MerkleHash.length)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: size >> UInt64(shift)))
-        }
-        return bytes + root.bytes
+        var writer = ByteWriter(capacity: domain.count + 8 + MerkleHash.length)
+        writer.raw(domain)
+        writer.u64(size)
+        writer.raw(root.bytes)
+        return writer.bytes
     }
 
     /// The root that `proof` leads to from the body whose canonical bytes are `canonicalBody`, or nil when the proof
-    /// does not fit its own index and size or is not for a batch of 2 to `maximumSize` bodies.
+    /// does not fit its own index and size or names a size outside `sizes`.
     static func root(of canonicalBody: [UInt8], proof: InclusionProof) -> MerkleHash? {
-        guard proof.treeSize >= 2, proof.treeSize <= UInt64(maximumSize) else { return nil }
+        guard sizes.contains(proof.treeSize) else { return nil }
         return try? proof.root(leafHash: TreeHasher.leafHash(canonicalBody))
     }
 
     /// Signs all of `bodies` with one signature by `identity`, which must be the author of each; one body alone is
     /// signed plainly. The result is in the order of `bodies`.
     public static func sign(_ bodies: [EntryBody], by identity: Identity) throws(LedgerError) -> [SignedEntry] {
-        guard bodies.count > 1 else { return try bodies.map { body throws(LedgerError) in try body.signed(by: identity) } }
+        guard bodies.count > 1 else {
+            return try bodies.map { body throws(LedgerError) in try body.signed(by: identity) }
+        }
         guard bodies.count <= maximumSize else {
             throw .invalidArgument("bodies", reason: "one signature covers at most \(maximumSize) bodies, "
                 + "not \(bodies.count)")

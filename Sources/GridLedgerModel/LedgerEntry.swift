@@ -3,8 +3,9 @@ import GridCrypto
 /// A signed entry as sequenced into the ledger: its number, the hash of the entry before it, and its own hash.
 ///
 /// `hash = SHA-256(leafBytes)`, where the leaf bytes are
-/// `prevHash (32) ‖ seq (u64 BE) ‖ body length (u32 BE) ‖ canonical body ‖ signature field`, where the signature
-/// field is the 64-byte signature, followed for a batch signature by its proof (`SignedEntry.signatureField`).
+/// `prevHash (32) ‖ seq (u64 BE) ‖ body length (u32 BE) ‖ canonical body ‖ signature field`, where the
+/// signature field is the 64-byte signature, followed for a batch signature by its proof
+/// (`SignedEntry.signatureField`).
 public struct LedgerEntry: Hashable, Sendable {
     /// The `prevHash` of the first entry: 32 zero bytes.
     public static let genesisHash = [UInt8](repeating: 0, count: 32)

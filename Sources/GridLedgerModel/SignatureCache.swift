@@ -5,8 +5,9 @@ import Synchronization
 /// Batch signatures already found valid, so the one signature of a batch is checked once, not once per body.
 ///
 /// An entry is taken as validly signed from the cache only when its own proof leads to the same root, for the same
-/// batch size, with the same signature and author, as a batch that passed the Ed25519 check; a wrong proof or body leads to another root and
-/// misses. Safe to share between threads; it keeps at least the most recent `capacity` batches, at most twice that.
+/// batch size, with the same signature and author, as a batch that passed the Ed25519 check; a wrong proof or body
+/// leads to another root and misses. Safe to share between threads; it keeps at least the most recent `capacity`
+/// batches, at most twice that.
 public final class SignatureCache: Sendable {
     private struct Key: Hashable {
         let root: MerkleHash

@@ -40,7 +40,7 @@ public struct SignedEntry: Hashable, Sendable {
             } catch {
                 throw .malformedEncoding("the batch proof after the signature is malformed: \(error)")
             }
-            guard let batch = proof, batch.treeSize >= 2, batch.treeSize <= UInt64(BatchSignature.maximumSize) else {
+            guard let batch = proof, BatchSignature.sizes.contains(batch.treeSize) else {
                 throw .malformedEncoding("the batch proof must be for a batch of 2 to \(BatchSignature.maximumSize) "
                     + "bodies, not \(proof?.treeSize ?? 0)")
             }
@@ -79,8 +79,8 @@ public struct SignedEntry: Hashable, Sendable {
     public var isSignatureValid: Bool { isSignatureValid() }
 
     /// Throws `LedgerError.badSignature` unless the signature is valid.
-    public func checkSignature(cache: SignatureCache? = nil) throws(LedgerError) {
-        guard isSignatureValid(cache: cache) else { throw .badSignature(author: body.author) }
+    public func checkSignature() throws(LedgerError) {
+        guard isSignatureValid else { throw .badSignature(author: body.author) }
     }
 
     public static func == (lhs: SignedEntry, rhs: SignedEntry) -> Bool {

@@ -46,7 +46,9 @@ public struct LedgerFixture: Sendable {
         let bodies = try jobs.map { job in
             try EntryBody.escrow(job: job, amount: amount, submitter: payer.peerID, timestamp: time)
         }
-        return try BatchSignature.sign(bodies, by: payer).map { try SignedEntry(body: $0.body, signatureField: $0.signatureField) }
+        return try BatchSignature.sign(bodies, by: payer).map {
+            try SignedEntry(body: $0.body, signatureField: $0.signatureField)
+        }
     }
 
     /// A valid history with batch-signed escrows: grants, three of alice's jobs escrowed under one signature and one
