@@ -51,8 +51,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
-        // System libraries. SQLite comes through GRDB's own system library target (GRDBSQLite, apt libsqlite3-dev).
+        // System libraries. SQLite comes through GRDB's own system library target (GRDBSQLite, apt libsqlite3-dev);
+        // CSQLite declares the same library for reading column values off statements GRDB prepared (PackedRows).
         .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),
         // The C header plugin authors build against.
         .target(name: "CGridPluginABI"),
@@ -66,7 +68,8 @@ let package = Package(
         // Entries, credit rules and verification over a sequence of entries, with no database: what signs an escrow
         // (GridClient), the matchmaker's store and any replica share.
         .target(name: "GridLedgerModel", dependencies: ["GridCore", "GridCrypto", "GridMerkle"]),
-        .target(name: "GridLedger", dependencies: ["GridCore", "GridCrypto", "GridMerkle", "GridLedgerModel", grdb, logging]),
+        .target(name: "GridLedger",
+                dependencies: ["CSQLite", "GridCore", "GridCrypto", "GridMerkle", "GridLedgerModel", grdb, logging]),
         // The frames between a worker and its runners; no Foundation, so the runner stays small.
         .target(name: "GridRunnerProtocol", dependencies: ["CGridPluginABI"]),
         .executableTarget(name: "grid-runner",

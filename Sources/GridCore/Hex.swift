@@ -3,28 +3,43 @@ public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+        let count = bytes.count * 2
+        guard count > 0 else { return "" }
+        return digits.withUnsafeBufferPointer { digits in
+            String(unsafeUninitializedCapacity: count) { out in
+                var index = 0
+                for byte in bytes {
+                    out[index] = digits[Int(byte >> 4)]
+                    out[index + 1] = digits[Int(byte & 0x0f)]
+                    index += 2
+                }
+                return count
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes hex (either case); nil when the text is not an even-length hex string.
     public static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
+        var text = text
+        return text.withUTF8 { decode(utf8: $0) }
+    }
+
+    /// Decodes hex digits given as UTF-8 bytes (either case), as read from a database column; nil when they are not
+    /// an even number of hex digits.
+    public static func decode(utf8 text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: text.count / 2) { out, initialized in
+            for index in 0..<out.count {
+                guard let hi = value(text[2 * index]), let lo = value(text[2 * index + 1]) else {
+                    valid = false
+                    break
+                }
+                out[index] = hi << 4 | lo
+                initialized = index + 1
+            }
         }
-        return out
+        return valid ? bytes : nil
     }
 
     private static func value(_ c: UInt8) -> UInt8? {

@@ -12,6 +12,12 @@ public struct PeerID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
         self.publicKey = bytes
     }
 
+    /// Parses 64 hex digits given as UTF-8 bytes, as read from a database column; nil for anything else.
+    public init?(hexUTF8 text: UnsafeBufferPointer<UInt8>) {
+        guard text.count == 64, let bytes = Hex.decode(utf8: text) else { return nil }
+        self.publicKey = bytes
+    }
+
     public var hex: String { Hex.encode(publicKey) }
 
     /// The first 8 hex digits, for tables and logs.

@@ -35,27 +35,19 @@ enum Rows {
         let to = try account(row, 3, "to_account", seq: seq)
         let amount = try int64(row, 4, "amount", seq: seq)
         let job = try optionalText(row, 5, "job", seq: seq)
-        let authorText = try text(row, 6, "author", seq: seq)
-        guard let author = PeerID(hex: authorText) else {
-            throw .corruptRow(seq: seq, reason: "the author is not 64 hex digits")
-        }
+        let author = try peer(row, 6, "author", seq: seq)
         let timestamp = try int64(row, 7, "timestamp", seq: seq)
         let memo = try optionalText(row, 8, "memo", seq: seq)
         let signature = try blob(row, 9, "signature", seq: seq, length: SigningKeyPair.signatureLength)
         let prevHash = try blob(row, 10, "prev_hash", seq: seq, length: 32)
         let hash = try blob(row, 11, "hash", seq: seq, length: 32)
-        let result: ResultRecord?
-        switch (row.count > 12 ? row.value(at: 12) : .null).storage {
-        case .null:
-            result = nil
-        case .blob(let data):
+        var result: ResultRecord?
+        if let encoded = try optionalBlob(row, 12, "result", seq: seq) {
             do {
-                result = try ResultRecord(encoded: [UInt8](data))
+                result = try ResultRecord(encoded: encoded)
             } catch {
                 throw .corruptRow(seq: seq, reason: "the result is malformed: \(error)")
             }
-        default:
-            throw .corruptRow(seq: seq, reason: "the result is neither a blob nor NULL")
         }
         let body: EntryBody
         do {
@@ -66,29 +58,26 @@ enum Rows {
             throw .corruptRow(seq: seq, reason: "\(error)")
         }
         let signed: SignedEntry
-        switch (row.count > 13 ? row.value(at: 13) : .null).storage {
-        case .null:
-            signed = SignedEntry(body: body, signature: signature)
-        case .blob(let proof):
+        if let proof = try optionalBlob(row, 13, "signature proof", seq: seq) {
             do {
-                signed = try SignedEntry(body: body, signatureField: signature + [UInt8](proof))
+                signed = try SignedEntry(body: body, signatureField: signature + proof)
             } catch {
                 throw .corruptRow(seq: seq, reason: "\(error)")
             }
-        default:
-            throw .corruptRow(seq: seq, reason: "the signature proof is neither a blob nor NULL")
+        } else {
+            signed = SignedEntry(body: body, signature: signature)
         }
         return LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: hash)
     }
 
-    static func balance(_ row: Row) throws(LedgerError) -> (Account, Int64) {
-        let value = row[0] as DatabaseValue
-        guard case .string(let text) = value.storage else {
-            throw .corruptMeta("a ledger_balances account is not text")
+    static func balance(_ row: some ColumnValues) throws(LedgerError) -> (Account, Int64) {
+        let parsed = row.withText(at: 0) { text in
+            Result { () throws(LedgerError) in try Account(parsingUTF8: text) }
         }
-        let account = try Account(parsing: text)
-        guard case .int64(let balance) = (row[1] as DatabaseValue).storage else {
-            throw .corruptMeta("the cached balance of \(text) is not an integer")
+        guard let parsed else { throw .corruptMeta("a ledger_balances account is not text") }
+        let account = try parsed.get()
+        guard let balance = row.integer(at: 1) else {
+            throw .corruptMeta("the cached balance of \(account) is not an integer")
         }
         return (account, balance)
     }
@@ -122,38 +111,38 @@ enum Rows {
     static let jobColumns = "job, submitter, escrowed, paid, refunded, payees"
 
     /// Decodes a `ledger_jobs` row selected with `jobColumns`.
-    static func settlement(_ row: Row) throws(LedgerError) -> (job: String, settlement: JobSettlement) {
-        guard case .string(let job) = (row[0] as DatabaseValue).storage else {
+    static func settlement(_ row: some ColumnValues) throws(LedgerError) -> (job: String, settlement: JobSettlement) {
+        guard let job = row.text(at: 0) else {
             throw .corruptMeta("a ledger_jobs job id is not text")
         }
         func integer(_ index: Int, _ name: String) throws(LedgerError) -> Int64? {
-            switch row.value(at: index).storage {
-            case .null: return nil
-            case .int64(let value): return value
-            default: throw .corruptMeta("the cached \(name) of job \(job) is not an integer")
+            if row.isNull(at: index) { return nil }
+            guard let value = row.integer(at: index) else {
+                throw .corruptMeta("the cached \(name) of job \(job) is not an integer")
             }
+            return value
         }
-        guard case .string(let submitterText) = (row[1] as DatabaseValue).storage,
-              let submitter = PeerID(hex: submitterText)
-        else {
+        guard let submitter = row.withText(at: 1, { PeerID(hexUTF8: $0) }) ?? nil else {
             throw .corruptMeta("the cached submitter of job \(job) is not 64 hex digits")
         }
         guard let escrowed = try integer(2, "escrow") else {
             throw .corruptMeta("the cached escrow of job \(job) is missing")
         }
         var payees: [PeerID] = []
-        switch (row[5] as DatabaseValue).storage {
-        case .null:
-            break
-        case .string(let text):
-            for hex in text.split(separator: ",") {
-                guard let peer = PeerID(hex: String(hex)) else {
-                    throw .corruptMeta("a cached payee of job \(job) is not 64 hex digits")
+        if !row.isNull(at: 5) {
+            // Payees are 64 hex digits each, separated by commas.
+            let parsed = row.withText(at: 5) { text -> Bool in
+                for hex in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+                    guard let peer = PeerID(hexUTF8: UnsafeBufferPointer(rebasing: hex)) else { return false }
+                    payees.append(peer)
                 }
-                payees.append(peer)
+                return true
             }
-        default:
-            throw .corruptMeta("the cached payees of job \(job) are not text")
+            switch parsed {
+            case nil: throw .corruptMeta("the cached payees of job \(job) are not text")
+            case false?: throw .corruptMeta("a cached payee of job \(job) is not 64 hex digits")
+            case true?: break
+            }
         }
         let settlement = JobSettlement(
             submitter: submitter, escrowed: escrowed, paid: try integer(3, "payment"),
@@ -173,14 +162,14 @@ enum Rows {
     }
 
     static func int64(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> Int64 {
-        guard case .int64(let value) = row.value(at: index).storage else {
+        guard let value = row.integer(at: index) else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not an integer")
         }
         return value
     }
 
     static func text(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> String {
-        guard case .string(let value) = row.value(at: index).storage else {
+        guard let value = row.text(at: index) else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not text")
         }
         return value
@@ -189,45 +178,95 @@ enum Rows {
     static func optionalText(
         _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
     ) throws(LedgerError) -> String? {
-        switch row.value(at: index).storage {
-        case .null: return nil
-        case .string(let value): return value
-        default: throw .corruptRow(seq: seq, reason: "the \(name) is neither text nor NULL")
+        if row.isNull(at: index) { return nil }
+        guard let value = row.text(at: index) else {
+            throw .corruptRow(seq: seq, reason: "the \(name) is neither text nor NULL")
         }
+        return value
+    }
+
+    /// The blob at `index`, or nil when it is NULL (or beyond the row, for rows read before the column existed).
+    static func optionalBlob(
+        _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
+    ) throws(LedgerError) -> [UInt8]? {
+        if index >= row.count || row.isNull(at: index) { return nil }
+        guard let value = row.blob(at: index) else {
+            throw .corruptRow(seq: seq, reason: "the \(name) is neither a blob nor NULL")
+        }
+        return value
     }
 
     static func blob(
         _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64, length: Int
     ) throws(LedgerError) -> [UInt8] {
-        guard case .blob(let data) = row.value(at: index).storage, data.count == length else {
+        guard let value = row.blob(at: index), value.count == length else {
             throw .corruptRow(seq: seq, reason: "the \(name) is not a \(length)-byte blob")
         }
-        return [UInt8](data)
+        return value
     }
 
     static func account(
         _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
     ) throws(LedgerError) -> Account {
-        let value = try text(row, index, name, seq: seq)
-        do {
-            return try Account(parsing: value)
-        } catch {
-            throw .corruptRow(seq: seq, reason: "the \(name) is invalid: \(error)")
+        let parsed = row.withText(at: index) { text in
+            Result { () throws(LedgerError) in try Account(parsingUTF8: text) }
+        }
+        switch parsed {
+        case nil: throw .corruptRow(seq: seq, reason: "the \(name) is not text")
+        case .success(let account): return account
+        case .failure(let error): throw .corruptRow(seq: seq, reason: "the \(name) is invalid: \(error)")
+        }
+    }
+
+    static func peer(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> PeerID {
+        switch row.withText(at: index, { PeerID(hexUTF8: $0) }) {
+        case nil: throw .corruptRow(seq: seq, reason: "the \(name) is not text")
+        case .some(nil): throw .corruptRow(seq: seq, reason: "the \(name) is not 64 hex digits")
+        case .some(.some(let peer)): return peer
         }
     }
 }
 
-/// What `Rows.entry` decodes: a GRDB row, or its values copied off a cursor without the column names a copied `Row`
-/// carries (the verifier copies a million of them).
+/// What `Rows.entry` decodes: a GRDB row, or a row of values the verifier packed off a cursor (`PackedRows`), which
+/// answers the typed accessors without making a `DatabaseValue`.
 protocol ColumnValues {
     var count: Int { get }
     func value(at index: Int) -> DatabaseValue
+    func isNull(at index: Int) -> Bool
+    /// The integer at `index`; nil when the value is not an integer.
+    func integer(at index: Int) -> Int64?
+    /// The text at `index`; nil when the value is not text.
+    func text(at index: Int) -> String?
+    /// `body` applied to the UTF-8 bytes of the text at `index`; nil when the value is not text.
+    func withText<T>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T?
+    /// The blob at `index`; nil when the value is not a blob.
+    func blob(at index: Int) -> [UInt8]?
+}
+
+extension ColumnValues {
+    func isNull(at index: Int) -> Bool { value(at: index).isNull }
+
+    func integer(at index: Int) -> Int64? {
+        if case .int64(let value) = value(at: index).storage { return value }
+        return nil
+    }
+
+    func text(at index: Int) -> String? {
+        if case .string(let value) = value(at: index).storage { return value }
+        return nil
+    }
+
+    func withText<T>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        guard var text = text(at: index) else { return nil }
+        return text.withUTF8(body)
+    }
+
+    func blob(at index: Int) -> [UInt8]? {
+        if case .blob(let data) = value(at: index).storage { return [UInt8](data) }
+        return nil
+    }
 }
 
 extension Row: ColumnValues {
-    func value(at index: Int) -> DatabaseValue { self[index] }
-}
-
-extension Array: ColumnValues where Element == DatabaseValue {
     func value(at index: Int) -> DatabaseValue { self[index] }
 }

@@ -32,7 +32,7 @@ public enum LedgerVerifier {
 }
 
 /// One pass of `LedgerVerifier.verify` over the rows of one read transaction.
-private struct LedgerWalk {
+struct LedgerWalk {
     let db: Database
     let operatorID: PeerID
     let scope: VerificationScope
@@ -40,6 +40,8 @@ private struct LedgerWalk {
     let coverSignatures: Bool
     /// Rows decoded and prepared together: enough to keep both cores busy, little memory.
     static let batchSize = 4096
+    /// Rows of the balance and job caches read and then compared on all cores together.
+    static let cacheBatchSize = 16384
     /// Batch signatures already checked in this walk, shared by the threads that prepare entries.
     let signatures = SignatureCache()
 
@@ -81,33 +83,25 @@ private struct LedgerWalk {
                 return Outcome(verification: result(replay, failure), coveredSignatures: covered)
             }
             // A pipeline of three stages, each on a thread of its own, so none waits for the others: this thread only
-            // copies rows' values off the cursor (SQLite reads one row at a time); a batch is then decoded, hashed and
-            // signature-checked on all cores (`preparing`), and walked in order (`walking`). Besides the batch being
-            // read, at most two are between the cursor and the end of the walk.
+            // copies rows' values off the cursor into one buffer per batch (`PackedRows`; SQLite reads one row at a
+            // time); a batch is then decoded, hashed and signature-checked on all cores (`preparing`), and walked in
+            // order (`walking`). Besides the batch being read, at most two are between the cursor and the end of the
+            // walk.
             let walker = Walker(replay: replay, pending: pending, walk: self)
             let preparing = DispatchQueue(label: "grid.ledger.verify.prepare")
             let walking = DispatchQueue(label: "grid.ledger.verify.walk")
             let inFlight = DispatchSemaphore(value: 2)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq")
-            var exhausted = false
             do {
                 // Also when reading a row fails: no stage outlives this function.
                 defer {
                     preparing.sync {}
                     walking.sync {}
                 }
-                while !exhausted, !walker.stopped {
-                    var batch: [[DatabaseValue]] = []
-                    batch.reserveCapacity(Self.batchSize)
-                    while batch.count < Self.batchSize {
-                        guard let row = try rows.next() else {
-                            exhausted = true
-                            break
-                        }
-                        batch.append(Array(row.databaseValues))
-                    }
+                try PackedRows.forEachBatch(
+                    in: db, sql: "SELECT \(Rows.columns) FROM ledger_entries ORDER BY seq", batchSize: Self.batchSize
+                ) { batch in
                     inFlight.wait()
-                    preparing.async { [batch, trusted, coverage, operatorID, signatures] in
+                    preparing.async { [trusted, coverage, operatorID, signatures] in
                         let prepared = Self.prepare(batch, trusted: trusted, coverage: coverage, operator: operatorID,
                                                     signatures: signatures)
                         walking.async {
@@ -115,6 +109,7 @@ private struct LedgerWalk {
                             inFlight.signal()
                         }
                     }
+                    return !walker.stopped
                 }
             }
             replay = walker.replay
@@ -230,47 +225,25 @@ private struct LedgerWalk {
         let reason: String
     }
 
-    private static func decode(_ row: [DatabaseValue]) -> Result<LedgerEntry, RowProblem> {
+    private static func decode(_ row: PackedRows.Row) -> Result<LedgerEntry, RowProblem> {
         do {
             return .success(try Rows.entry(row))
         } catch {
-            if case .int64(let seq) = row.first?.storage {
-                return .failure(RowProblem(seq: seq, reason: "\(error)"))
-            }
-            return .failure(RowProblem(seq: nil, reason: "\(error)"))
+            return .failure(RowProblem(seq: row.integer(at: 0), reason: "\(error)"))
         }
     }
 
     /// Decodes every row, hashes the entry and checks its signature unless covered, on all cores.
     private static func prepare(
-        _ batch: [[DatabaseValue]], trusted: Int64, coverage: Int64, operator operatorID: PeerID,
+        _ batch: PackedRows, trusted: Int64, coverage: Int64, operator operatorID: PeerID,
         signatures: SignatureCache
     ) -> [Result<PreparedEntry, RowProblem>] {
-        let item: @Sendable (Int) -> Result<PreparedEntry, RowProblem> = { index in
-            Self.decode(batch[index]).map { entry in
+        batch.concurrentMap { row in
+            Self.decode(row).map { entry in
                 let covered = entry.seq <= trusted || (entry.seq <= coverage && entry.body.author == operatorID)
                 return PreparedEntry(entry, checkSignature: !covered, cache: signatures)
             }
         }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard batch.count >= 64, cores > 1 else { return batch.indices.map(item) }
-        let slots = UnsafeMutableBufferPointer<Result<PreparedEntry, RowProblem>?>.allocate(capacity: batch.count)
-        defer { slots.deallocate() }
-        slots.initialize(repeating: nil)
-        nonisolated(unsafe) let shared = slots
-        // More chunks than cores, so a chunk of costly signatures does not leave the other core idle.
-        let count = batch.count
-        let chunks = min(cores * 4, count)
-        let chunkSize = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = chunk * chunkSize
-            for index in start..<min(start + chunkSize, count) {
-                shared[index] = item(index)
-            }
-        }
-        let prepared = slots.map { $0 ?? .failure(RowProblem(seq: nil, reason: "it was not read")) }
-        _ = slots.deinitialize()
-        return prepared
     }
 
     /// A stored checkpoint and what checking its text, signature and origin found.
@@ -305,146 +278,5 @@ private struct LedgerWalk {
             if let failure = replay.checkCheckpoint(size: next.size, next.validity) { return failure }
         }
         return nil
-    }
-
-    private func checkHead(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
-        guard let head = try LedgerSchema.metaValue("head", in: db) else {
-            if replay.count == 0 { return nil }
-            return .init(seq: nil, reason: "The ledger has entries but records no head.")
-        }
-        let parts = head.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let seq = Int64(parts[0]) else {
-            return .init(seq: nil, reason: "The recorded head \"\(head.prefix(80))\" is not \"seq:hash\".")
-        }
-        if seq > replay.count {
-            return .init(seq: replay.count + 1, reason: "The ledger recorded \(seq) entries but the last one stored "
-                + "is \(replay.count): entries from \(replay.count + 1) on were removed.")
-        }
-        if seq < replay.count || String(parts[1]) != Hex.encode(replay.prevHash) {
-            return .init(seq: nil, reason: "The recorded head (entry \(seq)) does not match the last stored entry "
-                + "(\(replay.count)).")
-        }
-        return nil
-    }
-
-    /// Compares the stored tree nodes that the replay rebuilt with the rebuilt ones, in one ordered scan; returns
-    /// the failure of the earliest entry (below `before`, when given) whose node is wrong or missing.
-    private func checkNodes(_ replay: LedgerReplay, before: Int64?) throws -> LedgerVerification.Failure? {
-        var first: (seq: Int64, reason: String)?
-        func note(level: Int, index: UInt64, _ what: String) {
-            let seq = Int64(bitPattern: (index + 1) << UInt64(level))
-            if let before, seq >= before { return }
-            if first == nil || seq < first!.seq {
-                first = (seq, "its Merkle tree node (level \(level), index \(index)) \(what)")
-            }
-        }
-        for level in replay.nodes.indices {
-            let offset = replay.nodeOffset(level: level)
-            let rebuilt = replay.nodes[level]
-            guard !rebuilt.isEmpty else { continue }
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT idx, hash FROM ledger_tree_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                arguments: [level, Int64(bitPattern: offset), Int64(bitPattern: offset + UInt64(rebuilt.count))])
-            var expected = offset
-            var stopped = false
-            while !stopped, let row = try rows.next() {
-                stopped = true
-                guard case .int64(let rawIndex) = (row[0] as DatabaseValue).storage,
-                      case .blob(let data) = (row[1] as DatabaseValue).storage else {
-                    note(level: level, index: expected, "cannot be read.")
-                    break
-                }
-                let index = UInt64(bitPattern: rawIndex)
-                guard index == expected else {
-                    note(level: level, index: expected, "is missing.")
-                    break
-                }
-                let matches = data.count == MerkleHash.length && rebuilt[Int(index - offset)].withUnsafeBytes { node in
-                    data.withUnsafeBytes { stored in node.elementsEqual(stored) }
-                }
-                guard matches else {
-                    note(level: level, index: index, "does not match the entries, so proofs from the stored tree "
-                        + "would be false.")
-                    break
-                }
-                expected = index + 1
-                stopped = false
-            }
-            if !stopped, expected < offset + UInt64(rebuilt.count) {
-                note(level: level, index: expected, "is missing.")
-            }
-        }
-        return first.map { .init(seq: $0.seq, reason: $0.reason) }
-    }
-
-    /// Fork evidence a replica kept: two checkpoints, both validly signed by the operator, that conflict.
-    private func checkEvidence() throws -> LedgerVerification.Failure? {
-        for evidence in try Ledger.forkEvidence(in: db) {
-            let signedBoth = [evidence.trusted, evidence.conflicting].allSatisfy {
-                if case .valid = CheckpointValidity(text: $0, operator: operatorID) { return true }
-                return false
-            }
-            guard signedBoth else { continue }
-            return .init(seq: nil, reason: "Equivocation: the operator signed two checkpoints that cannot both be "
-                + "true (\(evidence.reason)). The entries here are those of the first; the two checkpoints are:\n"
-                + evidence.trusted + evidence.conflicting)
-        }
-        return nil
-    }
-
-    /// Compares the balance and job caches with the replay: one pass over each table, each row looked up in the
-    /// replay; only when something differs are both read whole and sorted, to name the first difference.
-    private func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
-        // Accounts are counted by what they parse to: two rows spelling one account differently (hex in upper and
-        // lower case) must not stand in for an account whose row was removed.
-        var accounts = Set<Account>()
-        accounts.reserveCapacity(replay.sheet.balances.count)
-        let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
-        while let row = try balanceRows.next() {
-            let (account, balance) = try Rows.balance(row)
-            guard replay.sheet.balances[account] == balance, accounts.insert(account).inserted else {
-                return try firstCacheDifference(replay)
-            }
-        }
-        guard accounts.count == replay.sheet.balances.count else { return try firstCacheDifference(replay) }
-        var matching = 0
-        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
-        while let row = try jobRows.next() {
-            let (job, settlement) = try Rows.settlement(row)
-            guard replay.sheet.jobs[job] == settlement else { return try firstCacheDifference(replay) }
-            matching += 1
-        }
-        guard matching == replay.sheet.jobs.count else { return try firstCacheDifference(replay) }
-        return nil
-    }
-
-    /// The first account, then the first job, whose cached value differs from the replay, in sorted order; called
-    /// only when one pass found a difference, so it never answers that there is none.
-    private func firstCacheDifference(_ replay: LedgerReplay) throws -> LedgerVerification.Failure {
-        var cached: [Account: Int64] = [:]
-        let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
-        while let row = try balanceRows.next() {
-            let (account, balance) = try Rows.balance(row)
-            if cached.updateValue(balance, forKey: account) != nil {
-                return .init(seq: nil, reason: "The balance cache holds account \(account) twice.")
-            }
-        }
-        let replayed = replay.sheet.balances
-        for account in Set(cached.keys).union(replayed.keys).sorted() where cached[account] != replayed[account] {
-            let stored = cached[account].map(String.init) ?? "missing"
-            let derived = replayed[account].map(String.init) ?? "no balance"
-            return .init(seq: nil, reason: "The cached balance of \(account) is \(stored) but the entries give "
-                + "\(derived).")
-        }
-        var jobs: [String: JobSettlement] = [:]
-        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
-        while let row = try jobRows.next() {
-            let (job, settlement) = try Rows.settlement(row)
-            jobs[job] = settlement
-        }
-        for job in Set(jobs.keys).union(replay.sheet.jobs.keys).sorted() where jobs[job] != replay.sheet.jobs[job] {
-            return .init(seq: nil, reason: "The cached settlement of job \(job) does not match the entries.")
-        }
-        return .init(seq: nil, reason: "The balance and settlement caches do not match the entries.")
     }
 }

@@ -35,6 +35,18 @@ public enum Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Parses the string form given as UTF-8 bytes, as read from a database column: the same accounts and errors as
+    /// `init(parsing:)`, without making a string of a peer account's 64 hex digits first.
+    public init(parsingUTF8 text: UnsafeBufferPointer<UInt8>) throws(LedgerError) {
+        let peerPrefix = 5  // "peer:"
+        if text.count == 64 + peerPrefix, text.starts(with: "peer:".utf8),
+           let peer = PeerID(hexUTF8: UnsafeBufferPointer(rebasing: text[peerPrefix...])) {
+            self = .peer(peer)
+        } else {
+            try self.init(parsing: String(decoding: text, as: UTF8.self))
+        }
+    }
+
     /// The string form: `mint`, `peer:<64 hex>` or `escrow:<job id>`.
     public var description: String {
         switch self {

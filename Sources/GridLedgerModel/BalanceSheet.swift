@@ -46,22 +46,25 @@ public struct BalanceSheet: Hashable, Sendable {
     public mutating func apply(_ body: EntryBody, operator operatorID: PeerID) throws(LedgerError) {
         try CreditRules.checkShape(body)
         try CreditRules.checkAuthor(body, operator: operatorID)
-        var job: (id: String, settlement: JobSettlement)?
+        // Each account and job is looked up once and then written through its index (a write through an index
+        // hashes nothing; a replay makes millions of them).
+        var job: (id: String, settlement: JobSettlement, index: Dictionary<String, JobSettlement>.Index?)?
         switch body.kind {
         case .grant:
             break
         case .escrow:
             // checkShape guarantees a peer `from` and an escrow `to`.
             guard let id = body.to.job, let submitter = body.from.peer else { throw Self.shapeError(body) }
-            guard jobs[id] == nil else { throw .duplicateEscrow(job: id) }
-            job = (id, JobSettlement(submitter: submitter, escrowed: body.amount))
+            guard jobs.index(forKey: id) == nil else { throw .duplicateEscrow(job: id) }
+            job = (id, JobSettlement(submitter: submitter, escrowed: body.amount), nil)
         case .result:
             guard let id = body.from.job else { throw Self.shapeError(body) }
-            guard jobs[id] != nil else { throw .noEscrow(job: id, kind: body.kind) }
+            guard jobs.index(forKey: id) != nil else { throw .noEscrow(job: id, kind: body.kind) }
             return
         case .payment, .refund:
             guard let id = body.from.job else { throw Self.shapeError(body) }
-            guard var settlement = jobs[id] else { throw .noEscrow(job: id, kind: body.kind) }
+            guard let index = jobs.index(forKey: id) else { throw .noEscrow(job: id, kind: body.kind) }
+            var settlement = jobs.values[index]
             if body.kind == .refund {
                 guard settlement.refunded == nil else { throw .duplicateSettlement(job: id, kind: body.kind) }
             } else if let payee = body.to.peer, settlement.payees.contains(payee) {
@@ -81,21 +84,30 @@ public struct BalanceSheet: Hashable, Sendable {
                 settlement.paid = (settlement.paid ?? 0) + body.amount
                 if let payee = body.to.peer { settlement.payees.append(payee) }
             }
-            job = (id, settlement)
+            job = (id, settlement, index)
         }
-        let fromBalance = balance(of: body.from)
+        let fromIndex = balances.index(forKey: body.from)
+        let fromBalance = fromIndex.map { balances.values[$0] } ?? 0
         if body.from != .mint, fromBalance < body.amount {
             throw .insufficientCredits(body.from, balance: fromBalance, amount: body.amount, kind: body.kind)
         }
         let (newFrom, fromOverflow) = fromBalance.subtractingReportingOverflow(body.amount)
         guard !fromOverflow else { throw .overflow(body.from) }
-        let (newTo, toOverflow) = balance(of: body.to).addingReportingOverflow(body.amount)
+        let toIndex = balances.index(forKey: body.to)
+        let (newTo, toOverflow) = (toIndex.map { balances.values[$0] } ?? 0).addingReportingOverflow(body.amount)
         guard !toOverflow else { throw .overflow(body.to) }
 
-        balances[body.from] = newFrom
-        balances[body.to] = newTo
+        // Writes through indices first: inserting a new key may move the others.
+        if let fromIndex { balances.values[fromIndex] = newFrom }
+        if let toIndex { balances.values[toIndex] = newTo }
+        if fromIndex == nil { balances[body.from] = newFrom }
+        if toIndex == nil { balances[body.to] = newTo }
         if let job {
-            jobs[job.id] = job.settlement
+            if let index = job.index {
+                jobs.values[index] = job.settlement
+            } else {
+                jobs[job.id] = job.settlement
+            }
         }
     }
 

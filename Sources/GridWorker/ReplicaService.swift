@@ -37,7 +37,7 @@ public struct ReplicaService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var replica: LedgerReplica?
             while !Task.isCancelled {
                 do {

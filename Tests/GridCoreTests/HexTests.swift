@@ -31,5 +31,17 @@ struct HexTests {
     ])
     func rejects(text: String) {
         #expect(Hex.decode(text) == nil)
+        var bytes = text
+        #expect(bytes.withUTF8 { Hex.decode(utf8: $0) } == nil)
+    }
+
+    @Test("decodes UTF-8 bytes as read from a column, also a slice of a longer buffer")
+    func decodeBytes() {
+        let text = Array("peer:DEADbeef00".utf8)
+        text.withUnsafeBufferPointer { buffer in
+            #expect(Hex.decode(utf8: UnsafeBufferPointer(rebasing: buffer[5...])) == [0xde, 0xad, 0xbe, 0xef, 0x00])
+            #expect(Hex.decode(utf8: UnsafeBufferPointer(rebasing: buffer[4...])) == nil)
+            #expect(Hex.decode(utf8: UnsafeBufferPointer(rebasing: buffer[5..<5])) == [])
+        }
     }
 }

@@ -39,6 +39,14 @@ struct PeerIDTests {
     ])
     func rejects(text: String) {
         #expect(PeerID(hex: text) == nil)
+        var bytes = text
+        #expect(bytes.withUTF8 { PeerID(hexUTF8: $0) } == nil)
+    }
+
+    @Test("parses 64 hex digits given as UTF-8 bytes")
+    func fromBytes() {
+        var text = Self.hex.uppercased()
+        #expect(text.withUTF8 { PeerID(hexUTF8: $0) } == PeerID(publicKey: Self.bytes))
     }
 
     @Test("orders by hex")

@@ -38,6 +38,23 @@ struct EncodingTests {
         } throws: { error in
             "\(error)".contains(expected)
         }
+        // Parsing the bytes read from a database column refuses the same text with the same error.
+        var bytes = text
+        #expect {
+            try bytes.withUTF8 { utf8 throws(LedgerError) in try Account(parsingUTF8: utf8) }
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+
+    @Test("Account forms given as UTF-8 bytes parse as the strings do, either case of hex")
+    func accountFromBytes() throws {
+        let hex = String(repeating: "ab", count: 32)
+        for text in ["mint", "peer:" + hex, "peer:" + hex.uppercased(), "escrow:job-42", "escrow:a:b"] {
+            var bytes = text
+            let parsed = try bytes.withUTF8 { utf8 throws(LedgerError) in try Account(parsingUTF8: utf8) }
+            #expect(parsed == (try Account(parsing: text)), "\(text)")
+        }
     }
 
     @Test("The canonical encoding of a fixed body is stable")

@@ -120,6 +120,24 @@ struct LedgerMerkleTests {
         }
     }
 
+    @Test("verify names a stored tree node that is not a 32-byte blob", arguments: [
+        ("hex(hash)", "cannot be read"), ("substr(hash, 1, 31)", "does not match the entries"),
+    ])
+    func unreadableNode(value: String, reason: String) async throws {
+        try await withLedger(fixture) { store in
+            _ = try await store.append(contentsOf: fixture.history())
+            try await store.database.write { db in
+                // A tamperer can turn the schema's CHECK constraints off, as well as drop its triggers.
+                try db.execute(sql: "DROP TRIGGER ledger_tree_nodes_no_update; PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "UPDATE ledger_tree_nodes SET hash = \(value) WHERE level = 0 AND idx = 2")
+            }
+            let verification = try await store.verify()
+            #expect(verification.failure?.seq == 3)
+            #expect(verification.failure?.reason.contains("Merkle tree node (level 0, index 2) \(reason)") == true,
+                    "\(String(describing: verification.failure))")
+        }
+    }
+
     @Test("verify catches a forged or stale checkpoint and entries removed after one was signed")
     func tamperedCheckpoints() async throws {
         try await withLedger(fixture) { store in

@@ -17,6 +17,9 @@ struct LedgerVerifierTests {
         var testDescription: String { name }
     }
 
+    /// The schema's CHECK constraints are no defence against a tamperer, who can turn them off.
+    static let unchecked = "PRAGMA ignore_check_constraints = ON; "
+
     static let tamperings: [Tampering] = [
         Tampering(name: "edited amount", sql: "UPDATE ledger_entries SET amount = 29 WHERE seq = 3",
                   seq: 3, reason: "signature is not a valid signature"),
@@ -49,6 +52,27 @@ struct LedgerVerifierTests {
                   seq: 6, reason: "the amount is not an integer"),
         Tampering(name: "unknown account", sql: "UPDATE ledger_entries SET to_account = 'bank' WHERE seq = 2",
                   seq: 2, reason: "the to_account is invalid"),
+        Tampering(name: "author that is not hex",
+                  sql: "UPDATE ledger_entries SET author = 'zz' || substr(author, 3) WHERE seq = 3",
+                  seq: 3, reason: "the author is not 64 hex digits"),
+        Tampering(name: "author stored as a blob",
+                  sql: "UPDATE ledger_entries SET author = CAST(author AS BLOB) WHERE seq = 3",
+                  seq: 3, reason: "the author is not text"),
+        Tampering(name: "peer account that is not hex",
+                  sql: "UPDATE ledger_entries SET to_account = 'peer:zz' || substr(to_account, 8) WHERE seq = 2",
+                  seq: 2, reason: "the to_account is invalid"),
+        Tampering(name: "short signature",
+                  sql: unchecked + "UPDATE ledger_entries SET signature = zeroblob(63) WHERE seq = 4",
+                  seq: 4, reason: "the signature is not a 64-byte blob"),
+        Tampering(name: "result stored as text",
+                  sql: unchecked + "UPDATE ledger_entries SET result = 'done' WHERE seq = 4",
+                  seq: 4, reason: "the result is neither a blob nor NULL"),
+        Tampering(name: "cached submitter that is not hex",
+                  sql: unchecked + "UPDATE ledger_jobs SET submitter = 'alice' WHERE job = 'job-1'",
+                  seq: nil, reason: "the cached submitter of job job-1 is not 64 hex digits"),
+        Tampering(name: "cached payee that is not hex",
+                  sql: "UPDATE ledger_jobs SET payees = payees || ',abc' WHERE job = 'job-1'",
+                  seq: nil, reason: "a cached payee of job job-1 is not 64 hex digits"),
         Tampering(name: "edited cached balance",
                   sql: "UPDATE ledger_balances SET balance = 1000 WHERE account = 'mint'",
                   seq: nil, reason: "The cached balance of mint is 1000 but the entries give -150."),

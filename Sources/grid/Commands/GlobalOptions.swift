@@ -42,9 +42,10 @@ struct HomeOptions: ParsableArguments {
             }
             level = parsed
         }
+        let chosen = level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = chosen
             return handler
         }
         return Logger(label: "grid")
