@@ -10,10 +10,11 @@ import Synchronization
 /// acknowledged before it is durable. The matchmaker's actor never waits for the disk: it enqueues and goes on.
 ///
 /// Bookkeeping that nobody waits for (a job's running mark, an attempt's end, a worker's standing) can be queued as
-/// *deferrable*: on an idle writer it does not start a transaction, but rides with the next operation someone waits
-/// for (a settlement, a submission), or commits after `deferralLimit` if none comes; queued while a transaction runs,
-/// it goes into the next one like any operation. On an idle matchmaker that takes one sync off a job's round trip (the
-/// running mark's, which the settlement would otherwise queue behind); under load every transaction is full anyway.
+/// *deferrable*: it never starts a transaction, on an idle writer or after a commit, but rides with the next operation
+/// someone waits for (a settlement, a submission), or commits after `deferralLimit` if none comes. On an idle
+/// matchmaker that takes syncs off a job: the running mark's, which the settlement would otherwise queue behind, and
+/// the worker's standing's, queued while the settlement commits (docs/PERFORMANCE.md, "One round trip of (b)").
+/// Under load every transaction is full anyway.
 /// A crash loses what was queued and not yet committed, deferred or not; deferral lengthens that by up to
 /// `deferralLimit`. The assignment is sent before the running mark commits either way.
 final class GroupCommitWriter: Sendable {
@@ -25,6 +26,8 @@ final class GroupCommitWriter: Sendable {
 
     private struct State {
         var pending: [Operation] = []
+        /// How many of `pending` someone waits for (not deferrable).
+        var awaited = 0
         var draining = false
         var flushScheduled = false
         var transactions = 0
@@ -60,23 +63,30 @@ final class GroupCommitWriter: Sendable {
         enum Start { case none, now, later }
         let start = state.withLock { state -> Start in
             state.pending.append(Operation(work: work, completion: completion))
+            if !deferrable { state.awaited += 1 }
             guard !state.draining else { return .none }
-            if deferrable {
-                guard !state.flushScheduled else { return .none }
-                state.flushScheduled = true
-                return .later
-            }
+            if deferrable { return Self.scheduleFlush(&state) ? .later : .none }
             state.draining = true
             return .now
         }
         switch start {
         case .none: break
         case .now: queue.async { self.drain() }
-        case .later:
-            let nanoseconds = Int(deferralLimit.components.seconds * 1_000_000_000
-                + deferralLimit.components.attoseconds / 1_000_000_000)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.flushDeferred() }
+        case .later: flushAfterDeferralLimit()
         }
+    }
+
+    /// Whether the caller must start the deferral timer (none is running yet); marks it as running.
+    private static func scheduleFlush(_ state: inout State) -> Bool {
+        guard !state.flushScheduled else { return false }
+        state.flushScheduled = true
+        return true
+    }
+
+    private func flushAfterDeferralLimit() {
+        let nanoseconds = Int(deferralLimit.components.seconds * 1_000_000_000
+            + deferralLimit.components.attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.flushDeferred() }
     }
 
     /// Commits deferred operations that no other transaction carried within `deferralLimit`.
@@ -87,7 +97,7 @@ final class GroupCommitWriter: Sendable {
             state.draining = true
             return true
         }
-        if start { drain() }
+        if start { drain(flushing: true) }
     }
 
     /// Runs `body` in the next group transaction and returns its value once that transaction committed.
@@ -106,14 +116,24 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    private func drain() {
+    /// Runs transactions while operations someone waits for are queued: the first takes everything pending (also
+    /// deferrable operations alone when `flushing`, after the deferral limit); when only deferrable ones are left after
+    /// a commit, they wait for the next awaited operation or the deferral limit.
+    private func drain(flushing: Bool = false) {
+        var takeDeferrable = flushing
         while true {
-            let batch = state.withLock { state -> [Operation] in
+            let (batch, flushLater) = state.withLock { state -> ([Operation], Bool) in
+                guard !state.pending.isEmpty, state.awaited > 0 || takeDeferrable else {
+                    state.draining = false
+                    return ([], !state.pending.isEmpty && Self.scheduleFlush(&state))
+                }
                 let batch = state.pending
                 state.pending = []
-                if batch.isEmpty { state.draining = false }
-                return batch
+                state.awaited = 0
+                return (batch, false)
             }
+            takeDeferrable = false
+            if flushLater { flushAfterDeferralLimit() }
             guard !batch.isEmpty else { return }
             var errors = [(any Error)?](repeating: nil, count: batch.count)
             do {

@@ -117,6 +117,36 @@ struct GroupCommitTests {
         #expect(writer.counts.transactions == 1 && writer.counts.operations == 2)
     }
 
+    @Test("a deferrable write queued while a transaction runs starts no transaction after it either")
+    func deferrableQueuedDuringCommit() async throws {
+        let folder = try TemporaryFolder("grid-defer")
+        defer { folder.remove() }
+        // A minute: the deferral's own timer cannot be what commits it during the test.
+        let writer = try Self.scratchWriter(folder, limit: .seconds(60))
+        let entered = DispatchSemaphore(value: 0)
+        let proceed = DispatchSemaphore(value: 0)
+        let settling = Task {
+            try await writer.write { db in
+                entered.signal()
+                _ = proceed.wait(timeout: .now() + 10)
+                try db.execute(sql: "INSERT INTO marks VALUES ('settled')")
+            }
+        }
+        #expect(entered.wait(timeout: .now() + 10) == .success)
+        // Queued while the settlement's transaction runs, as a worker's standing is.
+        writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('standing')") }, deferrable: true)
+        proceed.signal()
+        try await settling.value
+        let deadline = ContinuousClock.now + .seconds(10)
+        while writer.backlog.draining, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(writer.backlog.pending == 1 && !writer.backlog.draining)
+        #expect(writer.counts.transactions == 1)
+        // The next write someone waits for carries it.
+        let marks = try await writer.write { db in try String.fetchAll(db, sql: "SELECT name FROM marks") }
+        #expect(marks == ["settled", "standing"])
+        #expect(writer.counts.transactions == 2 && writer.counts.operations == 3)
+    }
+
     @Test("a deferrable write with nothing to ride with commits on its own after the deferral limit")
     func deferrableCommitsAlone() async throws {
         let folder = try TemporaryFolder("grid-defer")
