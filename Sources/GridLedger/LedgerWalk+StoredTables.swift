@@ -101,46 +101,43 @@ extension LedgerWalk {
     /// difference.
     func checkCache(_ replay: LedgerReplay) throws -> LedgerVerification.Failure? {
         let sheet = replay.sheet
-        // Rows are counted by what they parse to: two rows spelling one account differently (hex in upper and lower
-        // case), or a row repeated in a table rebuilt without its key, must not stand in for a row that was removed.
-        var accounts = Set<Account>()
-        accounts.reserveCapacity(sheet.balances.count)
-        var differs = false
-        try PackedRows.forEachBatch(
-            in: db, sql: "SELECT account, balance FROM ledger_balances", batchSize: Self.cacheBatchSize
-        ) { batch in
-            let matched = batch.concurrentMap { row in
-                Result { () throws(LedgerError) in try Rows.balance(row) }
-                    .map { account, balance in sheet.balances[account] == balance ? account : nil }
-            }
-            for outcome in matched {
-                guard let account = try outcome.get(), accounts.insert(account).inserted else {
-                    differs = true
-                    return false
-                }
-            }
-            return true
+        let balancesMatch = try everyRowMatches(
+            "SELECT account, balance FROM ledger_balances", count: sheet.balances.count
+        ) { row throws(LedgerError) in
+            let (account, balance) = try Rows.balance(row)
+            return sheet.balances[account] == balance ? account : nil
         }
-        guard !differs, accounts.count == sheet.balances.count else { return try firstCacheDifference(replay) }
-        var jobs = Set<String>()
-        jobs.reserveCapacity(sheet.jobs.count)
-        try PackedRows.forEachBatch(
-            in: db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs", batchSize: Self.cacheBatchSize
-        ) { batch in
-            let matched = batch.concurrentMap { row in
-                Result { () throws(LedgerError) in try Rows.settlement(row) }
-                    .map { job, settlement in sheet.jobs[job] == settlement ? job : nil }
-            }
-            for outcome in matched {
-                guard let job = try outcome.get(), jobs.insert(job).inserted else {
-                    differs = true
-                    return false
-                }
-            }
-            return true
+        guard balancesMatch else { return try firstCacheDifference(replay) }
+        let jobsMatch = try everyRowMatches(
+            "SELECT \(Rows.jobColumns) FROM ledger_jobs", count: sheet.jobs.count
+        ) { row throws(LedgerError) in
+            let (job, settlement) = try Rows.settlement(row)
+            return sheet.jobs[job] == settlement ? job : nil
         }
-        guard !differs, jobs.count == sheet.jobs.count else { return try firstCacheDifference(replay) }
+        guard jobsMatch else { return try firstCacheDifference(replay) }
         return nil
+    }
+
+    /// Whether the rows `sql` selects are `count`, each matching the replay: `key` parses a row (on all cores, a batch
+    /// at a time) and gives its key when the row matches, nil when not. Rows are counted by the key they parse to: two
+    /// rows spelling one account differently (hex in upper and lower case), or a row repeated in a table rebuilt
+    /// without its primary key, must not stand in for a row that was removed.
+    private func everyRowMatches<Key: Hashable & Sendable>(
+        _ sql: String, count: Int, key: @escaping @Sendable (PackedRows.Row) throws(LedgerError) -> Key?
+    ) throws -> Bool {
+        var keys = Set<Key>(minimumCapacity: count)
+        var differs = false
+        try PackedRows.forEachBatch(in: db, sql: sql, batchSize: Self.cacheBatchSize) { batch in
+            let matched = batch.concurrentMap { row in Result { () throws(LedgerError) in try key(row) } }
+            for outcome in matched {
+                guard let key = try outcome.get(), keys.insert(key).inserted else {
+                    differs = true
+                    return false
+                }
+            }
+            return true
+        }
+        return !differs && keys.count == count
     }
 
     /// The first account, then the first job, whose cached value differs from the replay, in sorted order; called
