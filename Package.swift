@@ -52,7 +52,8 @@ let package = Package(
     ],
     targets: [
         // System libraries. SQLite comes through GRDB's own system library target (GRDBSQLite, apt libsqlite3-dev);
-        // CSQLite declares the same library for reading column values off statements GRDB prepared (PackedRows).
+        // CSQLite declares the same library for reading column values off statements GRDB prepared (PackedRows): sound
+        // only while both link this one libsqlite3 (a GRDB built on its own SQLite or SQLCipher would need its module).
         .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CFFI", providers: [.apt(["libffi-dev"])]),

@@ -42,6 +42,16 @@ public enum Hex {
         return valid ? bytes : nil
     }
 
+    /// Whether `text` is exactly `encode(bytes)`: lowercase hex of these bytes, nothing else.
+    public static func isEncoding(of bytes: [UInt8], _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == bytes.count * 2 else { return false }
+        for (index, byte) in bytes.enumerated()
+        where text[2 * index] != digits[Int(byte >> 4)] || text[2 * index + 1] != digits[Int(byte & 0x0f)] {
+            return false
+        }
+        return true
+    }
+
     private static func value(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")

@@ -40,7 +40,7 @@ public enum Ledger {
         var balances: [Account: Int64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
         while let row = try rows.next() {
-            let (account, balance) = try Rows.balance(row)
+            let (account, balance, _) = try Rows.balance(row)
             balances[account] = balance
         }
         return balances

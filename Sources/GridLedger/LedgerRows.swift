@@ -59,6 +59,8 @@ enum Rows {
         }
         let signed: SignedEntry
         if let proof = try optionalBlob(row, 13, "signature proof", seq: seq) {
+            // An empty proof would make a plain signature field of a row the schema says carries a batch signature.
+            guard !proof.isEmpty else { throw .corruptRow(seq: seq, reason: "the signature proof is an empty blob") }
             do {
                 signed = try SignedEntry(body: body, signatureField: signature + proof)
             } catch {
@@ -70,16 +72,21 @@ enum Rows {
         return LedgerEntry(seq: seq, signed: signed, prevHash: prevHash, hash: hash)
     }
 
-    static func balance(_ row: some ColumnValues) throws(LedgerError) -> (Account, Int64) {
+    /// A `ledger_balances` row, and whether its account is written exactly as the ledger writes it (the store looks
+    /// balances up by that text).
+    static func balance(_ row: some ColumnValues) throws(LedgerError) -> (Account, Int64, spelledAsWritten: Bool) {
         let parsed = row.withText(at: 0) { text in
-            Result { () throws(LedgerError) in try Account(parsingUTF8: text) }
+            Result { () throws(LedgerError) in
+                let account = try Account(parsingUTF8: text)
+                return (account, account.isDescription(text))
+            }
         }
         guard let parsed else { throw .corruptMeta("a ledger_balances account is not text") }
-        let account = try parsed.get()
+        let (account, spelledAsWritten) = try parsed.get()
         guard let balance = row.integer(at: 1) else {
             throw .corruptMeta("the cached balance of \(account) is not an integer")
         }
-        return (account, balance)
+        return (account, balance, spelledAsWritten)
     }
 
     static func loadBalance(_ account: Account, in db: Database) throws -> Int64? {
@@ -130,9 +137,9 @@ enum Rows {
         }
         var payees: [PeerID] = []
         if !row.isNull(at: 5) {
-            // Payees are 64 hex digits each, separated by commas.
+            // Payees are 64 hex digits each, separated by single commas.
             let parsed = row.withText(at: 5) { text -> Bool in
-                for hex in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+                for hex in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
                     guard let peer = PeerID(hexUTF8: UnsafeBufferPointer(rebasing: hex)) else { return false }
                     payees.append(peer)
                 }
@@ -205,11 +212,21 @@ enum Rows {
         return value
     }
 
+    /// An entry's account, which must be written exactly as the ledger writes it (`Account.description`): the store
+    /// looks accounts up by their text, so an entry spelled otherwise (hex in upper case) would not be the account the
+    /// caches and queries find.
     static func account(
         _ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64
     ) throws(LedgerError) -> Account {
         let parsed = row.withText(at: index) { text in
-            Result { () throws(LedgerError) in try Account(parsingUTF8: text) }
+            Result { () throws(LedgerError) in
+                let account = try Account(parsingUTF8: text)
+                guard account.isDescription(text) else {
+                    throw .invalidAccount(String(decoding: text.prefix(80), as: UTF8.self),
+                                          reason: "it is not written as \"\(account)\"")
+                }
+                return account
+            }
         }
         switch parsed {
         case nil: throw .corruptRow(seq: seq, reason: "the \(name) is not text")
@@ -218,10 +235,14 @@ enum Rows {
         }
     }
 
+    /// An entry's author: 64 hex digits in lower case, as the ledger writes them.
     static func peer(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> PeerID {
-        switch row.withText(at: index, { PeerID(hexUTF8: $0) }) {
+        let parsed = row.withText(at: index) { text -> PeerID? in
+            PeerID(hexUTF8: text).flatMap { Hex.isEncoding(of: $0.publicKey, text) ? $0 : nil }
+        }
+        switch parsed {
         case nil: throw .corruptRow(seq: seq, reason: "the \(name) is not text")
-        case .some(nil): throw .corruptRow(seq: seq, reason: "the \(name) is not 64 hex digits")
+        case .some(nil): throw .corruptRow(seq: seq, reason: "the \(name) is not 64 lower-case hex digits")
         case .some(.some(let peer)): return peer
         }
     }

@@ -104,15 +104,19 @@ extension LedgerWalk {
         let balancesMatch = try everyRowMatches(
             "SELECT account, balance FROM ledger_balances", count: sheet.balances.count
         ) { row throws(LedgerError) in
-            let (account, balance) = try Rows.balance(row)
-            return sheet.balances[account] == balance ? account : nil
+            let (account, balance, spelledAsWritten) = try Rows.balance(row)
+            return spelledAsWritten && sheet.balances[account] == balance ? account : nil
         }
         guard balancesMatch else { return try firstCacheDifference(replay) }
         let jobsMatch = try everyRowMatches(
             "SELECT \(Rows.jobColumns) FROM ledger_jobs", count: sheet.jobs.count
-        ) { row throws(LedgerError) in
+        ) { row throws(LedgerError) -> String? in
             let (job, settlement) = try Rows.settlement(row)
-            return sheet.jobs[job] == settlement ? job : nil
+            // The row's bytes must be the job id's own: Swift's strings compare equal across Unicode normalisations,
+            // the store's lookups by text do not.
+            guard let index = sheet.jobs.index(forKey: job), sheet.jobs[index].value == settlement,
+                  row.withText(at: 0, { $0.elementsEqual(sheet.jobs[index].key.utf8) }) == true else { return nil }
+            return job
         }
         guard jobsMatch else { return try firstCacheDifference(replay) }
         return nil
@@ -140,17 +144,24 @@ extension LedgerWalk {
         return !differs && keys.count == count
     }
 
-    /// The first account, then the first job, whose cached value differs from the replay, in sorted order; called
-    /// only when one pass found a difference, so it never answers that there is none.
+    /// The first account, then the first job, whose cached row differs from the replay (repeated, written otherwise
+    /// than the ledger writes it, or with another value, in sorted order); called only when one pass found a
+    /// difference, so it never answers that there is none.
     private func firstCacheDifference(_ replay: LedgerReplay) throws -> LedgerVerification.Failure {
+        var repeated: LedgerVerification.Failure?
+        var misspelled: String?
         var cached: [Account: Int64] = [:]
-        let balanceRows = try Row.fetchCursor(db, sql: "SELECT account, balance FROM ledger_balances")
-        while let row = try balanceRows.next() {
-            let (account, balance) = try Rows.balance(row)
+        try StatementRow.forEach(in: db, sql: "SELECT account, balance FROM ledger_balances") { row in
+            let (account, balance, spelledAsWritten) = try Rows.balance(row)
             if cached.updateValue(balance, forKey: account) != nil {
-                return .init(seq: nil, reason: "The balance cache holds account \(account) twice.")
+                repeated = .init(seq: nil, reason: "The balance cache holds account \(account) twice.")
+            } else if !spelledAsWritten, misspelled == nil {
+                misspelled = "The balance cache writes account \(account) as \"\(Self.excerpt(row))\", so the store "
+                    + "would not find it."
             }
+            return repeated == nil
         }
+        if let failure = repeated ?? misspelled.map({ .init(seq: nil, reason: $0) }) { return failure }
         let replayed = replay.sheet.balances
         for account in Set(cached.keys).union(replayed.keys).sorted() where cached[account] != replayed[account] {
             let stored = cached[account].map(String.init) ?? "missing"
@@ -159,16 +170,27 @@ extension LedgerWalk {
                 + "\(derived).")
         }
         var jobs: [String: JobSettlement] = [:]
-        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs")
-        while let row = try jobRows.next() {
+        let replayedJobs = replay.sheet.jobs
+        try StatementRow.forEach(in: db, sql: "SELECT \(Rows.jobColumns) FROM ledger_jobs") { row in
             let (job, settlement) = try Rows.settlement(row)
             if jobs.updateValue(settlement, forKey: job) != nil {
-                return .init(seq: nil, reason: "The settlement cache holds job \(job) twice.")
+                repeated = .init(seq: nil, reason: "The settlement cache holds job \(job) twice.")
+            } else if misspelled == nil, let index = replayedJobs.index(forKey: job),
+                      row.withText(at: 0, { $0.elementsEqual(replayedJobs[index].key.utf8) }) != true {
+                misspelled = "The settlement cache writes job \(replayedJobs[index].key) as \"\(Self.excerpt(row))\" "
+                    + "(other bytes), so the store would not find it."
             }
+            return repeated == nil
         }
-        for job in Set(jobs.keys).union(replay.sheet.jobs.keys).sorted() where jobs[job] != replay.sheet.jobs[job] {
+        if let failure = repeated ?? misspelled.map({ .init(seq: nil, reason: $0) }) { return failure }
+        for job in Set(jobs.keys).union(replayedJobs.keys).sorted() where jobs[job] != replayedJobs[job] {
             return .init(seq: nil, reason: "The cached settlement of job \(job) does not match the entries.")
         }
         return .init(seq: nil, reason: "The balance and settlement caches do not match the entries.")
+    }
+
+    /// The first column's text, shortened, with what is not printable escaped (for messages).
+    private static func excerpt(_ row: StatementRow) -> String {
+        String((row.text(at: 0) ?? "").prefix(80)).unicodeScalars.map { $0.escaped(asASCII: true) }.joined()
     }
 }

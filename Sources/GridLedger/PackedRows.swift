@@ -23,8 +23,12 @@ struct PackedRows: Sendable {
     init(width: Int, rows: Int, bytesPerRow: Int) {
         self.width = width
         slots.reserveCapacity(width * rows)
-        bytes.reserveCapacity(bytesPerRow * rows)
+        // The estimate comes from the batch before; one huge value there must not make every later batch reserve much.
+        bytes.reserveCapacity(min(bytesPerRow * rows, Self.largestReservation))
     }
+
+    /// The most bytes a batch reserves up front (more grow as needed).
+    static let largestReservation = 8 << 20
 
     /// How many rows were appended.
     var count: Int { width == 0 ? 0 : slots.count / width }

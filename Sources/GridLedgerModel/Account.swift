@@ -47,6 +47,22 @@ public enum Account: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Whether `text` is this account's string form byte for byte (`description`: lowercase hex, the job id's own
+    /// bytes), which is how the store writes accounts and looks them up.
+    public func isDescription(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch self {
+        case .mint:
+            return text.elementsEqual("mint".utf8)
+        case .peer(let peer):
+            let prefix = "peer:".utf8
+            return text.starts(with: prefix)
+                && Hex.isEncoding(of: peer.publicKey, UnsafeBufferPointer(rebasing: text[prefix.count...]))
+        case .escrow(let job):
+            let prefix = "escrow:".utf8
+            return text.starts(with: prefix) && text[prefix.count...].elementsEqual(job.utf8)
+        }
+    }
+
     /// The string form: `mint`, `peer:<64 hex>` or `escrow:<job id>`.
     public var description: String {
         switch self {

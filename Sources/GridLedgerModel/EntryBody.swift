@@ -72,6 +72,11 @@ public struct EntryBody: Hashable, Sendable {
             throw .invalidField(
                 "memo", reason: "it must be at most \(EntryBody.maximumMemoLength) bytes, got \(memo.utf8.count)")
         }
+        // SQLite stores text up to its first NUL when given it as a C string, as GRDB does: the stored entry would not
+        // be the signed one.
+        if let memo, memo.utf8.contains(0) {
+            throw .invalidField("memo", reason: "it must not contain the NUL character")
+        }
         self.kind = kind
         self.from = from
         self.to = to

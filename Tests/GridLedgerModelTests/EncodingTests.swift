@@ -27,6 +27,8 @@ struct EncodingTests {
         ("", "an account must be"),
         ("Mint", "an account must be"),
         ("peer:abc", "64 hex digits"),
+        ("Peer:" + String(repeating: "ab", count: 32), "an account must be"),
+        ("xxxx:" + String(repeating: "ab", count: 32), "an account must be"),
         ("peer:" + String(repeating: "zz", count: 32), "64 hex digits"),
         ("escrow:", "must not be empty"),
         ("escrow:has space", "whitespace"),
@@ -44,6 +46,34 @@ struct EncodingTests {
             try bytes.withUTF8 { utf8 throws(LedgerError) in try Account(parsingUTF8: utf8) }
         } throws: { error in
             "\(error)".contains(expected)
+        }
+    }
+
+    @Test("An account's description is the one spelling that is its description, byte for byte")
+    func descriptionBytes() {
+        let peer = PeerID.repeating(0xab)
+        let cases: [(Account, String, Bool)] = [
+            (.mint, "mint", true), (.mint, "mint ", false),
+            (.peer(peer), "peer:" + String(repeating: "ab", count: 32), true),
+            (.peer(peer), "peer:" + String(repeating: "AB", count: 32), false),
+            (.peer(peer), "peer:" + String(repeating: "ab", count: 31), false),
+            (.escrow(job: "j\u{e9}"), "escrow:j\u{e9}", true),
+            (.escrow(job: "j\u{e9}"), "escrow:je\u{301}", false),
+            (.escrow(job: "job-1"), "escrow:job-1\u{0}", false),
+        ]
+        for (account, text, expected) in cases {
+            var bytes = text
+            #expect(bytes.withUTF8 { account.isDescription($0) } == expected, "\(text)")
+        }
+    }
+
+    @Test("A memo with a NUL character is refused: SQLite would store it cut short")
+    func memoWithNul() {
+        #expect {
+            try EntryBody(kind: .escrow, from: .peer(Self.fixedPeer), to: .escrow(job: "j1"), amount: 10, job: "j1",
+                          author: Self.fixedPeer, timestamp: 1, memo: "a\u{0}b")
+        } throws: { error in
+            "\(error)".contains("NUL")
         }
     }
 

@@ -122,6 +122,7 @@ struct LedgerMerkleTests {
 
     @Test("verify names a stored tree node that is not a 32-byte blob", arguments: [
         ("hex(hash)", "cannot be read"), ("substr(hash, 1, 31)", "does not match the entries"),
+        ("CAST(hash || X'00' AS BLOB)", "does not match the entries"), ("X''", "does not match the entries"),
     ])
     func unreadableNode(value: String, reason: String) async throws {
         try await withLedger(fixture) { store in

@@ -54,7 +54,7 @@ struct LedgerVerifierTests {
                   seq: 2, reason: "the to_account is invalid"),
         Tampering(name: "author that is not hex",
                   sql: "UPDATE ledger_entries SET author = 'zz' || substr(author, 3) WHERE seq = 3",
-                  seq: 3, reason: "the author is not 64 hex digits"),
+                  seq: 3, reason: "the author is not 64 lower-case hex digits"),
         Tampering(name: "author stored as a blob",
                   sql: "UPDATE ledger_entries SET author = CAST(author AS BLOB) WHERE seq = 3",
                   seq: 3, reason: "the author is not text"),
@@ -73,6 +73,39 @@ struct LedgerVerifierTests {
         Tampering(name: "cached payee that is not hex",
                   sql: "UPDATE ledger_jobs SET payees = payees || ',abc' WHERE job = 'job-1'",
                   seq: nil, reason: "a cached payee of job job-1 is not 64 hex digits"),
+        Tampering(name: "author in upper-case hex",
+                  sql: "UPDATE ledger_entries SET author = upper(author) WHERE seq = 3",
+                  seq: 3, reason: "the author is not 64 lower-case hex digits"),
+        Tampering(name: "peer account in upper-case hex",
+                  sql: "UPDATE ledger_entries SET to_account = 'peer:' || upper(substr(to_account, 6)) WHERE seq = 2",
+                  seq: 2, reason: "the to_account is invalid"),
+        // GRDB reads text up to its first NUL; the verifier reads all of a value's bytes.
+        Tampering(name: "account with a NUL and more after it",
+                  sql: "UPDATE ledger_entries SET to_account = to_account || char(0) || 'junk' WHERE seq = 2",
+                  seq: 2, reason: "the to_account is invalid"),
+        Tampering(name: "job id with a NUL and more after it",
+                  sql: "UPDATE ledger_entries SET job = job || char(0) || 'junk' WHERE seq = 3",
+                  seq: 3, reason: "control characters"),
+        Tampering(name: "empty signature proof",
+                  sql: unchecked + "UPDATE ledger_entries SET signature_proof = X'' WHERE seq = 3",
+                  seq: 3, reason: "the signature proof is an empty blob"),
+        Tampering(name: "cached payees with an empty one",
+                  sql: "UPDATE ledger_jobs SET payees = payees || ',' WHERE job = 'job-1'",
+                  seq: nil, reason: "a cached payee of job job-1 is not 64 hex digits"),
+        Tampering(name: "cached balance row written in upper-case hex", sql: """
+            UPDATE ledger_balances SET account = 'peer:' || upper(substr(account, 6)) WHERE account = (
+                SELECT account FROM ledger_balances WHERE account LIKE 'peer:%' ORDER BY account LIMIT 1);
+            """, seq: nil, reason: "so the store would not find it"),
+        Tampering(name: "cached job id with a NUL and more after it",
+                  sql: "UPDATE ledger_jobs SET job = job || char(0) || 'x' WHERE job = 'job-1'",
+                  seq: nil, reason: "job job-1"),
+        Tampering(name: "cached job row repeated in a table rebuilt without its key, another's removed", sql: """
+            CREATE TABLE jobs_copy AS SELECT * FROM ledger_jobs;
+            DROP TABLE ledger_jobs;
+            ALTER TABLE jobs_copy RENAME TO ledger_jobs;
+            INSERT INTO ledger_jobs SELECT * FROM ledger_jobs WHERE job = 'job-1';
+            DELETE FROM ledger_jobs WHERE job = 'job-2';
+            """, seq: nil, reason: "The settlement cache holds job job-1 twice."),
         Tampering(name: "edited cached balance",
                   sql: "UPDATE ledger_balances SET balance = 1000 WHERE account = 'mint'",
                   seq: nil, reason: "The cached balance of mint is 1000 but the entries give -150."),
@@ -116,6 +149,20 @@ struct LedgerVerifierTests {
             if let seq = tampering.seq {
                 #expect(result.verifiedCount == seq - 1)
             }
+        }
+    }
+
+    @Test("A cached job id in another Unicode normalisation is refused: Swift's strings call it equal, SQLite does not")
+    func cachedJobInAnotherNormalisation() async throws {
+        try await withLedger(fixture) { store in
+            let accented = try fixture.escrow(10, job: "j\u{e9}", by: fixture.alice)
+            try await store.append(contentsOf: try fixture.history() + [accented])
+            #expect(try await store.verify().isValid)
+            try await tamper(store, "UPDATE ledger_jobs SET job = 'je' || char(769) WHERE job = 'j' || char(233)")
+            let result = try await store.verify()
+            #expect(result.failure?.seq == nil)
+            #expect(result.failure?.reason.contains("writes job j\u{e9} as") == true,
+                    "\(String(describing: result.failure))")
         }
     }
 

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Rows read in place and packed")
 struct PackedRowsTests {
-    /// Every storage class, empty texts and blobs, text beyond ASCII.
+    /// Every storage class, empty texts and blobs, text beyond ASCII (no NUL: GRDB's rows stop at one, see below).
     static let rowsSQL = """
         CREATE TABLE t (id INTEGER PRIMARY KEY, a, b, c);
         INSERT INTO t VALUES (1, NULL, 42, -9223372036854775808);
@@ -32,6 +32,24 @@ struct PackedRowsTests {
             #expect(live == expected)
             #expect(rows.count == expected.count)
             #expect((0..<rows.count).map { index in (0..<rows.width).map { rows[index].value(at: $0) } } == expected)
+        }
+    }
+
+    @Test("Text with a NUL is read whole, where GRDB's rows stop at the NUL")
+    func textWithNul() throws {
+        let db = try DatabaseQueue()
+        try db.read { db in
+            let sql = "SELECT 'job-1' || char(0) || 'x'"
+            #expect(try String.fetchOne(db, sql: sql) == "job-1")
+            var read: [String?] = []
+            var packed = PackedRows(width: 1, rows: 1, bytesPerRow: 8)
+            try StatementRow.forEach(in: db, sql: sql) { row in
+                read.append(row.text(at: 0))
+                packed.append(row)
+                return true
+            }
+            #expect(read == ["job-1\u{0}x"])
+            #expect(packed[0].text(at: 0) == "job-1\u{0}x")
         }
     }
 

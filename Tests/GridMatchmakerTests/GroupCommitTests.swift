@@ -123,22 +123,26 @@ struct GroupCommitTests {
         defer { folder.remove() }
         // A minute: the deferral's own timer cannot be what commits it during the test.
         let writer = try Self.scratchWriter(folder, limit: .seconds(60))
-        let entered = DispatchSemaphore(value: 0)
+        // The settlement's work holds the writer's queue until the deferrable write is queued; nothing here blocks
+        // the test's own threads.
+        let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
+        let (settled, settledSignal) = AsyncStream<(any Error)?>.makeStream()
         let proceed = DispatchSemaphore(value: 0)
-        let settling = Task {
-            try await writer.write { db in
-                entered.signal()
-                _ = proceed.wait(timeout: .now() + 10)
-                try db.execute(sql: "INSERT INTO marks VALUES ('settled')")
-            }
-        }
-        #expect(entered.wait(timeout: .now() + 10) == .success)
+        writer.enqueue({ db in
+            enteredSignal.yield()
+            _ = proceed.wait(timeout: .now() + 10)
+            try db.execute(sql: "INSERT INTO marks VALUES ('settled')")
+        }, completion: { settledSignal.yield($0) })
+        var enteredEvents = entered.makeAsyncIterator()
+        _ = await enteredEvents.next()
         // Queued while the settlement's transaction runs, as a worker's standing is.
         writer.enqueue({ db in try db.execute(sql: "INSERT INTO marks VALUES ('standing')") }, deferrable: true)
         proceed.signal()
-        try await settling.value
+        var settledEvents = settled.makeAsyncIterator()
+        let error = await settledEvents.next()
+        #expect(error.map { $0 == nil } == true)
         let deadline = ContinuousClock.now + .seconds(10)
-        while writer.backlog.draining, ContinuousClock.now < deadline { await Task.yield() }
+        while writer.backlog.draining, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         #expect(writer.backlog.pending == 1 && !writer.backlog.draining)
         #expect(writer.counts.transactions == 1)
         // The next write someone waits for carries it.
