@@ -129,25 +129,25 @@ enum Rows {
             }
             return value
         }
-        guard let submitter = row.withText(at: 1, { PeerID(hexUTF8: $0) }) ?? nil else {
-            throw .corruptMeta("the cached submitter of job \(job) is not 64 hex digits")
+        guard let submitter = row.withText(at: 1, { Self.peer(writtenAs: $0) }) ?? nil else {
+            throw .corruptMeta("the cached submitter of job \(job) is not 64 lower-case hex digits")
         }
         guard let escrowed = try integer(2, "escrow") else {
             throw .corruptMeta("the cached escrow of job \(job) is missing")
         }
         var payees: [PeerID] = []
         if !row.isNull(at: 5) {
-            // Payees are 64 hex digits each, separated by single commas.
+            // Payees are 64 lower-case hex digits each, separated by single commas.
             let parsed = row.withText(at: 5) { text -> Bool in
                 for hex in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                    guard let peer = PeerID(hexUTF8: UnsafeBufferPointer(rebasing: hex)) else { return false }
+                    guard let peer = Self.peer(writtenAs: UnsafeBufferPointer(rebasing: hex)) else { return false }
                     payees.append(peer)
                 }
                 return true
             }
             switch parsed {
             case nil: throw .corruptMeta("the cached payees of job \(job) are not text")
-            case false?: throw .corruptMeta("a cached payee of job \(job) is not 64 hex digits")
+            case false?: throw .corruptMeta("a cached payee of job \(job) is not 64 lower-case hex digits")
             case true?: break
             }
         }
@@ -235,11 +235,14 @@ enum Rows {
         }
     }
 
+    /// The peer whose id `text` is, written as the ledger writes ids (64 hex digits in lower case); nil otherwise.
+    static func peer(writtenAs text: UnsafeBufferPointer<UInt8>) -> PeerID? {
+        PeerID(hexUTF8: text).flatMap { Hex.isEncoding(of: $0.publicKey, text) ? $0 : nil }
+    }
+
     /// An entry's author: 64 hex digits in lower case, as the ledger writes them.
     static func peer(_ row: some ColumnValues, _ index: Int, _ name: String, seq: Int64) throws(LedgerError) -> PeerID {
-        let parsed = row.withText(at: index) { text -> PeerID? in
-            PeerID(hexUTF8: text).flatMap { Hex.isEncoding(of: $0.publicKey, text) ? $0 : nil }
-        }
+        let parsed = row.withText(at: index) { Self.peer(writtenAs: $0) }
         switch parsed {
         case nil: throw .corruptRow(seq: seq, reason: "the \(name) is not text")
         case .some(nil): throw .corruptRow(seq: seq, reason: "the \(name) is not 64 lower-case hex digits")

@@ -69,10 +69,10 @@ struct LedgerVerifierTests {
                   seq: 4, reason: "the result is neither a blob nor NULL"),
         Tampering(name: "cached submitter that is not hex",
                   sql: unchecked + "UPDATE ledger_jobs SET submitter = 'alice' WHERE job = 'job-1'",
-                  seq: nil, reason: "the cached submitter of job job-1 is not 64 hex digits"),
+                  seq: nil, reason: "the cached submitter of job job-1 is not 64 lower-case hex digits"),
         Tampering(name: "cached payee that is not hex",
                   sql: "UPDATE ledger_jobs SET payees = payees || ',abc' WHERE job = 'job-1'",
-                  seq: nil, reason: "a cached payee of job job-1 is not 64 hex digits"),
+                  seq: nil, reason: "a cached payee of job job-1 is not 64 lower-case hex digits"),
         Tampering(name: "author in upper-case hex",
                   sql: "UPDATE ledger_entries SET author = upper(author) WHERE seq = 3",
                   seq: 3, reason: "the author is not 64 lower-case hex digits"),
@@ -91,7 +91,7 @@ struct LedgerVerifierTests {
                   seq: 3, reason: "the signature proof is an empty blob"),
         Tampering(name: "cached payees with an empty one",
                   sql: "UPDATE ledger_jobs SET payees = payees || ',' WHERE job = 'job-1'",
-                  seq: nil, reason: "a cached payee of job job-1 is not 64 hex digits"),
+                  seq: nil, reason: "a cached payee of job job-1 is not 64 lower-case hex digits"),
         Tampering(name: "cached balance row written in upper-case hex", sql: """
             UPDATE ledger_balances SET account = 'peer:' || upper(substr(account, 6)) WHERE account = (
                 SELECT account FROM ledger_balances WHERE account LIKE 'peer:%' ORDER BY account LIMIT 1);
