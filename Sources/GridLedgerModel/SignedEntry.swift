@@ -33,10 +33,17 @@ public struct SignedEntry: Hashable, Sendable {
         guard bytes.count >= length else {
             throw .malformedEncoding("the signature is \(bytes.count) bytes, not \(length)")
         }
+        try self.init(body: body, signature: Array(bytes.prefix(length)),
+                      batchProofBytes: bytes.count > length ? Array(bytes[length...]) : nil)
+    }
+
+    /// Pairs a body with a 64-byte signature and, for a batch signature, its proof's binary form, as a ledger row
+    /// stores them apart. Nothing is checked but the layout (see `isSignatureValid`).
+    public init(body: EntryBody, signature: [UInt8], batchProofBytes: [UInt8]?) throws(LedgerError) {
         var proof: InclusionProof?
-        if bytes.count > length {
+        if let batchProofBytes {
             do {
-                proof = try InclusionProof(parsing: Array(bytes[length...]))
+                proof = try InclusionProof(parsing: batchProofBytes)
             } catch {
                 throw .malformedEncoding("the batch proof after the signature is malformed: \(error)")
             }
@@ -45,7 +52,7 @@ public struct SignedEntry: Hashable, Sendable {
                     + "bodies, not \(proof?.treeSize ?? 0)")
             }
         }
-        self.init(body: body, signature: Array(bytes.prefix(length)), batchProof: proof, knownValid: false)
+        self.init(body: body, signature: signature, batchProof: proof, knownValid: false)
     }
 
     /// The signature as entries carry it in their leaf bytes and submissions on the wire: the 64-byte signature,
