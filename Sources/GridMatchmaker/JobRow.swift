@@ -53,18 +53,4 @@ extension JobRow {
             """).execute(arguments: [id, submitter, capability, version, request, status, worker, attempts, output,
                                      message, credits, max_credits, submitted_at, finished_at])
     }
-
-    /// Writes every column of the stored row with this id, with a cached statement; throws when there is none.
-    func update(cachedIn db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE jobs SET submitter = ?, capability = ?, version = ?, request = ?, status = ?, worker = ?,
-                            attempts = ?, output = ?, message = ?, credits = ?, max_credits = ?, submitted_at = ?,
-                            finished_at = ?
-            WHERE id = ?
-            """).execute(arguments: [submitter, capability, version, request, status, worker, attempts, output,
-                                     message, credits, max_credits, submitted_at, finished_at, id])
-        guard db.changesCount > 0 else {
-            throw RecordError.recordNotFound(databaseTableName: Self.databaseTableName, key: ["id": id.databaseValue])
-        }
-    }
 }

@@ -61,31 +61,73 @@ extension MatchmakerStore {
     ///
     /// `signed` is the same entries built and signed before the write (by the matchmaker's actor, so the writer,
     /// one thread for the grid, does not sign); they are used only when they were built from what the row holds.
+    ///
+    /// The row is finished by one `UPDATE … RETURNING`, which only an unsettled row matches (a job is settled exactly
+    /// once) and which returns what the entries are checked against: nothing is read before it is written. When the
+    /// entries must be built again (no `signed`, or it does not fit the row), the amount paid is written again with
+    /// them; a refused entry rolls the whole settlement back with the caller's savepoint.
     func settle(_ id: JobID, _ settlement: Settlement, now: Int64, signed: SignedSettlement? = nil,
                 in db: Database) throws -> JobRecord {
-        guard var row = try JobRow.find(id.rawValue, in: db) else { throw MatchmakerError.unknownJob(id) }
-        guard let submitter = PeerID(hex: row.submitter) else { throw MatchmakerError.corruptRow(id) }
-        try Self.requireUnsettled(row, id)
         let job = id.rawValue
+        let statement = try db.cachedStatement(sql: """
+            UPDATE jobs SET status = ?, worker = coalesce(?, worker), output = ?, message = ?, credits = ?,
+                            finished_at = ?
+            WHERE id = ? AND status IN ('queued', 'running')
+            RETURNING submitter, capability, version, worker, attempts, max_credits, submitted_at
+            """)
+        let returned = try Row.fetchOne(statement, arguments: [
+            settlement.status.rawValue, settlement.worker?.hex, settlement.output, settlement.message,
+            signed?.paid ?? 0, now, job,
+        ]).map { row in
+            FinishedRow(submitter: try row.decode(atIndex: 0), capability: try row.decode(atIndex: 1),
+                        version: try row.decode(atIndex: 2), worker: try row.decode(atIndex: 3),
+                        attempts: try row.decode(atIndex: 4), maxCredits: try row.decode(atIndex: 5),
+                        submittedAt: try row.decode(atIndex: 6))
+        }
+        guard let finished = returned else { throw try Self.unsettledRowMissing(id, in: db) }
+        guard let submitter = PeerID(hex: finished.submitter) else { throw MatchmakerError.corruptRow(id) }
         let entries: SignedSettlement
-        if let signed, signed.fits(capability: row.capability, escrowed: row.max_credits, submitter: submitter) {
+        if let signed, signed.fits(capability: finished.capability, escrowed: finished.maxCredits,
+                                   submitter: submitter) {
             entries = signed
         } else {
-            entries = try SignedSettlement(job: id, settlement, capability: row.capability, escrowed: row.max_credits,
-                                           submitter: submitter, now: now, identity: identity)
+            entries = try SignedSettlement(job: id, settlement, capability: finished.capability,
+                                           escrowed: finished.maxCredits, submitter: submitter, now: now,
+                                           identity: identity)
+            if entries.paid != (signed?.paid ?? 0) {
+                try db.cachedStatement(sql: "UPDATE jobs SET credits = ? WHERE id = ?")
+                    .execute(arguments: [entries.paid, job])
+            }
         }
-        let paid = entries.paid
         try ledger.append(contentsOf: entries.entries, in: db)
-        row.status = settlement.status.rawValue
-        if let worker = settlement.worker { row.worker = worker.hex }
-        row.output = settlement.output
-        row.message = settlement.message
-        row.credits = paid
-        row.finished_at = now
-        try row.update(cachedIn: db)
         // A redundant job's ended runs are kept until now (a primary-key lookup; nothing to delete for other jobs).
         try db.cachedStatement(sql: "DELETE FROM job_runs WHERE job = ?").execute(arguments: [job])
-        return try row.record()
+        return JobRecord(id: id, capability: finished.capability, version: finished.version, submitter: submitter,
+                         status: settlement.status, worker: finished.worker.flatMap(PeerID.init(hex:)),
+                         attempts: finished.attempts, output: settlement.output, message: settlement.message,
+                         credits: entries.paid, maxCredits: finished.maxCredits, submittedAt: finished.submittedAt,
+                         finishedAt: now)
+    }
+
+    /// What `settle`'s update returns of the row it finished.
+    private struct FinishedRow {
+        var submitter: String
+        var capability: String
+        var version: String
+        var worker: String?
+        var attempts: Int
+        var maxCredits: Int
+        var submittedAt: Int64
+    }
+
+    /// Why no unsettled row of `id` was there to settle: none at all, or one already final.
+    private static func unsettledRowMissing(_ id: JobID, in db: Database) throws -> MatchmakerError {
+        guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?",
+                                               arguments: [id.rawValue]) else {
+            return .unknownJob(id)
+        }
+        guard let final = JobStatus(rawValue: status), final.isFinal else { return .corruptRow(id) }
+        return .alreadyFinal(id, final)
     }
 
     // MARK: Runs of redundant jobs

@@ -188,12 +188,6 @@ public final class MatchmakerStore: Sendable {
             .execute(arguments: [message, id.rawValue])
     }
 
-    /// Throws unless the job is still queued or running: a job is settled exactly once.
-    static func requireUnsettled(_ row: JobRow, _ id: JobID) throws {
-        guard let status = JobStatus(rawValue: row.status) else { throw MatchmakerError.corruptRow(id) }
-        guard !status.isFinal else { throw MatchmakerError.alreadyFinal(id, status) }
-    }
-
     public func job(_ id: JobID) throws -> JobRecord? {
         try database.read { db in try JobRow.find(id.rawValue, in: db)?.record() }
     }

@@ -76,10 +76,18 @@ struct MatchmakerStoreTests {
         _ = try store.insert(submission("j1"), from: submitter.peerID, now: 5)
         _ = try store.settleFailure(id, worker: nil, message: "first", now: 6)
         #expect(try store.balance(of: submitter.peerID) == 100)
-        #expect(throws: MatchmakerError.self) { try store.settleFailure(id, worker: nil, message: "again", now: 7) }
-        #expect(throws: MatchmakerError.self) {
+        let again = try #require(throws: MatchmakerError.self) {
+            try store.settleFailure(id, worker: nil, message: "again", now: 7)
+        }
+        let success = try #require(throws: MatchmakerError.self) {
             try store.settleSuccess(id, worker: worker.peerID, output: Data(), cost: 3, now: 7)
         }
+        #expect(again.isAlreadyFinal && success.isAlreadyFinal)
+        #expect(success.description == MatchmakerError.alreadyFinal(id, .failed).description)
+        let unknown = try #require(throws: MatchmakerError.self) {
+            try store.settleFailure(JobID("j9")!, worker: nil, message: "never submitted", now: 7)
+        }
+        #expect(unknown.description == MatchmakerError.unknownJob(JobID("j9")!).description)
         #expect(try store.balance(of: submitter.peerID) == 100)
         #expect(try store.balance(of: worker.peerID) == 0)
         #expect(try store.job(id)?.message == "first")
@@ -168,8 +176,9 @@ struct MatchmakerStoreTests {
         let fitting = try SignedSettlement(job: JobID("j1")!, settlement, capability: "text.uppercase", escrowed: 10,
                                            submitter: submitter.peerID, now: 9, identity: operatorIdentity)
         #expect(fitting.fits(capability: "text.uppercase", escrowed: 10, submitter: submitter.peerID))
-        // Built from a wrong escrow: it does not fit the row, so the writer builds the right entries itself.
-        let stale = try SignedSettlement(job: JobID("j2")!, settlement, capability: "text.uppercase", escrowed: 99,
+        // Built from a wrong escrow: it does not fit the row, so the writer builds the right entries itself (paying 3,
+        // not the 2 this escrow capped the payment at) and writes what they pay in the row.
+        let stale = try SignedSettlement(job: JobID("j2")!, settlement, capability: "text.uppercase", escrowed: 2,
                                          submitter: submitter.peerID, now: 9, identity: operatorIdentity)
         #expect(!stale.fits(capability: "text.uppercase", escrowed: 10, submitter: submitter.peerID))
         let first = try await store.writer.write { db in
@@ -178,7 +187,10 @@ struct MatchmakerStoreTests {
         let second = try await store.writer.write { db in
             try store.settle(JobID("j2")!, settlement, now: 9, signed: stale, in: db)
         }
+        #expect(stale.paid == 2)
         #expect(first.credits == 3 && second.credits == 3)
+        #expect(try store.job(JobID("j2")!)?.credits == 3)
+        #expect(second == (try store.job(JobID("j2")!)))
         #expect(try store.balance(of: worker.peerID) == 6)
         #expect(try store.balance(of: submitter.peerID) == 100 - 6)
         let verification = try await store.database.read { db in
