@@ -66,7 +66,8 @@ final class BenchGrid: @unchecked Sendable {
             let process = try ChildProcess(
                 executable: grid,
                 arguments: ["worker", "--home", root + "/" + name, "--matchmaker", "127.0.0.1:\(ready.port)",
-                            "--plugins", folder, "--slots", "1"] + (settings.replicas ? [] : ["--no-replica"]),
+                            "--plugins", folder, "--slots", "1"] + (settings.replicas ? [] : ["--no-replica"])
+                    + (settings.inProcess ? ["--in-process"] : []),
                 environment: env, stderrPath: root + "/\(name).log")
             bench.workers.append(Worker(name: name, process: process))
             guard await process.firstLine(where: ReadyLine.isWorker) != nil else {

@@ -26,6 +26,9 @@ struct BenchSettings {
     /// Whether the workers keep a ledger replica, as they do by default (`BENCH_REPLICAS=0` passes `--no-replica`:
     /// on this 2-core machine a replica verifying a deep backlog's escrows competes with the matchmaker for CPU).
     var replicas = true
+    /// Whether the workers run plugins in their own process (`BENCH_IN_PROCESS=1` passes `--in-process`), to measure
+    /// what the runner processes of plugin isolation cost; off by default, as on a real worker.
+    var inProcess = false
     /// Whether the grid's folder (homes, ledger files, logs) is kept after a run that passed (`BENCH_KEEP=1`), to verify
     /// the ledger a real matchmaker wrote (docs/PERFORMANCE.md).
     var keep = false
@@ -53,6 +56,7 @@ struct BenchSettings {
         if settings.soak > 0, env["BENCH_PHASE_LIMIT"]?.isEmpty ?? true { settings.phaseLimit = 3_600 }
         settings.logLevel = env["BENCH_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
         settings.replicas = try number("BENCH_REPLICAS", 0...1).map { $0 == 1 } ?? settings.replicas
+        settings.inProcess = try number("BENCH_IN_PROCESS", 0...1).map { $0 == 1 } ?? settings.inProcess
         settings.keep = try number("BENCH_KEEP", 0...1).map { $0 == 1 } ?? settings.keep
         if let text = env["BENCH_PHASES"], !text.isEmpty {
             settings.phases = Set(text.lowercased().filter { "abcd".contains($0) })

@@ -36,6 +36,8 @@ struct EndToEndBenchmark {
         say("grid-bench: jobs \(settings.jobs), round trips \(settings.roundTrips), backlog \(settings.backlog), "
               + "batch \(settings.batchSize), window \(settings.window > 0 ? "\(settings.window)" : "none"), "
               + "log level \(settings.logLevel ?? "default"), "
+              + "replicas \(settings.replicas ? "on" : "off"), "
+              + "plugins \(settings.inProcess ? "in the workers" : "in runner processes"), "
               + "products \(BenchGrid.products)")
         var stopped = 0
         if settings.phases.contains("a") || settings.phases.contains("b") {
