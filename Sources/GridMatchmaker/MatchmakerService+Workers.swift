@@ -58,6 +58,15 @@ extension MatchmakerService {
             logger.info("late outcome ignored", metadata: ["grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)"])
             return
         }
+        if voided[outcome.job] != nil {
+            // Placed before its escrow committed, and not stored after all: the run ends here, unsettled.
+            voided[outcome.job] = nil
+            carryOut(scheduler.attemptFinished(outcome.job, attempt: outcome.attempt, by: worker, now: .now) ?? [])
+            logger.info("the run of a job that was not stored was discarded", metadata: [
+                "grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)",
+            ])
+            return
+        }
         recordAttemptEnd(outcome)
         if outcome.isRetryable {
             // The reason is logged once, by the requeue or failure that follows.
@@ -96,6 +105,11 @@ extension MatchmakerService {
     /// The ledger entries are built and signed here, from the job's request, so the group-commit writer (one thread
     /// for the grid) does not sign; it checks they fit the stored row and builds them itself when they do not.
     func settle(_ id: JobID, _ settlement: Settlement) {
+        if unconfirmed.contains(id) {
+            // Placed before its escrow committed: its settlement is queued once the escrow is durable, or dropped.
+            heldSettlements[id] = settlement
+            return
+        }
         let sink = storeEventSink
         let now = Self.nowMillis()
         let signed = requests[id].flatMap { job in
@@ -116,7 +130,7 @@ extension MatchmakerService {
         while let directive = pending.popFirst() {
             switch directive {
             case .assign(let id, let worker, let attempt, _):
-                guard let outbox = sessions[worker]?.outbox, let job = requests[id.parentJob] else {
+                guard let outbox = sessions[worker]?.outbox, let job = requests[id.parentJob] ?? voided[id] else {
                     logger.error("could not assign a job", metadata: [
                         "grid.job.id": "\(id)", "grid.peer": "\(worker.short)",
                     ])
@@ -137,6 +151,11 @@ extension MatchmakerService {
                     "grid.job.id": "\(id)", "grid.peer": "\(worker.short)", "grid.attempt": "\(attempt)",
                 ])
             case .requeue(let id, let reason):
+                if voided[id] != nil {
+                    // Not stored: it leaves the queue, unless it was placed again at once (its run is discarded).
+                    if scheduler.cancel(id) { voided[id] = nil }
+                    continue
+                }
                 if id.isRun {
                     quorums[id.parentJob]?.requeued(id)
                     requeuedRunsOf.insert(id.parentJob)
@@ -148,6 +167,7 @@ extension MatchmakerService {
                 }
                 logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
             case .fail(let id, let reason):
+                if voided.removeValue(forKey: id) != nil { continue }
                 if id.isRun {
                     runFailed(id, reason: reason)
                 } else {

@@ -38,6 +38,15 @@ public actor MatchmakerService: Service {
     var clients = ClientSubscriptions()
     /// The quorum of every redundant job not yet settled (MatchmakerService+Quorum.swift).
     var quorums: [JobID: QuorumTally] = [:]
+    /// A lower bound on each submitter's credits, for placing jobs before their escrow commits
+    /// (MatchmakerService+Submissions.swift).
+    var creditBounds = CreditBounds()
+    /// Jobs placed before their escrow committed, until the store says whether it took them.
+    var unconfirmed: Set<JobID> = []
+    /// Settlements of unconfirmed jobs, queued once their job is durable (a settlement never goes before its escrow).
+    var heldSettlements: [JobID: Settlement] = [:]
+    /// Early-placed jobs the store did not take whose run is still out: its outcome is discarded.
+    var voided: [JobID: PendingJob] = [:]
 
     /// Opens the store and reloads unfinished jobs; `onListening` is called with the bound port.
     public init(configuration: MatchmakerConfiguration, identity: Identity, logger: Logger,

@@ -19,10 +19,41 @@ extension MatchmakerStore {
     func submitIfNew(_ submission: Submission, from submitter: PeerID, now: Int64) async throws
         -> (record: JobRecord, isNew: Bool) {
         // The signature check and the request's encoding happen here, on the caller's task, not on the writer.
-        let prepared = try PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
-        return try await writer.write { db in
+        let prepared = try prepare(submission, from: submitter)
+        let stored = try await submit(prepared, submission, from: submitter, now: now)
+        return (stored.record, stored.isNew)
+    }
+
+    /// What storing a submission needs that no database does: the escrow with its signature checked, the request
+    /// encoded. For the caller's task, so the writer does neither.
+    func prepare(_ submission: Submission, from submitter: PeerID) throws -> PreparedSubmission {
+        try PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
+    }
+
+    /// Stores a prepared submission (see `insertIfNew`) and returns once it is durable.
+    func submit(_ prepared: PreparedSubmission, _ submission: Submission, from submitter: PeerID, now: Int64)
+        async throws -> StoredJob {
+        try await writer.write { db in
             try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
         }
+    }
+
+    /// Queues a prepared submission (see `insertIfNew`) now, in the caller's order; `completion` gets the stored job
+    /// once durable. Whatever is queued after it (the job's running mark, its settlement) is written after it.
+    func enqueueSubmission(_ prepared: PreparedSubmission, _ submission: Submission, from submitter: PeerID,
+                           now: Int64, completion: @escaping @Sendable (Result<StoredJob, any Error>) -> Void) {
+        let box = StoredJobBox()
+        writer.enqueue({ db in
+            box.stored = try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
+        }, completion: { error in
+            if let error {
+                completion(.failure(error))
+            } else if let stored = box.stored {
+                completion(.success(stored))
+            } else {
+                completion(.failure(CancellationError()))
+            }
+        })
     }
 
     /// Records a failure or cancellation with its refund, and returns once it is durable.
@@ -96,6 +127,10 @@ extension MatchmakerStore {
             guard let record else { return .failure(CancellationError()) }
             return .success(record)
         }
+    }
+
+    private final class StoredJobBox: @unchecked Sendable {
+        var stored: StoredJob?
     }
 
     private final class CheckpointBox: @unchecked Sendable {

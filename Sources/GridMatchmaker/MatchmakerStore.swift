@@ -123,6 +123,14 @@ public final class MatchmakerStore: Sendable {
 
     // MARK: Jobs
 
+    /// What storing a submission gave: the job's record, whether this write stored it (false: the id was stored
+    /// before, and the record is the stored row), and the submitter's balance after its escrow when one was stored.
+    struct StoredJob: Sendable {
+        var record: JobRecord
+        var isNew: Bool
+        var balance: CreditBounds.Reported?
+    }
+
     /// Stores a new job and its escrow in one transaction. Submitting the same id again by the same submitter
     /// returns the stored job (idempotent); any refusal (bad signature, too few credits) stores nothing.
     public func insert(_ submission: Submission, from submitter: PeerID, now: Int64) throws -> JobRecord {
@@ -133,28 +141,31 @@ public final class MatchmakerStore: Sendable {
         try insertIfNew(submission, from: submitter, now: now, in: db).record
     }
 
-    /// `insert`, also saying whether this call stored the job. When it did not (the id was stored before), the record
-    /// is the row as this transaction reads it, which may be older than what the running matchmaker knows.
+    /// `insert`, also saying whether this call stored the job, and the submitter's balance after its escrow (with the
+    /// escrow's sequence number; nil when nothing was escrowed). When it did not store the job (the id was stored
+    /// before), the record is the row as this transaction reads it, which may be older than what the running
+    /// matchmaker knows.
     func insertIfNew(_ submission: Submission, from submitter: PeerID, now: Int64,
-                     prepared: PreparedSubmission? = nil, in db: Database) throws
-        -> (record: JobRecord, isNew: Bool) {
+                     prepared: PreparedSubmission? = nil, in db: Database) throws -> StoredJob {
         do {
             if let existing = try JobRow.find(submission.id.rawValue, in: db) {
                 guard existing.submitter == submitter.hex else {
                     throw MatchmakerError.jobIDTaken(submission.id)
                 }
-                return (try existing.record(), false)
+                return StoredJob(record: try existing.record(), isNew: false, balance: nil)
             }
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
             let prepared = try prepared ?? PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
-            try ledger.append(prepared.escrow, in: db)
+            let escrow = try ledger.append(prepared.escrow, in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
                              version: request.version, request: prepared.request,
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.escrowCredits, submitted_at: now, finished_at: nil)
             try row.insert(cachedIn: db)
-            return (try row.record(), true)
+            let balance = try Ledger.balance(of: .peer(submitter), in: db)
+            return StoredJob(record: try row.record(), isNew: true,
+                             balance: CreditBounds.Reported(balance: balance, seq: escrow.seq))
         }
     }
 

@@ -42,12 +42,16 @@ public final class TestGrid: @unchecked Sendable {
     public var clientHome: String { folder.file("client") }
 
     /// Starts the matchmaker on port 0 and learns the port it bound from its first line.
-    /// Pass `port` to restart on the port it had before.
-    public func startMatchmaker(port requested: Int = 0, extra: [String] = []) async throws {
+    /// Pass `port` to restart on the port it had before, `environment` for variables beyond this process's own
+    /// (`GRID_LOG_LEVEL`).
+    public func startMatchmaker(port requested: Int = 0, extra: [String] = [],
+                                environment: [String: String] = [:]) async throws {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
         let process = try ChildProcess(
             executable: GridRun.executable,
             arguments: ["matchmaker", "--home", matchmakerHome, "--listen", "127.0.0.1:\(requested)"] + extra,
-            stderrPath: folder.file("matchmaker.log"))
+            environment: env, stderrPath: folder.file("matchmaker.log"))
         matchmaker = process
         guard let line = await process.firstLine(where: ReadyLine.isMatchmaker),
               let ready = ReadyLine.parseMatchmaker(line) else {

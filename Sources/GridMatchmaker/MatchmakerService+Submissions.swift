@@ -1,0 +1,249 @@
+import Foundation
+import GridCore
+import GridLedger
+
+/// Taking submissions in: compiled and admitted on the actor, prepared (escrow signatures checked) off it, placed at
+/// once when nothing can refuse them, stored with group commit, answered once durable (docs/scheduling.md).
+extension MatchmakerService {
+    /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
+    /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
+    /// Returns once every accepted job is durable.
+    ///
+    /// A job the store cannot refuse for want of credits (`CreditBounds`) is placed before its escrow commits, so its
+    /// run overlaps the commit; its settlement waits for the commit, and if the store did not take the job after all,
+    /// the run is discarded (`void`). Nothing is answered earlier than before.
+    ///
+    /// A submission seen before (same id, same submitter) is answered with the job stored then: resending is safe.
+    func accept(_ submissions: [Submission], from submitter: PeerID,
+                following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
+        let compiled = submissions.map { compile($0, from: submitter) }
+        var (admitted, reserved) = admit(compiled, from: submitter)
+        let prepared = await prepare(submissions, admitted: admitted, from: submitter)
+        // Queued before anything is placed: the writer takes work in order, so a job's running mark, attempts and
+        // settlement can never be written before the job itself.
+        let written = enqueueWrites(submissions, prepared: prepared, from: submitter)
+        var early: Set<Int> = []
+        for index in submissions.indices {
+            guard case .success(let job) = admitted[index], case .success(let ready)? = prepared[index] else {
+                continue
+            }
+            let request = submissions[index].request
+            if mayPlaceEarly(job, request: request, escrow: ready.escrow, from: submitter) {
+                // The batch's reservation for this job becomes the job itself.
+                reserved -= 1
+                inFlight[submitter, default: 1] -= 1
+                track(job.id, PendingJob(request: request, submitter: submitter))
+                unconfirmed.insert(job.id)
+                carryOut(scheduler.jobSubmitted(job, now: .now))
+                early.insert(index)
+                logger.debug("job placed before its escrow committed", metadata: ["grid.job.id": "\(job.id)"])
+            }
+            creditBounds.handed(request.escrowCredits, by: submitter)
+        }
+        let (stored, new, balances) = await results(of: written, admitted: admitted, prepared: prepared)
+        for index in submissions.indices where prepared[index]?.isSuccess == true {
+            creditBounds.finished(submissions[index].request.escrowCredits, by: submitter, reporting: balances[index])
+        }
+        inFlight[submitter, default: 0] -= reserved
+        if inFlight[submitter, default: 0] <= 0 { inFlight[submitter] = nil }
+        for (index, result) in stored.enumerated() {
+            guard case .success(let job) = admitted[index] else { continue }
+            if early.contains(index) {
+                if case .success = result, new.contains(index) {
+                    confirm(job.id)
+                } else {
+                    void(job.id, of: submitter, because: result)
+                }
+                continue
+            }
+            guard case .success(let record) = result else { continue }
+            // Only a job this batch stored is placed: a resubmitted id is known already (queued, running, waiting for
+            // its settlement to commit, or settled), and its stored record may be older than that. Checked again after
+            // the write: the same id in another batch may have been placed meanwhile.
+            guard new.contains(index), requests[record.id] == nil, !scheduler.isQueued(record.id),
+                  scheduler.lease(of: record.id) == nil, quorums[record.id] == nil else { continue }
+            logger.debug("job stored", metadata: [
+                "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
+            ])
+            let pending = PendingJob(request: submissions[index].request, submitter: submitter)
+            track(record.id, pending)
+            if pending.request.isRedundant {
+                schedule(record.id, pending)
+            } else {
+                carryOut(scheduler.jobSubmitted(job, now: .now))
+            }
+        }
+        if let session {
+            for case .success(let record) in stored { follow(record, on: session) }
+        }
+        return stored
+    }
+
+    /// The job a submission asks for, or why it cannot be one.
+    private func compile(_ submission: Submission, from submitter: PeerID) -> Result<SchedulableJob, any Error> {
+        Result {
+            guard !submission.id.isRun else {
+                throw MatchmakerError.badRequest("job id '\(submission.id)' is not valid: a job id is 1 to 64 "
+                                                 + "characters of a-z, 0-9 and '-'")
+            }
+            let job: SchedulableJob
+            do {
+                job = try SchedulableJob.compile(id: submission.id, submitter: submitter, request: submission.request)
+            } catch {
+                throw MatchmakerError.badRequest("\(error)")
+            }
+            if submission.request.isRedundant,
+               let (worker, offer) = scheduler.nondeterministicOffer(of: job.capability, in: job.versionRange) {
+                throw MatchmakerError.badRequest(
+                    "capability '\(offer.name)' says its output is not deterministic (plugin \(offer.plugin) "
+                    + "\(offer.version) on worker \(worker.short)), so a job cannot ask for redundancy on it: "
+                    + "its runs could never agree")
+            }
+            return job
+        }
+    }
+
+    /// Whether `job` can be placed before its escrow is durable: a plain job (not redundant) the matchmaker does not
+    /// know yet, with a valid escrow signature, from a submitter whose escrow the store cannot refuse for credits.
+    private func mayPlaceEarly(_ job: SchedulableJob, request: JobRequest, escrow: SignedEntry,
+                               from submitter: PeerID) -> Bool {
+        !request.isRedundant && escrow.knownValid && requests[job.id] == nil && !scheduler.isQueued(job.id)
+            && scheduler.lease(of: job.id) == nil && quorums[job.id] == nil && voided[job.id] == nil
+            && creditBounds.covers(request.escrowCredits, for: submitter)
+    }
+
+    /// An early-placed job is durable: a settlement that waited for it is queued now.
+    private func confirm(_ id: JobID) {
+        unconfirmed.remove(id)
+        if let settlement = heldSettlements.removeValue(forKey: id) { settle(id, settlement) }
+    }
+
+    /// An early-placed job the store did not take (refused, or its id was stored before): it is forgotten, its
+    /// submitter barred from early placement, and its run, if one is out, discarded when it ends.
+    private func void(_ id: JobID, of submitter: PeerID, because result: Result<JobRecord, any Error>) {
+        unconfirmed.remove(id)
+        heldSettlements[id] = nil
+        let job = requests[id]
+        untrack(id)
+        creditBounds.bar(submitter)
+        if !scheduler.cancel(id), scheduler.lease(of: id) != nil, let job { voided[id] = job }
+        let reason: String
+        switch result {
+        case .success: reason = "the job was stored before"
+        case .failure(let error): reason = "\(error)"
+        }
+        logger.warning("a job placed before its escrow committed was not stored; its run is discarded", metadata: [
+            "grid.job.id": "\(id)", "grid.peer": "\(submitter.short)", "grid.reason": "\(reason)",
+        ])
+    }
+
+    /// Refuses the submissions past the submitter's limit of jobs in flight (unsettled, or being stored by another
+    /// batch), and reserves room for the others until they are stored; returns them and the count reserved.
+    private func admit(_ compiled: [Result<SchedulableJob, any Error>], from submitter: PeerID)
+        -> ([Result<SchedulableJob, any Error>], reserved: Int) {
+        let limit = configuration.maxJobsInFlightPerSubmitter
+        var count = inFlight[submitter] ?? 0
+        var refused = 0
+        let admitted = compiled.map { result -> Result<SchedulableJob, any Error> in
+            guard case .success = result else { return result }
+            guard count < limit else {
+                refused += 1
+                return .failure(MatchmakerError.tooManyJobsInFlight(limit: limit))
+            }
+            count += 1
+            return result
+        }
+        let reserved = count - (inFlight[submitter] ?? 0)
+        inFlight[submitter] = count
+        if refused > 0 {
+            logger.warning("submissions refused: too many jobs in flight", metadata: [
+                "grid.peer": "\(submitter.short)", "grid.limit": "\(limit)", "grid.refused": "\(refused)",
+            ])
+        }
+        return (admitted, reserved)
+    }
+
+    /// Checks the escrow signatures and encodes the requests of the admitted submissions, off the actor and on all
+    /// cores (a batch signature is checked once, `SignatureCache`); nil for a submission not admitted.
+    private nonisolated func prepare(_ submissions: [Submission], admitted: [Result<SchedulableJob, any Error>],
+                                     from submitter: PeerID) async -> [Result<PreparedSubmission, any Error>?] {
+        let indices = submissions.indices.filter { if case .success = admitted[$0] { true } else { false } }
+        let store = self.store
+        let chunks = min(indices.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        var prepared = [Result<PreparedSubmission, any Error>?](repeating: nil, count: submissions.count)
+        await withTaskGroup(of: [(Int, Result<PreparedSubmission, any Error>)].self) { group in
+            for chunk in 0..<chunks {
+                let slice = indices[(indices.count * chunk / chunks)..<(indices.count * (chunk + 1) / chunks)]
+                group.addTask {
+                    slice.map { index in
+                        (index, Result { try store.prepare(submissions[index], from: submitter) })
+                    }
+                }
+            }
+            for await done in group {
+                for (index, result) in done { prepared[index] = result }
+            }
+        }
+        return prepared
+    }
+
+    /// The one place submissions are stored, each with its signed escrow checked: queued on the store's writer now,
+    /// in order, all at once so its group commit writes them in as few transactions as it can. The stream yields each
+    /// one's outcome once durable (or refused); `count` is how many it will yield.
+    private func enqueueWrites(_ submissions: [Submission], prepared: [Result<PreparedSubmission, any Error>?],
+                               from submitter: PeerID) -> (stream: AsyncStream<StoredSubmission>, count: Int) {
+        let now = Self.nowMillis()
+        let (stream, sink) = AsyncStream<StoredSubmission>.makeStream()
+        var count = 0
+        for index in submissions.indices {
+            guard case .success(let ready)? = prepared[index] else { continue }
+            count += 1
+            store.enqueueSubmission(ready, submissions[index], from: submitter, now: now) { result in
+                switch result {
+                case .success(let stored):
+                    sink.yield(StoredSubmission(index: index, stored: stored, error: nil))
+                case .failure(let error):
+                    sink.yield(StoredSubmission(index: index, stored: nil, error: error))
+                }
+            }
+        }
+        if count == 0 { sink.finish() }
+        return (stream, count)
+    }
+
+    /// Waits for the writes `enqueueWrites` queued; returns each submission's outcome in the order given, the indices
+    /// of those stored by this call (not stored before) and the balance the store reported after each escrow.
+    /// Submissions not admitted or not prepared are refused with their error.
+    private func results(of written: (stream: AsyncStream<StoredSubmission>, count: Int),
+                         admitted: [Result<SchedulableJob, any Error>],
+                         prepared: [Result<PreparedSubmission, any Error>?]) async
+        -> ([Result<JobRecord, any Error>], new: Set<Int>, balances: [CreditBounds.Reported?]) {
+        var byIndex: [Int: StoredSubmission] = [:]
+        for await one in written.stream {
+            byIndex[one.index] = one
+            if byIndex.count == written.count { break }
+        }
+        let outcomes = admitted.indices.map { index -> Result<JobRecord, any Error> in
+            if case .failure(let error) = admitted[index] { return .failure(error) }
+            if case .failure(let error)? = prepared[index] { return .failure(error) }
+            if let record = byIndex[index]?.stored?.record { return .success(record) }
+            return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
+        }
+        let new = Set(byIndex.values.filter { $0.stored?.isNew == true }.map(\.index))
+        return (outcomes, new, admitted.indices.map { byIndex[$0]?.stored?.balance })
+    }
+
+    /// What storing one submission of a batch gave.
+    private struct StoredSubmission: Sendable {
+        var index: Int
+        var stored: MatchmakerStore.StoredJob?
+        var error: (any Error)?
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
