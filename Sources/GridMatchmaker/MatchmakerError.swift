@@ -34,6 +34,12 @@ public struct MatchmakerError: Error, CustomStringConvertible, Sendable {
         MatchmakerError(code: .ledgerRefused(path: path, failure: failure))
     }
 
+    /// True for `jobIDTaken`: another submitter's job has this id.
+    public var isJobIDTaken: Bool {
+        if case .jobIDTaken = code { return true }
+        return false
+    }
+
     /// True for `alreadyFinal`: the job needs nothing more.
     public var isAlreadyFinal: Bool {
         if case .alreadyFinal = code { return true }

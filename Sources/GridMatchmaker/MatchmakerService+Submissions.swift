@@ -1,17 +1,18 @@
 import Foundation
 import GridCore
 import GridLedger
+import Synchronization
 
 /// Taking submissions in: compiled and admitted on the actor, prepared (escrow signatures checked) off it, placed at
 /// once when nothing can refuse them, stored with group commit, answered once durable (docs/scheduling.md).
 extension MatchmakerService {
     /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
     /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
-    /// Returns once every accepted job is durable.
+    /// Returns once every accepted job is durable (or refused), even if the calling task is cancelled meanwhile.
     ///
-    /// A job the store cannot refuse for want of credits (`CreditBounds`) is placed before its escrow commits, so its
-    /// run overlaps the commit; its settlement waits for the commit, and if the store did not take the job after all,
-    /// the run is discarded (`void`). Nothing is answered earlier than before.
+    /// A job the store cannot refuse (`EarlyPlacementGate`) is placed before its escrow commits, so its run overlaps
+    /// the commit; its settlement waits for the commit, and if the store did not take the job after all, the run is
+    /// discarded (MatchmakerService+EarlyPlacement.swift). Nothing is answered earlier than before.
     ///
     /// A submission seen before (same id, same submitter) is answered with the job stored then: resending is safe.
     func accept(_ submissions: [Submission], from submitter: PeerID,
@@ -31,18 +32,19 @@ extension MatchmakerService {
             if mayPlaceEarly(job, request: request, escrow: ready.escrow, from: submitter) {
                 // The batch's reservation for this job becomes the job itself.
                 reserved -= 1
-                inFlight[submitter, default: 1] -= 1
-                track(job.id, PendingJob(request: request, submitter: submitter))
-                unconfirmed.insert(job.id)
-                carryOut(scheduler.jobSubmitted(job, now: .now))
+                inFlight[submitter] = (inFlight[submitter] ?? 1) - 1
+                placeEarly(job, PendingJob(request: request, submitter: submitter))
                 early.insert(index)
-                logger.debug("job placed before its escrow committed", metadata: ["grid.job.id": "\(job.id)"])
             }
-            creditBounds.handed(request.escrowCredits, by: submitter)
+            earlyPlacement.handed(request.escrowCredits, by: submitter)
         }
-        let (stored, new, balances) = await results(of: written, admitted: admitted, prepared: prepared)
+        let outcomes = await written.all()
+        let (stored, new, balances) = results(outcomes, admitted: admitted, prepared: prepared)
         for index in submissions.indices where prepared[index]?.isSuccess == true {
-            creditBounds.finished(submissions[index].request.escrowCredits, by: submitter, reporting: balances[index])
+            let left = (storing[submissions[index].id] ?? 1) - 1
+            storing[submissions[index].id] = left > 0 ? left : nil
+            earlyPlacement.finished(submissions[index].request.escrowCredits, by: submitter,
+                                    reporting: balances[index])
         }
         inFlight[submitter, default: 0] -= reserved
         if inFlight[submitter, default: 0] <= 0 { inFlight[submitter] = nil }
@@ -50,22 +52,27 @@ extension MatchmakerService {
             guard case .success(let job) = admitted[index] else { continue }
             if early.contains(index) {
                 if case .success = result, new.contains(index) {
-                    confirm(job.id)
+                    confirm(job.id, of: submitter)
                 } else {
                     void(job.id, of: submitter, because: result)
                 }
                 continue
             }
-            guard case .success(let record) = result else { continue }
+            guard case .success(let record) = result, new.contains(index) else { continue }
+            let pending = PendingJob(request: submissions[index].request, submitter: submitter)
+            if voided[record.id] != nil, requests[record.id] == nil {
+                // Stored under the id of an early run that was voided and is still out: placed when that run ends.
+                track(record.id, pending)
+                continue
+            }
             // Only a job this batch stored is placed: a resubmitted id is known already (queued, running, waiting for
             // its settlement to commit, or settled), and its stored record may be older than that. Checked again after
             // the write: the same id in another batch may have been placed meanwhile.
-            guard new.contains(index), requests[record.id] == nil, !scheduler.isQueued(record.id),
-                  scheduler.lease(of: record.id) == nil, quorums[record.id] == nil else { continue }
+            guard requests[record.id] == nil, !scheduler.isQueued(record.id), scheduler.lease(of: record.id) == nil,
+                  quorums[record.id] == nil else { continue }
             logger.debug("job stored", metadata: [
                 "grid.job.id": "\(record.id)", "grid.capability": "\(record.capability)",
             ])
-            let pending = PendingJob(request: submissions[index].request, submitter: submitter)
             track(record.id, pending)
             if pending.request.isRedundant {
                 schedule(record.id, pending)
@@ -101,40 +108,6 @@ extension MatchmakerService {
             }
             return job
         }
-    }
-
-    /// Whether `job` can be placed before its escrow is durable: a plain job (not redundant) the matchmaker does not
-    /// know yet, with a valid escrow signature, from a submitter whose escrow the store cannot refuse for credits.
-    private func mayPlaceEarly(_ job: SchedulableJob, request: JobRequest, escrow: SignedEntry,
-                               from submitter: PeerID) -> Bool {
-        !request.isRedundant && escrow.knownValid && requests[job.id] == nil && !scheduler.isQueued(job.id)
-            && scheduler.lease(of: job.id) == nil && quorums[job.id] == nil && voided[job.id] == nil
-            && creditBounds.covers(request.escrowCredits, for: submitter)
-    }
-
-    /// An early-placed job is durable: a settlement that waited for it is queued now.
-    private func confirm(_ id: JobID) {
-        unconfirmed.remove(id)
-        if let settlement = heldSettlements.removeValue(forKey: id) { settle(id, settlement) }
-    }
-
-    /// An early-placed job the store did not take (refused, or its id was stored before): it is forgotten, its
-    /// submitter barred from early placement, and its run, if one is out, discarded when it ends.
-    private func void(_ id: JobID, of submitter: PeerID, because result: Result<JobRecord, any Error>) {
-        unconfirmed.remove(id)
-        heldSettlements[id] = nil
-        let job = requests[id]
-        untrack(id)
-        creditBounds.bar(submitter)
-        if !scheduler.cancel(id), scheduler.lease(of: id) != nil, let job { voided[id] = job }
-        let reason: String
-        switch result {
-        case .success: reason = "the job was stored before"
-        case .failure(let error): reason = "\(error)"
-        }
-        logger.warning("a job placed before its escrow committed was not stored; its run is discarded", metadata: [
-            "grid.job.id": "\(id)", "grid.peer": "\(submitter.short)", "grid.reason": "\(reason)",
-        ])
     }
 
     /// Refuses the submissions past the submitter's limit of jobs in flight (unsettled, or being stored by another
@@ -188,56 +161,89 @@ extension MatchmakerService {
     }
 
     /// The one place submissions are stored, each with its signed escrow checked: queued on the store's writer now,
-    /// in order, all at once so its group commit writes them in as few transactions as it can. The stream yields each
-    /// one's outcome once durable (or refused); `count` is how many it will yield.
+    /// in order, all at once so its group commit writes them in as few transactions as it can. Each id queued is
+    /// counted in `storing` until its outcome is back.
     private func enqueueWrites(_ submissions: [Submission], prepared: [Result<PreparedSubmission, any Error>?],
-                               from submitter: PeerID) -> (stream: AsyncStream<StoredSubmission>, count: Int) {
+                               from submitter: PeerID) -> PendingWrites {
         let now = Self.nowMillis()
-        let (stream, sink) = AsyncStream<StoredSubmission>.makeStream()
-        var count = 0
-        for index in submissions.indices {
+        let indices = submissions.indices.filter { prepared[$0]?.isSuccess == true }
+        let writes = PendingWrites(expected: indices.count)
+        for index in indices {
             guard case .success(let ready)? = prepared[index] else { continue }
-            count += 1
+            storing[submissions[index].id, default: 0] += 1
             store.enqueueSubmission(ready, submissions[index], from: submitter, now: now) { result in
                 switch result {
-                case .success(let stored):
-                    sink.yield(StoredSubmission(index: index, stored: stored, error: nil))
-                case .failure(let error):
-                    sink.yield(StoredSubmission(index: index, stored: nil, error: error))
+                case .success(let stored): writes.record(StoredSubmission(index: index, stored: stored, error: nil))
+                case .failure(let error): writes.record(StoredSubmission(index: index, stored: nil, error: error))
                 }
             }
         }
-        if count == 0 { sink.finish() }
-        return (stream, count)
+        return writes
     }
 
-    /// Waits for the writes `enqueueWrites` queued; returns each submission's outcome in the order given, the indices
-    /// of those stored by this call (not stored before) and the balance the store reported after each escrow.
-    /// Submissions not admitted or not prepared are refused with their error.
-    private func results(of written: (stream: AsyncStream<StoredSubmission>, count: Int),
-                         admitted: [Result<SchedulableJob, any Error>],
-                         prepared: [Result<PreparedSubmission, any Error>?]) async
-        -> ([Result<JobRecord, any Error>], new: Set<Int>, balances: [CreditBounds.Reported?]) {
+    /// Each submission's outcome in the order given, the indices of those stored by this call (not stored before)
+    /// and the balance the store reported after each escrow. Submissions not admitted or not prepared are refused
+    /// with their error.
+    private func results(_ outcomes: [StoredSubmission], admitted: [Result<SchedulableJob, any Error>],
+                         prepared: [Result<PreparedSubmission, any Error>?])
+        -> ([Result<JobRecord, any Error>], new: Set<Int>, balances: [EarlyPlacementGate.Reported?]) {
         var byIndex: [Int: StoredSubmission] = [:]
-        for await one in written.stream {
-            byIndex[one.index] = one
-            if byIndex.count == written.count { break }
-        }
-        let outcomes = admitted.indices.map { index -> Result<JobRecord, any Error> in
+        for one in outcomes { byIndex[one.index] = one }
+        let results = admitted.indices.map { index -> Result<JobRecord, any Error> in
             if case .failure(let error) = admitted[index] { return .failure(error) }
             if case .failure(let error)? = prepared[index] { return .failure(error) }
             if let record = byIndex[index]?.stored?.record { return .success(record) }
             return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
         }
-        let new = Set(byIndex.values.filter { $0.stored?.isNew == true }.map(\.index))
-        return (outcomes, new, admitted.indices.map { byIndex[$0]?.stored?.balance })
+        let new = Set(outcomes.filter { $0.stored?.isNew == true }.map(\.index))
+        return (results, new, admitted.indices.map { byIndex[$0]?.stored?.balance })
+    }
+}
+
+/// What storing one submission of a batch gave.
+struct StoredSubmission: Sendable {
+    var index: Int
+    var stored: MatchmakerStore.StoredJob?
+    var error: (any Error)?
+}
+
+/// The outcomes of a batch's writes, collected from the writer's completions. Waiting for them cannot be cut short by
+/// the waiting task's cancellation, so a batch is answered, and its jobs placed or voided, only once every write in
+/// it is durable or refused.
+final class PendingWrites: Sendable {
+    private struct State {
+        var outcomes: [StoredSubmission] = []
+        var waiter: CheckedContinuation<[StoredSubmission], Never>?
     }
 
-    /// What storing one submission of a batch gave.
-    private struct StoredSubmission: Sendable {
-        var index: Int
-        var stored: MatchmakerStore.StoredJob?
-        var error: (any Error)?
+    private let expected: Int
+    private let state = Mutex(State())
+
+    init(expected: Int) {
+        self.expected = expected
+    }
+
+    /// Called by the writer's completions, once per write.
+    func record(_ outcome: StoredSubmission) {
+        let ready = state.withLock { state -> (CheckedContinuation<[StoredSubmission], Never>, [StoredSubmission])? in
+            state.outcomes.append(outcome)
+            guard state.outcomes.count == expected, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, state.outcomes)
+        }
+        if let (waiter, outcomes) = ready { waiter.resume(returning: outcomes) }
+    }
+
+    /// Every write's outcome, once all are in.
+    func all() async -> [StoredSubmission] {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> [StoredSubmission]? in
+                guard state.outcomes.count < expected else { return state.outcomes }
+                state.waiter = continuation
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
     }
 }
 

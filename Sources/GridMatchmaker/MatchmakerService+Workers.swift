@@ -60,11 +60,11 @@ extension MatchmakerService {
         }
         if voided[outcome.job] != nil {
             // Placed before its escrow committed, and not stored after all: the run ends here, unsettled.
-            voided[outcome.job] = nil
             carryOut(scheduler.attemptFinished(outcome.job, attempt: outcome.attempt, by: worker, now: .now) ?? [])
             logger.info("the run of a job that was not stored was discarded", metadata: [
                 "grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)",
             ])
+            voidedRunEnded(outcome.job)
             return
         }
         recordAttemptEnd(outcome)
@@ -130,7 +130,7 @@ extension MatchmakerService {
         while let directive = pending.popFirst() {
             switch directive {
             case .assign(let id, let worker, let attempt, _):
-                guard let outbox = sessions[worker]?.outbox, let job = requests[id.parentJob] ?? voided[id] else {
+                guard let outbox = sessions[worker]?.outbox, let job = voided[id] ?? requests[id.parentJob] else {
                     logger.error("could not assign a job", metadata: [
                         "grid.job.id": "\(id)", "grid.peer": "\(worker.short)",
                     ])
@@ -139,7 +139,8 @@ extension MatchmakerService {
                     continue
                 }
                 if id.isRun { quorums[id.parentJob]?.started(id) }
-                store.enqueueRunning(id, worker: worker, attempt: attempt, now: Self.nowMillis()) { error in
+                store.enqueueRunning(id, worker: worker, attempt: attempt, now: Self.nowMillis(),
+                                     submitter: job.submitter) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "running", reason: "\(error)"))
                     }
@@ -153,7 +154,7 @@ extension MatchmakerService {
             case .requeue(let id, let reason):
                 if voided[id] != nil {
                     // Not stored: it leaves the queue, unless it was placed again at once (its run is discarded).
-                    if scheduler.cancel(id) { voided[id] = nil }
+                    if scheduler.cancel(id) { voidedRunEnded(id) }
                     continue
                 }
                 if id.isRun {
@@ -167,7 +168,10 @@ extension MatchmakerService {
                 }
                 logger.info("job requeued", metadata: ["grid.job.id": "\(id)", "grid.reason": "\(reason)"])
             case .fail(let id, let reason):
-                if voided.removeValue(forKey: id) != nil { continue }
+                if voided[id] != nil {
+                    voidedRunEnded(id)
+                    continue
+                }
                 if id.isRun {
                     runFailed(id, reason: reason)
                 } else {

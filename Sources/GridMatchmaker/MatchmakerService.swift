@@ -38,9 +38,10 @@ public actor MatchmakerService: Service {
     var clients = ClientSubscriptions()
     /// The quorum of every redundant job not yet settled (MatchmakerService+Quorum.swift).
     var quorums: [JobID: QuorumTally] = [:]
-    /// A lower bound on each submitter's credits, for placing jobs before their escrow commits
-    /// (MatchmakerService+Submissions.swift).
-    var creditBounds = CreditBounds()
+    /// Whose jobs may be placed before their escrow commits (MatchmakerService+EarlyPlacement.swift).
+    var earlyPlacement = EarlyPlacementGate()
+    /// Ids whose submission is queued on the store's writer, with how many such writes are queued.
+    var storing: [JobID: Int] = [:]
     /// Jobs placed before their escrow committed, until the store says whether it took them.
     var unconfirmed: Set<JobID> = []
     /// Settlements of unconfirmed jobs, queued once their job is durable (a settlement never goes before its escrow).

@@ -31,16 +31,19 @@ extension MatchmakerStore {
     /// Records an attempt's start; a job placed again under an attempt number it used before (its settlement
     /// failed to commit) starts that row afresh rather than failing the running mark it is written with.
     ///
-    /// Only for a job stored and not settled: a job placed before its escrow committed may turn out not stored, or its
-    /// id another job's, whose history must stay as it is.
-    static func recordAttemptStart(_ id: JobID, attempt: Int, worker: PeerID, now: Int64, in db: Database) throws {
+    /// Only for a job stored and not settled, and with `submitter` only for that submitter's: a job placed before its
+    /// escrow committed may turn out not stored, or its id another job's, whose history must stay as it is.
+    static func recordAttemptStart(_ id: JobID, attempt: Int, worker: PeerID, now: Int64, submitter: PeerID? = nil,
+                                   in db: Database) throws {
         let job = id.parentJob.rawValue
         try db.cachedStatement(sql: """
             INSERT INTO attempts (job, run, attempt, worker, started_at)
-            SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ? AND status IN ('queued', 'running'))
+            SELECT ?, ?, ?, ?, ? WHERE EXISTS (
+                SELECT 1 FROM jobs WHERE id = ? AND status IN ('queued', 'running') AND (? IS NULL OR submitter = ?))
             ON CONFLICT (job, run, attempt) DO UPDATE SET worker = excluded.worker, started_at = excluded.started_at,
                 ended_at = NULL, outcome = NULL, reason = NULL, output_digest = NULL
-            """).execute(arguments: [job, id.runNumber ?? 0, attempt, worker.hex, now, job])
+            """).execute(arguments: [job, id.runNumber ?? 0, attempt, worker.hex, now, job, submitter?.hex,
+                                     submitter?.hex])
     }
 
     /// Records how an attempt that is still open ended; `output` is hashed here, off the matchmaker's actor.

@@ -20,7 +20,9 @@ extension MatchmakerStore {
         -> (record: JobRecord, isNew: Bool) {
         // The signature check and the request's encoding happen here, on the caller's task, not on the writer.
         let prepared = try prepare(submission, from: submitter)
-        let stored = try await submit(prepared, submission, from: submitter, now: now)
+        let stored = try await writer.write { db in
+            try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
+        }
         return (stored.record, stored.isNew)
     }
 
@@ -28,14 +30,6 @@ extension MatchmakerStore {
     /// encoded. For the caller's task, so the writer does neither.
     func prepare(_ submission: Submission, from submitter: PeerID) throws -> PreparedSubmission {
         try PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
-    }
-
-    /// Stores a prepared submission (see `insertIfNew`) and returns once it is durable.
-    func submit(_ prepared: PreparedSubmission, _ submission: Submission, from submitter: PeerID, now: Int64)
-        async throws -> StoredJob {
-        try await writer.write { db in
-            try self.insertIfNew(submission, from: submitter, now: now, prepared: prepared, in: db)
-        }
     }
 
     /// Queues a prepared submission (see `insertIfNew`) now, in the caller's order; `completion` gets the stored job
@@ -65,12 +59,13 @@ extension MatchmakerStore {
     }
 
     /// Queues the running mark and the attempt's start, in one write that rides with the next transaction
-    /// (deferrable: nobody waits for it; the assignment is already on its way).
-    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int, now: Int64,
+    /// (deferrable: nobody waits for it; the assignment is already on its way). With `submitter`, they are written
+    /// only to that submitter's job.
+    func enqueueRunning(_ id: JobID, worker: PeerID, attempt: Int, now: Int64, submitter: PeerID? = nil,
                         completion: @escaping @Sendable ((any Error)?) -> Void) {
         writer.enqueue({ db in
-            try Self.markRunning(id, worker: worker, attempt: attempt, in: db)
-            try Self.recordAttemptStart(id, attempt: attempt, worker: worker, now: now, in: db)
+            try Self.markRunning(id, worker: worker, attempt: attempt, submitter: submitter, in: db)
+            try Self.recordAttemptStart(id, attempt: attempt, worker: worker, now: now, submitter: submitter, in: db)
         }, deferrable: true, completion: completion)
     }
 

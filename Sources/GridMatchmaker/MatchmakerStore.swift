@@ -128,7 +128,7 @@ public final class MatchmakerStore: Sendable {
     struct StoredJob: Sendable {
         var record: JobRecord
         var isNew: Bool
-        var balance: CreditBounds.Reported?
+        var balance: EarlyPlacementGate.Reported?
     }
 
     /// Stores a new job and its escrow in one transaction. Submitting the same id again by the same submitter
@@ -165,7 +165,7 @@ public final class MatchmakerStore: Sendable {
             try row.insert(cachedIn: db)
             let balance = try Ledger.balance(of: .peer(submitter), in: db)
             return StoredJob(record: try row.record(), isNew: true,
-                             balance: CreditBounds.Reported(balance: balance, seq: escrow.seq))
+                             balance: EarlyPlacementGate.Reported(balance: balance, seq: escrow.seq))
         }
     }
 
@@ -173,18 +173,23 @@ public final class MatchmakerStore: Sendable {
         try database.write { db in try Self.markRunning(id, worker: worker, attempt: attempt, in: db) }
     }
 
-    static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, in db: Database) throws {
+    /// Marks an unsettled job running; with `submitter`, only that submitter's job (a job placed before its escrow
+    /// committed may turn out to carry another submitter's id, whose row must stay as it is).
+    static func markRunning(_ id: JobID, worker: PeerID, attempt: Int, submitter: PeerID? = nil,
+                            in db: Database) throws {
         if id.isRun {
             // A run of a redundant job: the job runs while any of its runs does, and counts every run's attempts.
             try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', attempts = attempts + 1, message = NULL "
-                                      + "WHERE id = ? AND status IN ('queued', 'running')")
-                .execute(arguments: [id.parentJob.rawValue])
+                                      + "WHERE id = ? AND status IN ('queued', 'running') "
+                                      + "AND (? IS NULL OR submitter = ?)")
+                .execute(arguments: [id.parentJob.rawValue, submitter?.hex, submitter?.hex])
             return
         }
         // Only an unsettled job: a late running mark must never reopen a settled one.
         try db.cachedStatement(sql: "UPDATE jobs SET status = 'running', worker = ?, attempts = ?, message = NULL "
-                                  + "WHERE id = ? AND status IN ('queued', 'running')")
-            .execute(arguments: [worker.hex, attempt, id.rawValue])
+                                  + "WHERE id = ? AND status IN ('queued', 'running') "
+                                  + "AND (? IS NULL OR submitter = ?)")
+            .execute(arguments: [worker.hex, attempt, id.rawValue, submitter?.hex, submitter?.hex])
     }
 
     public func markQueued(_ id: JobID, message: String) throws {

@@ -15,7 +15,7 @@ import Testing
 struct EarlyPlacementTests {
     static let text = "libGridPluginText.so"
     static let placedEarly = "job placed before its escrow committed"
-    static let voided = "a job placed before its escrow committed was not stored"
+    static let voided = "an early-placed job was not stored"
 
     static func uppercase(_ text: String, maxCredits: Int = 2) -> JobRequest {
         JobRequest(capability: "text.uppercase", input: Data(text.utf8), maxCredits: maxCredits)
@@ -182,17 +182,73 @@ struct EarlyPlacementTests {
         }
     }
 
+    @Test("credits transferred away by the operator: the job is refused as always, and the next waits for its commit")
+    func transferBehindTheBound() async throws {
+        try await TestGrid.run { grid in
+            try await grid.startMatchmaker(extra: ["--grant", "10"], environment: ["GRID_LOG_LEVEL": "debug"])
+            let worker = try await grid.startWorker("a", plugins: [Self.text])
+            let granted = try await Self.balances(grid)["peer:\(worker.peer.hex)"] ?? 0
+            let alice = try Identity.loadOrCreate(at: grid.folder.file("alice")).identity
+            let big = try GridClient.submission(for: Self.uppercase("big", maxCredits: 5), signedBy: alice)
+            let next = try GridClient.submission(for: Self.uppercase("next"), signedBy: alice)
+            let last = try GridClient.submission(for: Self.uppercase("last"), signedBy: alice)
+            var moved = 0
+            let answers = try await Self.connect(grid, alice) { connection in
+                _ = try await Self.run(try GridClient.submission(for: Self.uppercase("small"), signedBy: alice),
+                                       on: connection)
+                // All but 1 of alice's credits go to the worker, the matchmaker running: its bound is now too high.
+                let left = try await Self.balances(grid)["peer:\(alice.peerID.hex)"] ?? 0
+                let transfer = try await GridRun.run(["ledger", "transfer", "--from", alice.peerID.hex,
+                                                      "--to", worker.peer.hex, "\(left - 1)",
+                                                      "--home", grid.matchmakerHome])
+                #expect(transfer.status == 0, "\(transfer.stderr)")
+                moved = left - 1
+                let refused = try await connection.submit([big])[0]
+                // Granted again is not possible (one grant per peer): alice gets credits back from the worker.
+                let back = try await GridRun.run(["ledger", "transfer", "--from", worker.peer.hex,
+                                                  "--to", alice.peerID.hex, "8", "--home", grid.matchmakerHome])
+                #expect(back.status == 0, "\(back.stderr)")
+                return [refused, try await Self.run(next, on: connection), try await Self.run(last, on: connection)]
+            }
+            guard case .refused(_, let reason) = answers[0] else {
+                Issue.record("an escrow of more than the balance was accepted: \(answers[0])")
+                return
+            }
+            #expect(reason.contains("credits"), "\(reason)")
+            for answer in answers.dropFirst() {
+                guard case .accepted(let record) = answer else {
+                    Issue.record("refused: \(answer)")
+                    continue
+                }
+                #expect(record.status == .succeeded)
+            }
+            // The matchmaker's bound still held the 8 credits alice had before the transfer: big was placed early.
+            #expect(Self.lines(grid, Self.placedEarly, job: big.id).count == 1, "\(grid.log("matchmaker.log"))")
+            #expect(Self.lines(grid, Self.voided, job: big.id).count == 1, "\(grid.log("matchmaker.log"))")
+            // Not barred, only made to wait: the next job is placed after its commit, the one after it early again.
+            #expect(Self.lines(grid, Self.placedEarly, job: next.id).isEmpty, "\(grid.log("matchmaker.log"))")
+            #expect(Self.lines(grid, Self.placedEarly, job: last.id).count == 1, "\(grid.log("matchmaker.log"))")
+            // Paid for small, next and last; nothing for big, whether or not its early run ended before the refusal.
+            let balances = try await Self.balances(grid)
+            #expect(balances["peer:\(worker.peer.hex)"] == granted + moved - 8 + 3)
+            let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        }
+    }
+
     @Test("the matchmaker killed while a known submitter's jobs run one by one: every job ends once, credits add up")
     func killedBetweenPlacementAndCommit() async throws {
         try await TestGrid.run { grid in
             let options = ["--grant", "1000"]
-            try await grid.startMatchmaker(extra: options)
+            let debug = ["GRID_LOG_LEVEL": "debug"]
+            try await grid.startMatchmaker(extra: options, environment: debug)
             let port = grid.port
             try await grid.startWorker("a", plugins: [Self.text])
             let alice = try Identity.loadOrCreate(at: grid.folder.file("alice")).identity
             let finished = Mutex<[JobID]>([])
             // Round trips one after another, riding out the kills (the client resends what got no answer: safe).
-            // Most are placed before their escrow commits, so each kill lands in that window often.
+            // Most are placed before their escrow commits (checked below), so a kill may land between a placement
+            // and its commit; whatever it hits, every job must end once and every credit be accounted for.
             let trips = Task {
                 try await Self.connect(grid, alice) { connection in
                     for n in 0..<90 {
@@ -211,13 +267,16 @@ struct EarlyPlacementTests {
                     try await Task.sleep(for: .milliseconds(1))
                 }
                 #expect(await grid.killMatchmaker() != 0)
-                try await grid.startMatchmaker(port: port, extra: options)
+                try await grid.startMatchmaker(port: port, extra: options, environment: debug)
             }
             try await trips.value
             #expect(await grid.stopMatchmaker() == 0)
 
             let ids = finished.withLock { $0 }
             #expect(ids.count == 90 && Set(ids).count == 90)
+            // The log of all four matchmakers (appended): most trips were placed before their escrow committed.
+            let early = grid.log("matchmaker.log").split(separator: "\n").filter { $0.contains(Self.placedEarly) }
+            #expect(early.count >= 45, "\(early.count) of 90 placed early")
             let ledger = try DatabaseQueue(path: grid.ledgerPath)
             let (escrowed, unsettled, held, twice, grants, peers) = try await ledger.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_jobs") ?? -1,
