@@ -31,9 +31,10 @@ extension MatchmakerService {
     }
 
     /// An early-placed job the store did not take: it is forgotten, taken off the queue if it is there, and its run,
-    /// if one is out, discarded when it ends (`voided`). A submitter whose id was stored before (resent after it
-    /// finished, or another submitter's) is barred from early placement; any other refusal (an operator's transfer
-    /// took the credits, a failed write) only makes its next job wait for the commit.
+    /// if one is out, discarded when it ends (`voided`); a job another batch stored under its id is placed. A
+    /// submitter whose id was stored before (resent after it finished, or another submitter's) is barred from early
+    /// placement; any other refusal (an operator's transfer took the credits, a failed write) only makes its next job
+    /// wait for the commit.
     func void(_ id: JobID, of submitter: PeerID, because result: Result<JobRecord, any Error>) {
         unconfirmed.remove(id)
         heldSettlements[id] = nil
@@ -41,6 +42,11 @@ extension MatchmakerService {
         let job = requests[id]
         untrack(id)
         if !scheduler.cancel(id), scheduler.lease(of: id) != nil, let job { voided[id] = job }
+        if let behind = storedBehind.removeValue(forKey: id) {
+            // Another batch stored this id (so this one could not): that job is placed now, or when this run ends.
+            track(id, behind)
+            if voided[id] == nil { schedule(id, behind) }
+        }
         let reason: String
         switch result {
         case .success:

@@ -65,7 +65,10 @@ extension MatchmakerService {
 
     /// `record` with what the scheduler knows beyond the stored row: whether it runs, where, on which attempt.
     func current(_ record: JobRecord) -> JobRecord {
-        guard !record.status.isFinal, let lease = scheduler.lease(of: record.id) else { return record }
+        // A voided early run under the same id is not this job's (docs/scheduling.md): the job waits for it, queued.
+        guard !record.status.isFinal, voided[record.id] == nil, let lease = scheduler.lease(of: record.id) else {
+            return record
+        }
         var current = record
         current.status = .running
         current.worker = lease.worker
@@ -83,7 +86,7 @@ extension MatchmakerService {
         guard !record.status.isFinal else {
             throw MatchmakerError.badRequest("job \(id) has already \(record.status.rawValue)")
         }
-        guard scheduler.isQueued(id) || withdrawRuns(of: id) else {
+        guard scheduler.isQueued(id) || (voided[id] != nil && requests[id] != nil) || withdrawRuns(of: id) else {
             let worker = record.worker.map { " on worker \($0.short)" } ?? ""
             throw MatchmakerError.badRequest("job \(id) is running\(worker); only queued jobs can be cancelled")
         }

@@ -60,6 +60,12 @@ extension MatchmakerService {
             }
             guard case .success(let record) = result, new.contains(index) else { continue }
             let pending = PendingJob(request: submissions[index].request, submitter: submitter)
+            if unconfirmed.contains(record.id) {
+                // Another batch's early copy of this id, refused for certain (this write stored the id), whose batch
+                // the actor has not taken back yet: its `void` tracks and places this job.
+                storedBehind[record.id] = pending
+                continue
+            }
             if voided[record.id] != nil, requests[record.id] == nil {
                 // Stored under the id of an early run that was voided and is still out: placed when that run ends.
                 track(record.id, pending)

@@ -59,7 +59,9 @@ extension MatchmakerService {
             return
         }
         if voided[outcome.job] != nil {
-            // Placed before its escrow committed, and not stored after all: the run ends here, unsettled.
+            // Placed before its escrow committed, and not stored after all: the run ends here, unsettled. The worker's
+            // standing counts it as any attempt that ended.
+            scheduler.recordStanding(outcome.output != nil ? .done : outcome.isCrash ? .crashed : .failed, for: worker)
             carryOut(scheduler.attemptFinished(outcome.job, attempt: outcome.attempt, by: worker, now: .now) ?? [])
             logger.info("the run of a job that was not stored was discarded", metadata: [
                 "grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)",
@@ -130,7 +132,14 @@ extension MatchmakerService {
         while let directive = pending.popFirst() {
             switch directive {
             case .assign(let id, let worker, let attempt, _):
-                guard let outbox = sessions[worker]?.outbox, let job = voided[id] ?? requests[id.parentJob] else {
+                if voided[id] != nil {
+                    // A voided job placed again after its run was lost (its worker left, its lease ran out): not
+                    // sent; it leaves the scheduler, and a job stored under its id meanwhile is placed.
+                    pending += scheduler.attemptFinished(id, attempt: attempt, by: worker, now: .now) ?? []
+                    voidedRunEnded(id)
+                    continue
+                }
+                guard let outbox = sessions[worker]?.outbox, let job = requests[id.parentJob] else {
                     logger.error("could not assign a job", metadata: [
                         "grid.job.id": "\(id)", "grid.peer": "\(worker.short)",
                     ])
@@ -161,7 +170,7 @@ extension MatchmakerService {
                     quorums[id.parentJob]?.requeued(id)
                     requeuedRunsOf.insert(id.parentJob)
                 }
-                store.enqueueQueued(id, message: reason) { error in
+                store.enqueueQueued(id, message: reason, submitter: requests[id.parentJob]?.submitter) { error in
                     if let error {
                         sink.yield(.writeFailed(id, what: "queued", reason: "\(error)"))
                     }

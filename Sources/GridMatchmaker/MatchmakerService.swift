@@ -48,6 +48,8 @@ public actor MatchmakerService: Service {
     var heldSettlements: [JobID: Settlement] = [:]
     /// Early-placed jobs the store did not take whose run is still out: its outcome is discarded.
     var voided: [JobID: PendingJob] = [:]
+    /// Jobs stored under the id of another batch's early copy that the actor has not voided yet; `void` places them.
+    var storedBehind: [JobID: PendingJob] = [:]
 
     /// Opens the store and reloads unfinished jobs; `onListening` is called with the bound port.
     public init(configuration: MatchmakerConfiguration, identity: Identity, logger: Logger,
@@ -97,7 +99,10 @@ public actor MatchmakerService: Service {
                 }
                 quorums[record.id] = tally
             } else {
-                directives += Self.reload(job, record: record, into: &scheduler, now: now)
+                let reloaded = Self.reload(job, record: record, into: &scheduler, now: now)
+                directives += reloaded
+                // Out of attempts: settled below as failed, so not kept in flight.
+                if reloaded.contains(where: { if case .fail = $0 { true } else { false } }) { continue }
             }
             pending[record.id] = PendingJob(request: request, submitter: record.submitter)
         }

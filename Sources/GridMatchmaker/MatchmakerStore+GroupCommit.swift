@@ -69,8 +69,10 @@ extension MatchmakerStore {
         }, deferrable: true, completion: completion)
     }
 
-    func enqueueQueued(_ id: JobID, message: String, completion: @escaping @Sendable ((any Error)?) -> Void) {
-        writer.enqueue({ db in try Self.markQueued(id, message: message, in: db) }, completion: completion)
+    func enqueueQueued(_ id: JobID, message: String, submitter: PeerID? = nil,
+                       completion: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.enqueue({ db in try Self.markQueued(id, message: message, submitter: submitter, in: db) },
+                       completion: completion)
     }
 
     /// Queues a job's settlement; `completion` gets the final record once durable.

@@ -196,12 +196,12 @@ public final class MatchmakerStore: Sendable {
         try database.write { db in try Self.markQueued(id, message: message, in: db) }
     }
 
-    static func markQueued(_ id: JobID, message: String, in db: Database) throws {
+    static func markQueued(_ id: JobID, message: String, submitter: PeerID? = nil, in db: Database) throws {
         // A run of a redundant job going back to the queue leaves the job's state alone (other runs may run).
         if id.isRun { return }
         try db.cachedStatement(sql: "UPDATE jobs SET status = 'queued', worker = NULL, message = ? "
-                                  + "WHERE id = ? AND status IN ('queued', 'running')")
-            .execute(arguments: [message, id.rawValue])
+                                  + "WHERE id = ? AND status IN ('queued', 'running') AND (? IS NULL OR submitter = ?)")
+            .execute(arguments: [message, id.rawValue, submitter?.hex, submitter?.hex])
     }
 
     public func job(_ id: JobID) throws -> JobRecord? {
