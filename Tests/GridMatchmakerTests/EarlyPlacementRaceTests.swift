@@ -112,33 +112,53 @@ extension EarlyPlacementServiceTests {
         #expect(after.done == before.done + 1, "done \(before.done) -> \(after.done)")
     }
 
-    @Test("a job stored under the id of an early job then voided is placed, whichever batch the actor takes first")
-    func storedBehindAnEarlyJobOutOfOrder() async throws {
-        defer { folder.remove() }
+    /// Two copies of one id in the writer's queue, the writer held: alice's first, placed early (the matchmaker still
+    /// counts the credits an operator's transfer just took from her), then bob's, which the store will take.
+    struct TwoCopies {
+        let service: MatchmakerService
+        let outbox: Outbox<Message>
+        let pump: Task<Void, Never>
+        let release: @Sendable () -> Void
+        let alices: Task<[Result<JobRecord, any Error>], Never>
+        let bobs: Task<[Result<JobRecord, any Error>], Never>
+        let early: [Assignment]
+    }
+
+    func twoCopies(of id: String, bobFirst: Bool = false) async throws -> TwoCopies {
         let (service, outbox, pump) = try await start(slots: 1)
-        defer { pump.cancel() }
         try await warm(alice, "warm", service: service, outbox: outbox)
         try await warm(bob, "warm-b", service: service, outbox: outbox)
         let store = await service.store
-        let id = JobID("z")!
         try await transfer(Int(try store.balance(of: alice.peerID)), from: alice.peerID, to: worker.peerID,
                            service: service)
         let release = try await holdWriter(service)
-        let alices = Task(priority: .low) {
-            await service.accept([try submission("z", by: alice)], from: alice.peerID)
-        }
+        let (alice, bob) = (self.alice, self.bob)
+        let aliceCopy = try submission(id, by: alice)
+        let bobCopy = try submission(id, by: bob)
+        // With `bobFirst`, bob's batch runs at a higher priority, so the actor takes it back first when both wait.
+        let alices = Task(priority: bobFirst ? .low : nil) { await service.accept([aliceCopy], from: alice.peerID) }
         let early = await assignments(outbox)
-        #expect(early.map(\.job) == [id])
-        let bobs = Task(priority: .high) { await service.accept([try submission("z", by: bob)], from: bob.peerID) }
+        #expect(early.map(\.job) == [JobID(id)!])
+        let bobs = Task(priority: bobFirst ? .high : nil) { await service.accept([bobCopy], from: bob.peerID) }
         try await backlog(service, atLeast: 3)  // alice's insert and running mark, bob's insert
+        return TwoCopies(service: service, outbox: outbox, pump: pump, release: release, alices: alices, bobs: bobs,
+                         early: early)
+    }
+
+    @Test("a job stored under the id of an early job then voided is placed, whichever batch the actor takes first")
+    func storedBehindAnEarlyJobOutOfOrder() async throws {
+        defer { folder.remove() }
+        let copies = try await twoCopies(of: "z", bobFirst: true)
+        defer { copies.pump.cancel() }
+        let (service, id) = (copies.service, JobID("z")!)
         // Both writes finish while the actor is busy; then it takes the higher-priority batch, bob's, first.
-        let writer = store.writer
-        await service.keepBusy(releasing: release) { writer.backlog.pending == 0 && !writer.backlog.draining }
-        #expect((try? await alices.value[0].get()) == nil)
-        #expect(try await bobs.value[0].get().submitter == bob.peerID)
+        let writer = await service.store.writer
+        await service.keepBusy(releasing: copies.release) { writer.backlog.pending == 0 && !writer.backlog.draining }
+        #expect((try? await copies.alices.value[0].get()) == nil)
+        #expect(try await copies.bobs.value[0].get().submitter == bob.peerID)
         // Alice's early run ends (discarded); bob's stored job is placed then.
-        for assignment in early { await succeed(assignment, on: service) }
-        let placed = await assignments(outbox)
+        for assignment in copies.early { await succeed(assignment, on: service) }
+        let placed = await assignments(copies.outbox)
         #expect(placed.map(\.job) == [id], "bob's stored job was never placed")
         #expect(await service.requests[id]?.submitter == bob.peerID)
     }
@@ -146,31 +166,20 @@ extension EarlyPlacementServiceTests {
     @Test("an early run's requeue does not write another submitter's row stored behind it")
     func requeueOfEarlyRunLeavesOtherRow() async throws {
         defer { folder.remove() }
-        let (service, outbox, pump) = try await start(slots: 1)
-        defer { pump.cancel() }
-        try await warm(alice, "warm", service: service, outbox: outbox)
-        try await warm(bob, "warm-b", service: service, outbox: outbox)
-        let store = await service.store
-        let id = JobID("q")!
-        try await transfer(Int(try store.balance(of: alice.peerID)), from: alice.peerID, to: worker.peerID,
-                           service: service)
-        let release = try await holdWriter(service)
-        let alices = Task { await service.accept([try submission("q", by: alice)], from: alice.peerID) }
-        let early = await assignments(outbox)
-        #expect(early.map(\.job) == [id])
-        let bobs = Task { await service.accept([try submission("q", by: bob)], from: bob.peerID) }
-        try await backlog(service, atLeast: 3)  // alice's insert and running mark, bob's insert
+        let copies = try await twoCopies(of: "q")
+        defer { copies.pump.cancel() }
+        let service = copies.service
         // Alice's early run fails, retryably, while both writes wait: it is requeued (and placed again).
-        for assignment in early {
+        for assignment in copies.early {
             await service.outcomeReceived(JobOutcome(job: assignment.job, attempt: assignment.attempt, output: nil,
                                                      error: "flaky", cpuMillis: 1, pluginHash: nil, retryable: true),
                                           from: worker.peerID)
         }
-        release()
-        #expect((try? await alices.value[0].get()) == nil)
-        #expect(try await bobs.value[0].get().submitter == bob.peerID)
+        copies.release()
+        #expect((try? await copies.alices.value[0].get()) == nil)
+        #expect(try await copies.bobs.value[0].get().submitter == bob.peerID)
         try await flush(service)
-        let row = try #require(try store.job(id))
+        let row = try #require(try await service.store.job(JobID("q")!))
         #expect(row.submitter == bob.peerID)
         #expect(row.message == nil, "bob's job, which has not run, carries alice's run's message: \(row.message ?? "")")
     }
