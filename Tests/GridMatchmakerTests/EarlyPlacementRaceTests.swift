@@ -11,8 +11,8 @@ import Testing
 @testable import GridMatchmaker
 
 /// Early placement when things go wrong around a voided run: its worker leaves, the same id is stored meanwhile, the
-/// actor takes two batches in an unexpected order (on `EarlyPlacementServiceTests`'s harness); and a reload case the same
-/// review found.
+/// actor takes two batches in an unexpected order (on `EarlyPlacementServiceTests`'s harness); and a reload case the
+/// same review found.
 extension EarlyPlacementServiceTests {
     static let oneSlot = WorkerAd(
         capabilities: [CapabilityOffer(name: "text.uppercase", version: SemanticVersion("1.0.0")!,

@@ -79,11 +79,17 @@ struct EarlyPlacementServiceTests {
         _ = try await service.store.writer.write { _ in true }
     }
 
-    /// Runs one job of `identity`'s to its settlement, so the matchmaker knows its balance.
+    /// Runs one job of `identity`'s to its settlement, so the matchmaker knows its balance, and until the actor has
+    /// heard of the settlement too (it forgets the job then; the store's row is final a little earlier).
     func warm(_ identity: Identity, _ id: String, service: MatchmakerService, outbox: Outbox<Message>) async throws {
         _ = try await service.accept([try submission(id, by: identity)], from: identity.peerID)[0].get()
         for assignment in await assignments(outbox) { await succeed(assignment, on: service) }
         try await settled(JobID(id)!, service)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await service.requests[JobID(id)!] != nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await service.requests[JobID(id)!] == nil)
     }
 
     /// Polls the store until the job is final, for at most 10 s.
