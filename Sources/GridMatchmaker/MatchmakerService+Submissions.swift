@@ -3,8 +3,9 @@ import GridCore
 import GridLedger
 import Synchronization
 
-/// Taking submissions in: compiled and admitted on the actor, prepared (escrow signatures checked) off it, placed at
-/// once when nothing can refuse them, stored with group commit, answered once durable (docs/scheduling.md).
+/// Taking submissions in: compiled and admitted on the actor, prepared (escrow signatures checked, off the actor for a
+/// batch), placed at once when nothing can refuse them, stored with group commit, answered once durable
+/// (docs/scheduling.md).
 extension MatchmakerService {
     /// Stores and queues submissions of `submitter`'s, each on its own: one refused does not stop the others.
     /// With `session`, every accepted job is followed there (its result pushed at once if it is already final).
