@@ -20,11 +20,7 @@ extension MatchmakerService {
                 following session: UInt64? = nil) async -> [Result<JobRecord, any Error>] {
         let compiled = submissions.map { compile($0, from: submitter) }
         var (admitted, reserved) = admit(compiled, from: submitter)
-        // One submission is checked here, without the hops to other threads and back that a task group costs (a
-        // round trip's worth of latency); a batch on all cores.
-        let prepared = submissions.count == 1
-            ? Self.prepare(submissions, admitted: admitted, from: submitter, store: store)
-            : await prepare(submissions, admitted: admitted, from: submitter)
+        let prepared = await prepare(submissions, admitted: admitted, from: submitter)
         // Queued before anything is placed: the writer takes work in order, so a job's running mark, attempts and
         // settlement can never be written before the job itself.
         let written = enqueueWrites(submissions, prepared: prepared, from: submitter)
@@ -44,13 +40,13 @@ extension MatchmakerService {
             earlyPlacement.handed(request.escrowCredits, by: submitter)
         }
         let outcomes = await written.all()
-        let (stored, new, balances) = results(outcomes, admitted: admitted, prepared: prepared)
-        for index in submissions.indices where prepared[index]?.isSuccess == true {
-            let left = (storing[submissions[index].id] ?? 1) - 1
-            storing[submissions[index].id] = left > 0 ? left : nil
-            earlyPlacement.finished(submissions[index].request.escrowCredits, by: submitter,
-                                    reporting: balances[index])
+        for outcome in outcomes {
+            let submission = submissions[outcome.index]
+            let left = (storing[submission.id] ?? 1) - 1
+            storing[submission.id] = left > 0 ? left : nil
+            earlyPlacement.finished(submission.request.escrowCredits, by: submitter, reporting: outcome.stored?.balance)
         }
+        let (stored, new) = results(outcomes, admitted: admitted, prepared: prepared)
         inFlight[submitter, default: 0] -= reserved
         if inFlight[submitter, default: 0] <= 0 { inFlight[submitter] = nil }
         for (index, result) in stored.enumerated() {
@@ -147,32 +143,26 @@ extension MatchmakerService {
         return (admitted, reserved)
     }
 
-    /// Checks the escrow signatures and encodes the requests of the admitted submissions, off the actor and on all
-    /// cores (a batch signature is checked once, `SignatureCache`); nil for a submission not admitted.
-    /// `prepare` on the caller's thread.
-    private static func prepare(_ submissions: [Submission], admitted: [Result<SchedulableJob, any Error>],
-                                from submitter: PeerID, store: MatchmakerStore)
-        -> [Result<PreparedSubmission, any Error>?] {
-        submissions.indices.map { index in
-            guard case .success = admitted[index] else { return nil }
-            return Result { try store.prepare(submissions[index], from: submitter) }
-        }
-    }
-
-    private nonisolated func prepare(_ submissions: [Submission], admitted: [Result<SchedulableJob, any Error>],
-                                     from submitter: PeerID) async -> [Result<PreparedSubmission, any Error>?] {
+    /// Checks the escrow signatures and encodes the requests of the admitted submissions (a batch signature is checked
+    /// once, `SignatureCache`); nil for a submission not admitted. A batch is checked on all cores, off the actor; a
+    /// submission sent alone here, without the hops to other threads and back that a task group costs (a round trip's
+    /// worth of latency).
+    private func prepare(_ submissions: [Submission], admitted: [Result<SchedulableJob, any Error>],
+                         from submitter: PeerID) async -> [Result<PreparedSubmission, any Error>?] {
         let indices = submissions.indices.filter { if case .success = admitted[$0] { true } else { false } }
         let store = self.store
-        let chunks = min(indices.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         var prepared = [Result<PreparedSubmission, any Error>?](repeating: nil, count: submissions.count)
+        guard submissions.count > 1 else {
+            for (index, result) in Self.prepare(indices[...], of: submissions, from: submitter, store: store) {
+                prepared[index] = result
+            }
+            return prepared
+        }
+        let chunks = min(indices.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         await withTaskGroup(of: [(Int, Result<PreparedSubmission, any Error>)].self) { group in
             for chunk in 0..<chunks {
                 let slice = indices[(indices.count * chunk / chunks)..<(indices.count * (chunk + 1) / chunks)]
-                group.addTask {
-                    slice.map { index in
-                        (index, Result { try store.prepare(submissions[index], from: submitter) })
-                    }
-                }
+                group.addTask { Self.prepare(slice, of: submissions, from: submitter, store: store) }
             }
             for await done in group {
                 for (index, result) in done { prepared[index] = result }
@@ -181,16 +171,24 @@ extension MatchmakerService {
         return prepared
     }
 
+    /// The submissions at `indices`, prepared on the caller's thread.
+    private static func prepare(_ indices: ArraySlice<Int>, of submissions: [Submission], from submitter: PeerID,
+                                store: MatchmakerStore) -> [(Int, Result<PreparedSubmission, any Error>)] {
+        indices.map { index in (index, Result { try store.prepare(submissions[index], from: submitter) }) }
+    }
+
     /// The one place submissions are stored, each with its signed escrow checked: queued on the store's writer now,
     /// in order, all at once so its group commit writes them in as few transactions as it can. Each id queued is
     /// counted in `storing` until its outcome is back.
     private func enqueueWrites(_ submissions: [Submission], prepared: [Result<PreparedSubmission, any Error>?],
                                from submitter: PeerID) -> PendingWrites {
         let now = Self.nowMillis()
-        let indices = submissions.indices.filter { prepared[$0]?.isSuccess == true }
-        let writes = PendingWrites(expected: indices.count)
-        for index in indices {
-            guard case .success(let ready)? = prepared[index] else { continue }
+        let ready = submissions.indices.compactMap { index -> (Int, PreparedSubmission)? in
+            guard case .success(let ready)? = prepared[index] else { return nil }
+            return (index, ready)
+        }
+        let writes = PendingWrites(expected: ready.count)
+        for (index, ready) in ready {
             storing[submissions[index].id, default: 0] += 1
             store.enqueueSubmission(ready, submissions[index], from: submitter, now: now) { result in
                 switch result {
@@ -202,12 +200,11 @@ extension MatchmakerService {
         return writes
     }
 
-    /// Each submission's outcome in the order given, the indices of those stored by this call (not stored before)
-    /// and the balance the store reported after each escrow. Submissions not admitted or not prepared are refused
-    /// with their error.
+    /// Each submission's outcome in the order given, and the indices of those stored by this call (not stored
+    /// before). Submissions not admitted or not prepared are refused with their error.
     private func results(_ outcomes: [StoredSubmission], admitted: [Result<SchedulableJob, any Error>],
                          prepared: [Result<PreparedSubmission, any Error>?])
-        -> ([Result<JobRecord, any Error>], new: Set<Int>, balances: [EarlyPlacementGate.Reported?]) {
+        -> ([Result<JobRecord, any Error>], new: Set<Int>) {
         var byIndex: [Int: StoredSubmission] = [:]
         for one in outcomes { byIndex[one.index] = one }
         let results = admitted.indices.map { index -> Result<JobRecord, any Error> in
@@ -216,8 +213,7 @@ extension MatchmakerService {
             if let record = byIndex[index]?.stored?.record { return .success(record) }
             return .failure(byIndex[index]?.error ?? MatchmakerError.badRequest("the job was not stored"))
         }
-        let new = Set(outcomes.filter { $0.stored?.isNew == true }.map(\.index))
-        return (results, new, admitted.indices.map { byIndex[$0]?.stored?.balance })
+        return (results, Set(outcomes.filter { $0.stored?.isNew == true }.map(\.index)))
     }
 }
 
@@ -265,12 +261,5 @@ final class PendingWrites: Sendable {
             }
             if let done { continuation.resume(returning: done) }
         }
-    }
-}
-
-extension Result {
-    fileprivate var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
     }
 }

@@ -60,8 +60,13 @@ extension MatchmakerService {
         }
         if voided[outcome.job] != nil {
             // Placed before its escrow committed, and not stored after all: the run ends here, unsettled. The worker's
-            // standing counts it as any attempt that ended.
-            scheduler.recordStanding(outcome.output != nil ? .done : outcome.isCrash ? .crashed : .failed, for: worker)
+            // standing counts it as it counts a stored job's attempt: done, or failed or crashed when the failure is
+            // the worker's (retryable); a failure of the input itself counts for nothing.
+            if outcome.isRetryable {
+                scheduler.recordStanding(outcome.isCrash ? .crashed : .failed, for: worker)
+            } else if outcome.output != nil {
+                scheduler.recordStanding(.done, for: worker)
+            }
             carryOut(scheduler.attemptFinished(outcome.job, attempt: outcome.attempt, by: worker, now: .now) ?? [])
             logger.info("the run of a job that was not stored was discarded", metadata: [
                 "grid.job.id": "\(outcome.job)", "grid.peer": "\(worker.short)",

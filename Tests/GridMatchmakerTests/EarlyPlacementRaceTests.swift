@@ -95,7 +95,7 @@ extension EarlyPlacementServiceTests {
         #expect(attempts.count == 1 && attempts.allSatisfy { $0.endedAt != nil && $0.worker == second }, "\(attempts)")
     }
 
-    @Test("a discarded run counts in the worker's standing, as every attempt that ended does")
+    @Test("a discarded run counts in the worker's standing, as a stored job's attempt does")
     func voidedRunStanding() async throws {
         defer { folder.remove() }
         let (service, outbox, pump) = try await start(slots: 1)
