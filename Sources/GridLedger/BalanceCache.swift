@@ -55,6 +55,12 @@ struct BalanceCache {
         }
     }
 
+    /// The balance of `account` with every entry appended so far applied, when the cache holds it; nil when it would
+    /// have to be read.
+    func balance(of account: Account) -> Int64? {
+        loadedAccounts.contains(account) ? sheet.balance(of: account) : nil
+    }
+
     /// Accounts and jobs held.
     var count: Int { loadedAccounts.count + loadedJobs.count }
 

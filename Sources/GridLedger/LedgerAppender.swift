@@ -24,6 +24,18 @@ public final class LedgerAppender: Sendable {
         try append(contentsOf: [signed], in: db)[0]
     }
 
+    /// `append(_:in:)`, also returning the balance of `account` right after the entry: from what the appender holds
+    /// (it holds every account the entry touched, unless it just started over at its limit), else read from the file.
+    package func append(_ signed: SignedEntry, reportingBalanceOf account: Account, in db: Database) throws
+        -> (entry: LedgerEntry, balance: Int64) {
+        let (entry, held) = try state.withLock { state in
+            let entry = try Ledger.appendBatch([signed], operator: operatorID, signatureChecks: nil, state: &state,
+                                               in: db)[0]
+            return (entry, state?.balances.balance(of: account))
+        }
+        return (entry, try held ?? Ledger.balance(of: account, in: db))
+    }
+
     /// Accounts and jobs whose balances it holds now (nil when it holds nothing), for tests.
     var cachedBalances: Int? {
         state.withLock { $0?.balances.count }

@@ -157,13 +157,13 @@ public final class MatchmakerStore: Sendable {
             _ = try grantIfNew(submitter, now: now, offersWork: nil, in: db)
             let request = submission.request
             let prepared = try prepared ?? PreparedSubmission(submission, from: submitter, cache: escrowSignatures)
-            let escrow = try ledger.append(prepared.escrow, in: db)
+            // The submitter's balance comes with the escrow, from the appender: nothing is read back.
+            let (escrow, balance) = try ledger.append(prepared.escrow, reportingBalanceOf: .peer(submitter), in: db)
             let row = JobRow(id: submission.id.rawValue, submitter: submitter.hex, capability: request.capability,
                              version: request.version, request: prepared.request,
                              status: JobStatus.queued.rawValue, worker: nil, attempts: 0, output: nil, message: nil,
                              credits: 0, max_credits: request.escrowCredits, submitted_at: now, finished_at: nil)
             try row.insert(cachedIn: db)
-            let balance = try Ledger.balance(of: .peer(submitter), in: db)
             return StoredJob(record: try row.record(), isNew: true,
                              balance: EarlyPlacementGate.Reported(balance: balance, seq: escrow.seq))
         }

@@ -52,6 +52,27 @@ struct MatchmakerStoreTests {
         #expect(try store.jobs(submittedBy: submitter.peerID).count == 1)
     }
 
+    @Test("a stored job reports its submitter's balance after its escrow, as the file has it; a resubmission none")
+    func reportsBalanceAfterEscrow() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        var seqs: [Int64] = []
+        for id in ["j1", "j2"] {
+            let stored = try await store.writer.write { db in
+                try store.insertIfNew(try self.submission(id), from: self.submitter.peerID, now: 5, in: db)
+            }
+            let reported = try #require(stored.balance)
+            #expect(reported.balance == Int64(try store.balance(of: submitter.peerID)))
+            seqs.append(reported.seq)
+        }
+        #expect(try store.balance(of: submitter.peerID) == 80)
+        #expect(seqs[1] > seqs[0])
+        let again = try await store.writer.write { db in
+            try store.insertIfNew(try self.submission("j1"), from: self.submitter.peerID, now: 6, in: db)
+        }
+        #expect(!again.isNew && again.balance == nil)
+    }
+
     @Test("a resubmission is told apart from a new job, even when the stored row is older than the job's state")
     func resubmissionIsNotNew() async throws {
         defer { folder.remove() }
