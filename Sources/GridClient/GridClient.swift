@@ -38,11 +38,19 @@ public struct GridClient: Sendable {
     /// A submission of `request` under a fresh job id, its escrow of `request.escrowCredits` signed by `identity`.
     public static func submission(for request: JobRequest, signedBy identity: Identity) throws -> Submission {
         let now = UnixTime.nowMillis()
-        let id = JobID(millis: now, randomBytes: Digest.randomBytes(6))
+        return try submission(for: request, id: JobID(millis: now, randomBytes: Digest.randomBytes(6)),
+                              signedBy: identity, at: now)
+    }
+
+    /// A submission of `request` under `id` (a job id chosen by the program), its escrow signed by `identity` at
+    /// `timestamp` (Unix milliseconds).
+    public static func submission(for request: JobRequest, id: JobID, signedBy identity: Identity,
+                                  at timestamp: Int64 = UnixTime.nowMillis()) throws -> Submission {
         let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
-                                          submitter: identity.peerID, timestamp: now)
+                                          submitter: identity.peerID, timestamp: timestamp)
         let signed = try escrow.signed(by: identity)
-        return Submission(id: id, request: request, escrowTimestamp: now, escrowSignature: Data(signed.signature))
+        return Submission(id: id, request: request, escrowTimestamp: timestamp,
+                          escrowSignature: Data(signed.signature))
     }
 
     /// Submissions of `requests` under fresh job ids, in order, their escrows signed by `identity` in batches of up to

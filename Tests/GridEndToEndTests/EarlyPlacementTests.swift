@@ -2,7 +2,6 @@ import Foundation
 import GridClient
 import GridCore
 import GridCrypto
-import GridLedgerModel
 import GridTestKit
 import GRDB
 import Logging
@@ -123,7 +122,7 @@ struct EarlyPlacementTests {
             #expect(try await Self.awaitLine(grid, Self.voided, job: job.id), "\(grid.log("matchmaker.log"))")
 
             // Bob, once known, signs an escrow for alice's id: refused, and its early run discarded too.
-            let stolen = try Self.escrowed(Self.uppercase("theirs"), id: job.id, by: bob)
+            let stolen = try GridClient.submission(for: Self.uppercase("theirs"), id: job.id, signedBy: bob)
             try await Self.connect(grid, bob) { connection in
                 _ = try await Self.run(try GridClient.submission(for: Self.uppercase("bob"), signedBy: bob),
                                        on: connection)
@@ -303,14 +302,5 @@ struct EarlyPlacementTests {
             let verify = try await GridRun.run(["ledger", "verify", "--home", grid.matchmakerHome])
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         }
-    }
-
-    /// A submission of `request` under `id`, its escrow signed by `identity`.
-    static func escrowed(_ request: JobRequest, id: JobID, by identity: Identity) throws -> Submission {
-        let now = UnixTime.nowMillis()
-        let escrow = try EntryBody.escrow(job: id.rawValue, amount: Int64(request.escrowCredits),
-                                          submitter: identity.peerID, timestamp: now)
-        return Submission(id: id, request: request, escrowTimestamp: now,
-                          escrowSignature: Data(try escrow.signed(by: identity).signature))
     }
 }

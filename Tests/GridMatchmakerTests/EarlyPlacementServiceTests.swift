@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GridClient
 import GridCore
 import GridCrypto
 import GridLedger
@@ -29,10 +30,7 @@ struct EarlyPlacementServiceTests {
         throws -> Submission {
         let request = JobRequest(capability: "text.uppercase", input: Data(id.utf8), maxCredits: maxCredits,
                                  redundancy: redundancy, quorum: redundancy)
-        let escrow = try EntryBody.escrow(job: id, amount: Int64(request.escrowCredits), submitter: identity.peerID,
-                                          timestamp: 1)
-        return Submission(id: JobID(id)!, request: request, escrowTimestamp: 1,
-                          escrowSignature: Data(try escrow.signed(by: identity).signature))
+        return try GridClient.submission(for: request, id: JobID(id)!, signedBy: identity, at: 1)
     }
 
     /// A service with one worker of `slots` slots joined, and its store events pumped.
