@@ -17,10 +17,15 @@ public struct LedgerReplica: Sendable {
     public static let fileName = "ledger-replica.sqlite"
 
     public let store: LedgerStore
+    /// Where pages are checked and written, when not on the caller's task: a worker's replica runs on a thread of the
+    /// lowest priority, so it never takes a core from a job.
+    public let background: BackgroundThread?
 
-    /// Opens (creating if needed) the replica at `path` of the ledger operated by `operatorID`.
-    public init(path: String, operator operatorID: PeerID) throws {
+    /// Opens (creating if needed) the replica at `path` of the ledger operated by `operatorID`; with `background`,
+    /// pages are checked and written on that thread.
+    public init(path: String, operator operatorID: PeerID, background: BackgroundThread? = nil) throws {
         store = try LedgerStore(path: path, operator: operatorID)
+        self.background = background
     }
 
     /// What one sync did.
@@ -117,9 +122,9 @@ public struct LedgerReplica: Sendable {
         public var caughtUp: Bool
     }
 
-    /// Checks and applies one page; see the type's documentation.
+    /// Checks and applies one page; see the type's documentation. With a `background` thread, the checks and the write
+    /// run there.
     public func apply(_ page: LedgerPage, now: Int64) async throws -> Step {
-        let operatorID = store.operatorID
         guard let text = page.checkpoint else {
             guard page.entries.isEmpty else {
                 throw ReplicaError.refused("the matchmaker sent entries without a checkpoint covering them")
@@ -127,10 +132,42 @@ public struct LedgerReplica: Sendable {
             let size = try await store.head()?.seq ?? 0
             return Step(appended: 0, checkpointSize: 0, size: size, caughtUp: true)
         }
+        let outcome: Result<Step, Conflict>
+        do {
+            if let background {
+                outcome = try await background.run {
+                    let checked = try checked(page, checkpoint: text, onAllCores: false)
+                    return try store.database.write { db in try write(checked, page: page, in: db) }
+                }
+            } else {
+                let checked = try checked(page, checkpoint: text, onAllCores: true)
+                outcome = try await store.database.write { db in try write(checked, page: page, in: db) }
+            }
+        } catch let thrown as ConflictThrown {
+            outcome = .failure(thrown.conflict)
+        }
+        switch outcome {
+        case .success(let step): return step
+        case .failure(let conflict): throw try await record(conflict, now: now)
+        }
+    }
+
+    /// A page parsed, its checkpoint's signature checked, and its entries' signatures when checked ahead of the write.
+    private struct CheckedPage: Sendable {
+        let signed: SignedCheckpoint
+        let proof: ConsistencyProof?
+        let entries: [LedgerEntry]
+        /// Each entry's signature check, when made before the write (on all cores); nil leaves them to the append.
+        let signatureChecks: [Bool]?
+    }
+
+    /// Parses `page` and checks its checkpoint's signature; `onAllCores` checks the entries' signatures on every core
+    /// before the write lock is taken, otherwise the append checks them on the calling thread.
+    private func checked(_ page: LedgerPage, checkpoint text: String, onAllCores: Bool) throws -> CheckedPage {
         let signed: SignedCheckpoint
         do {
             signed = try SignedCheckpoint(parsing: text)
-            try signed.verify(publicKey: operatorID.publicKey)
+            try signed.verify(publicKey: store.operatorID.publicKey)
         } catch {
             throw ReplicaError.refused("the matchmaker's checkpoint is not one its operator signed: \(error)")
         }
@@ -146,66 +183,55 @@ public struct LedgerReplica: Sendable {
         } catch {
             throw ReplicaError.refused("an entry sent is malformed: \(error)")
         }
-        let origin = Ledger.origin(of: operatorID)
-        let outcome: Result<Step, Conflict>
-        do {
-            outcome = try await write(signed, proof: proof, entries: entries, origin: origin, page: page)
-        } catch let thrown as ConflictThrown {
-            outcome = .failure(thrown.conflict)
-        }
-        switch outcome {
-        case .success(let step): return step
-        case .failure(let conflict): throw try await record(conflict, signed, now: now)
-        }
+        return CheckedPage(signed: signed, proof: proof, entries: entries,
+                           signatureChecks: onAllCores ? LedgerStore.checkSignatures(entries.map(\.signed)) : nil)
     }
 
     /// The write transaction of `apply`: a conflict with the trusted checkpoint is returned, one found after the
     /// entries were appended is thrown, so that they are rolled back.
-    private func write(
-        _ signed: SignedCheckpoint, proof: ConsistencyProof?, entries: [LedgerEntry], origin: String, page: LedgerPage
-    ) async throws -> Result<Step, Conflict> {
+    private func write(_ checked: CheckedPage, page: LedgerPage, in db: Database) throws -> Result<Step, Conflict> {
         let operatorID = store.operatorID
-        // The entries' signatures, checked on all cores before the write lock is taken.
-        let checks = LedgerStore.checkSignatures(entries.map(\.signed))
-        return try await store.database.write { db -> Result<Step, Conflict> in
-            let trusted = try Ledger.latestCheckpoint(in: db)
-            let verifier = CheckpointVerifier(origin: origin, publicKey: operatorID.publicKey,
-                                              trusted: trusted?.checkpoint)
-            do {
-                try verifier.check(signed, proof: proof)
-            } catch let error as CheckpointError where error.isConflict {
-                return .failure(Conflict(trusted: trusted, reason: "\(error)"))
-            } catch {
-                throw ReplicaError.refused("the matchmaker's checkpoint cannot be accepted: \(error)")
-            }
-            let appended = try Self.append(entries, signatureChecks: checks, operator: operatorID, in: db)
-            let size = try Ledger.head(in: db)?.seq ?? 0
-            let checkpointSize = signed.checkpoint.size
-            guard UInt64(size) >= checkpointSize else {
-                return .success(Step(appended: appended, checkpointSize: trusted?.checkpoint.size ?? 0, size: size,
-                                     caughtUp: false))
-            }
-            guard try Ledger.root(atSize: checkpointSize, in: db) == signed.checkpoint.root else {
-                // Roll the page back: these entries are not the ones the operator signed.
-                throw ConflictThrown(Conflict(trusted: trusted, reason: "the checkpoint of \(checkpointSize) entries "
-                    + "signed by the operator does not hold the root of the entries it sent"))
-            }
-            if trusted?.checkpoint.size != checkpointSize {
-                try db.execute(sql: "INSERT INTO ledger_checkpoints (size, text) VALUES (?, ?)",
-                               arguments: [Int64(checkpointSize), signed.serialized])
-            }
-            // Other witnesses' cosignatures of it: kept when valid, ignored otherwise (they prove nothing then).
-            for cosignature in page.cosignatures ?? [] where cosignature.size == checkpointSize {
-                _ = try? Ledger.addCosignature(cosignature, in: db)
-            }
-            return .success(Step(appended: appended, checkpointSize: checkpointSize, size: size,
-                                 caughtUp: UInt64(size) == checkpointSize))
+        let signed = checked.signed
+        let trusted = try Ledger.latestCheckpoint(in: db)
+        let verifier = CheckpointVerifier(origin: Ledger.origin(of: operatorID), publicKey: operatorID.publicKey,
+                                          trusted: trusted?.checkpoint)
+        do {
+            try verifier.check(signed, proof: checked.proof)
+        } catch let error as CheckpointError where error.isConflict {
+            return .failure(Conflict(trusted: trusted, offered: signed, reason: "\(error)"))
+        } catch {
+            throw ReplicaError.refused("the matchmaker's checkpoint cannot be accepted: \(error)")
         }
+        let appended = try Self.append(checked.entries, signatureChecks: checked.signatureChecks, operator: operatorID,
+                                       in: db)
+        let size = try Ledger.head(in: db)?.seq ?? 0
+        let checkpointSize = signed.checkpoint.size
+        guard UInt64(size) >= checkpointSize else {
+            return .success(Step(appended: appended, checkpointSize: trusted?.checkpoint.size ?? 0, size: size,
+                                 caughtUp: false))
+        }
+        guard try Ledger.root(atSize: checkpointSize, in: db) == signed.checkpoint.root else {
+            // Roll the page back: these entries are not the ones the operator signed.
+            throw ConflictThrown(Conflict(trusted: trusted, offered: signed, reason: "the checkpoint of "
+                + "\(checkpointSize) entries signed by the operator does not hold the root of the entries it sent"))
+        }
+        if trusted?.checkpoint.size != checkpointSize {
+            try db.execute(sql: "INSERT INTO ledger_checkpoints (size, text) VALUES (?, ?)",
+                           arguments: [Int64(checkpointSize), signed.serialized])
+        }
+        // Other witnesses' cosignatures of it: kept when valid, ignored otherwise (they prove nothing then).
+        for cosignature in page.cosignatures ?? [] where cosignature.size == checkpointSize {
+            _ = try? Ledger.addCosignature(cosignature, in: db)
+        }
+        return .success(Step(appended: appended, checkpointSize: checkpointSize, size: size,
+                             caughtUp: UInt64(size) == checkpointSize))
     }
 
     /// A conflict found inside the write, carried out of it so the evidence is written after the rollback.
     private struct Conflict: Error {
         let trusted: SignedCheckpoint?
+        /// The operator's checkpoint that conflicts with `trusted`.
+        let offered: SignedCheckpoint
         let reason: String
     }
 
@@ -243,12 +269,12 @@ public struct LedgerReplica: Sendable {
     }
 
     /// Stores the two conflicting checkpoints and returns the error to throw.
-    private func record(_ conflict: Conflict, _ signed: SignedCheckpoint, now: Int64) async throws -> ReplicaError {
+    private func record(_ conflict: Conflict, now: Int64) async throws -> ReplicaError {
         let trustedText = conflict.trusted?.serialized ?? ""
         try await store.database.write { db in
             try db.execute(sql: """
                 INSERT INTO ledger_forks (detected_at, reason, trusted, conflicting) VALUES (?, ?, ?, ?)
-                """, arguments: [now, conflict.reason, trustedText, signed.serialized])
+                """, arguments: [now, conflict.reason, trustedText, conflict.offered.serialized])
         }
         return ReplicaError.fork(conflict.reason)
     }

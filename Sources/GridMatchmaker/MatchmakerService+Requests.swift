@@ -48,7 +48,8 @@ extension MatchmakerService {
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
             case .ledgerPull(let pull):
-                return .ledgerPage(try await store.read { try $0.ledgerPage(pull) })
+                // Replicas catching up read thousands of entries: on idle cores only, never before a job's work.
+                return .ledgerPage(try await store.readInBackground { try $0.ledgerPage(pull) })
             case .cosign(let cosignature):
                 return .cosigned(try await store.cosign(cosignature, from: peer))
             case .ledgerReceipt(let id):

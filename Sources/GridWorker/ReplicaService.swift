@@ -7,7 +7,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps a worker's replica of the matchmaker's ledger: every `interval`, a connection of its own pulls what is new
-/// (`LedgerReplica.sync`). A failed sync is logged and tried again; a fork is logged once and ends the following.
+/// (`LedgerReplica.sync`), checked and written on a thread of the lowest priority. A failed sync is logged and tried
+/// again; a fork is logged once and ends the following.
 public struct ReplicaService: Service {
     public struct Configuration: Sendable {
         /// The replica file.
@@ -29,6 +30,9 @@ public struct ReplicaService: Service {
     private let configuration: Configuration
     private let identity: Identity
     private let logger: Logger
+    /// Where pages are checked and written: a thread of the lowest priority, so that catching up with a long ledger
+    /// (100,000 escrows queued at once) waits for idle cores instead of taking them from the worker's jobs.
+    private let background = BackgroundThread(name: "grid-replica")
 
     public init(configuration: Configuration, identity: Identity, logger: Logger) {
         self.configuration = configuration
@@ -67,7 +71,8 @@ public struct ReplicaService: Service {
             host: configuration.matchmakerHost, port: configuration.matchmakerPort, identity: identity,
             expectedPeer: configuration.matchmakerID, configuration: configuration.network, logger: logger
         ) { connection in
-            let replica = try current ?? LedgerReplica(path: configuration.path, operator: connection.remotePeer)
+            let replica = try current ?? LedgerReplica(path: configuration.path, operator: connection.remotePeer,
+                                                            background: background)
             guard replica.store.operatorID == connection.remotePeer else {
                 throw ReplicaError.refused("the replica follows the ledger of peer \(replica.store.operatorID.short), "
                     + "but the matchmaker is peer \(connection.remotePeer.short)")

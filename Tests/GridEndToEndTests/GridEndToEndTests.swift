@@ -162,7 +162,7 @@ struct GridEndToEndTests {
             let client = try await GridRun.run(["id", "--home", grid.clientHome]).stdout
             let balances = try await GridRun.run(["ledger", "balances", "--home", grid.matchmakerHome, "--json"])
             #expect(balances.status == 0, "\(balances.stderr)")
-            let table = try #require(balances.json() as? [String: Any])
+            let table = try #require(balances.json())
             let clientBalance = try #require(table["peer:" + client] as? Int)
             let workerBalance = try #require(table["peer:" + worker.peer.hex] as? Int)
             // Every peer starts with 100; what the client paid, the worker earned.

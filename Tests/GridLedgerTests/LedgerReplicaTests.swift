@@ -3,6 +3,7 @@ import GRDB
 import GridCore
 import GridCrypto
 import GridMerkle
+import GridTestKit
 import Testing
 @testable import GridLedger
 
@@ -30,24 +31,28 @@ struct LedgerReplicaTests {
         }
     }
 
-    /// A source ledger holding the fixture's history under a checkpoint, and an empty replica of it, in a temporary
-    /// folder removed after `body`.
-    func withCheckpointedSource(_ body: (LedgerStore, LedgerReplica) async throws -> Void) async throws {
+    /// A source ledger holding the fixture's history under a checkpoint, and an empty replica of it (checking and
+    /// writing pages on a background thread when `background`), in a temporary folder removed after `body`.
+    func withCheckpointedSource(background: Bool = false, _ body: (LedgerStore, LedgerReplica) async throws -> Void)
+        async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
-        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID,
+                                        background: background ? BackgroundThread(name: "test-replica") : nil)
         try await source.append(contentsOf: try fixture.history())
         try await checkpoint(source, at: 10)
         try await body(source, replica)
     }
 
-    @Test("pages that check out are appended with their checkpoints; the replica verifies like the source")
-    func follows() async throws {
+    @Test("pages that check out are appended with their checkpoints; the replica verifies like the source",
+          arguments: [false, true])
+    func follows(background: Bool) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
-        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID)
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID,
+                                        background: background ? BackgroundThread(name: "test-replica") : nil)
         let history = try fixture.history()
         try await source.append(contentsOf: Array(history[0..<4]))
         try await checkpoint(source, at: 10)
@@ -68,9 +73,10 @@ struct LedgerReplicaTests {
         #expect(try await replica.evidence().isEmpty)
     }
 
-    @Test("an entry altered in transit, or a checkpoint someone else signed, is refused and nothing is kept")
-    func refusesBadPages() async throws {
-        try await withCheckpointedSource { source, replica in
+    @Test("an entry altered in transit, or a checkpoint someone else signed, is refused and nothing is kept",
+          arguments: [false, true])
+    func refusesBadPages(background: Bool) async throws {
+        try await withCheckpointedSource(background: background) { source, replica in
             var good = try await page(from: source, after: 0, knownSize: 0)
             // Entry 3 (an escrow) with its amount changed: its signature no longer matches.
             var altered = good
@@ -118,9 +124,31 @@ struct LedgerReplicaTests {
         }
     }
 
-    @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it")
-    func forkAtSameSize() async throws {
-        try await withCheckpointedSource { source, replica in
+    @Test("with a background thread, pages are checked and written on it")
+    func appliesOnBackgroundThread() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
+        try await source.append(contentsOf: try fixture.history())
+        try await checkpoint(source, at: 10)
+        let background = BackgroundThread(name: "replica-on-bg")
+        let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID,
+                                        background: background)
+        let page = try await page(from: source, after: 0, knownSize: 0)
+        let thread = try #require(try ThreadInfo.threads(of: getpid()).first { $0.name == "replica-on-bg" })
+        // The thread, idle until now, runs only what the replica gives it: its CPU time grows with the page.
+        let step = try await replica.apply(page, now: 1)
+        #expect(step.appended == 7 && step.caughtUp)
+        let after = try #require(try ThreadInfo.threads(of: getpid()).first { $0.tid == thread.tid })
+        #expect(after.cpuNanoseconds > thread.cpuNanoseconds)
+        #expect(after.nice == Int(BackgroundThread.lowestPriority))
+        #expect(try await replica.store.verify().isValid)
+    }
+
+    @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it",
+          arguments: [false, true])
+    func forkAtSameSize(background: Bool) async throws {
+        try await withCheckpointedSource(background: background) { source, replica in
             let good = try await page(from: source, after: 0, knownSize: 0)
             _ = try await replica.apply(good, now: 1)
             // The operator signs another root for the same 7 entries.

@@ -1,0 +1,94 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One thread of its own, at the lowest CPU priority, for work that must never slow the grid's jobs (a ledger replica
+/// catching up, the pages served to it): it runs while a core is idle and waits while jobs keep the cores busy
+/// (docs/ledger.md, *Replicas run on idle cores*).
+///
+/// Closures run one at a time, in the order given, each to its end; blocking in one (SQLite, a signature check) blocks
+/// only this thread. On Linux a scheduling policy and a nice value are a thread's own, so the rest of the process keeps
+/// its priority. The thread ends once the `BackgroundThread` is gone and its queue is empty.
+public final class BackgroundThread: Sendable {
+    /// The nice value the thread asks for: the lowest priority Linux has.
+    public static let lowestPriority: Int32 = 19
+
+    private let queue: Queue
+    /// The thread's name, as `/proc/PID/task/TID/comm` shows it (at most 15 bytes).
+    public let name: String
+
+    /// Starts the thread; `name` is cut to the 15 bytes Linux keeps.
+    public init(name: String) {
+        self.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let queue = Queue()
+        self.queue = queue
+        let threadName = self.name
+        let thread = Thread {
+            Self.lowerPriority(name: threadName)
+            while let work = queue.next() { work() }
+        }
+        thread.start()
+    }
+
+    deinit {
+        queue.close()
+    }
+
+    /// Runs `body` on the thread and returns what it returned (or throws what it threw) once it ran.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.add { continuation.resume(with: Result(catching: body)) }
+        }
+    }
+
+    /// Linux's `SCHED_IDLE` (glibc defines it only for GNU sources): a thread that runs only on a core no other
+    /// thread wants, and that any thread waking up takes the core from.
+    public static let idlePolicy: Int32 = 5
+
+    /// Names the calling thread and gives it the lowest priority: the idle policy, and the highest nice value in case
+    /// the policy is refused (either refusal leaves the work running, only yielding less to jobs).
+    private static func lowerPriority(name: String) {
+        #if os(Linux)
+        // Foundation's `Thread.name` does not reach the kernel here, and `prctl` is variadic (Swift cannot call it); a
+        // thread may write its own name to its `comm` file.
+        try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, lowestPriority)
+        var parameters = sched_param(sched_priority: 0)
+        _ = sched_setscheduler(0, idlePolicy, &parameters)
+        #endif
+    }
+
+    /// The closures waiting for the thread, and whether more can come.
+    private final class Queue: Sendable {
+        private struct State {
+            var work: [@Sendable () -> Void] = []
+            var closed = false
+        }
+
+        private let state = Mutex(State())
+        private let ready = DispatchSemaphore(value: 0)
+
+        func add(_ work: @escaping @Sendable () -> Void) {
+            state.withLock { $0.work.append(work) }
+            ready.signal()
+        }
+
+        func close() {
+            state.withLock { $0.closed = true }
+            ready.signal()
+        }
+
+        /// The next closure, waiting for one; nil once closed and empty.
+        func next() -> (@Sendable () -> Void)? {
+            while true {
+                let next = state.withLock { state -> (work: (@Sendable () -> Void)?, done: Bool) in
+                    if !state.work.isEmpty { return (state.work.removeFirst(), false) }
+                    return (nil, state.closed)
+                }
+                if let work = next.work { return work }
+                if next.done { return nil }
+                ready.wait()
+            }
+        }
+    }
+}
