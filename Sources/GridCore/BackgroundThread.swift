@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One thread of its own, at the lowest CPU priority, for work that must never slow the grid's jobs (a ledger replica
-/// catching up, the pages served to it): it runs while a core is idle and waits while jobs keep the cores busy
-/// (docs/ledger.md, *Replicas run on idle cores*).
+/// One thread of its own, at the lowest CPU priority, for work that must never slow the grid's jobs (a worker's ledger
+/// replica catching up): it runs while a core is idle and waits while jobs keep the cores busy (docs/ledger.md,
+/// *Replicas run on idle cores*). Nothing that others wait for belongs here: a lock or a read snapshot it holds is
+/// held for as long as the thread waits for a core.
 ///
 /// Closures run one at a time, in the order given, each to its end; blocking in one (SQLite, a signature check) blocks
 /// only this thread. On Linux a scheduling policy and a nice value are a thread's own, so the rest of the process keeps

@@ -48,8 +48,9 @@ extension MatchmakerService {
             case .balance(let who):
                 return .credits(try await store.read { try $0.balance(of: who) })
             case .ledgerPull(let pull):
-                // Replicas catching up read thousands of entries: on idle cores only, never before a job's work.
-                return .ledgerPage(try await store.readInBackground { try $0.ledgerPage(pull) })
+                // At normal priority, unlike the replica's own work (docs/ledger.md, "Replicas run on idle cores"): a
+                // read starved on an idle-priority thread would hold its snapshot and grow the WAL meanwhile.
+                return .ledgerPage(try await store.read { try $0.ledgerPage(pull) })
             case .cosign(let cosignature):
                 return .cosigned(try await store.cosign(cosignature, from: peer))
             case .ledgerReceipt(let id):

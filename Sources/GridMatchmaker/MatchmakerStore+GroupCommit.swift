@@ -115,12 +115,6 @@ extension MatchmakerStore {
         }
     }
 
-    /// Runs a read on the store's thread of the lowest priority: bulk reads nobody's job waits for (ledger pages for
-    /// replicas), which run only while a core is idle.
-    func readInBackground<T: Sendable>(_ body: @escaping @Sendable (MatchmakerStore) throws -> T) async throws -> T {
-        try await background.run { try body(self) }
-    }
-
     /// Carries a record out of a transaction to its completion (written before, read after, on one queue).
     private final class RecordBox: @unchecked Sendable {
         var record: JobRecord?

@@ -18,9 +18,6 @@ public final class MatchmakerStore: Sendable {
     public let grants: GrantPolicy
     /// Clients' batch signatures of escrows already checked, so a submitted batch costs one Ed25519 check.
     let escrowSignatures = SignatureCache()
-    /// Where ledger pages for replicas are read: a thread of the lowest priority, so that replicas catching up wait
-    /// for idle cores instead of taking them from jobs (`readInBackground`).
-    let background = BackgroundThread(name: "grid-pages")
 
     /// Opens the file and checks its ledger before anything is written to it (`LedgerCheck`): a ledger that fails
     /// is refused with a `MatchmakerError` naming the first bad entry, and nothing is written.

@@ -96,33 +96,30 @@ struct LedgerReplicaTests {
         }
     }
 
-    @Test("a worker's replica and the pages the matchmaker serves it run on threads of the lowest priority only")
+    @Test("a worker's replica checks and writes its pages on a thread of the lowest priority, and only there")
     func replicasRunOnIdleCores() async throws {
         try await TestGrid.run { grid in
             try await grid.startMatchmaker()
             let worker = try await grid.startWorker("a", plugins: [Self.text], extra: ["--replica-interval", "1"])
+            let pid = worker.process.pid
             _ = try await Self.runJobs(grid, ["one", "two"])
             #expect(try await Self.caughtUp(grid, home: grid.folder.file("a")), "\(grid.log("a.log"))")
-            let matchmaker = try #require(grid.matchmakerPID)
-            let processes = [(worker.process.pid, "grid-replica"), (matchmaker, "grid-pages")]
-            let before = try processes.map { pid, name in try ThreadInfo.threads(of: pid).first { $0.name == name } }
-            // More entries to pull, serve, check and write: done on those threads, which otherwise only wait.
+            let before = try #require(try ThreadInfo.threads(of: pid).first { $0.name == "grid-replica" })
+            // More entries to pull, check and write: done on that thread, which otherwise only waits.
             _ = try await Self.runJobs(grid, ["three"])
             #expect(try await Self.caughtUp(grid, home: grid.folder.file("a")), "\(grid.log("a.log"))")
-            for ((pid, name), earlier) in zip(processes, before) {
-                let threads = try ThreadInfo.threads(of: pid)
-                let background = try #require(threads.first { $0.name == name }, "\(threads.map(\.name))")
-                #expect(background.nice == Int(BackgroundThread.lowestPriority), "\(background)")
-                #expect(background.policy == Int(BackgroundThread.idlePolicy), "\(background)")
-                #expect(background.tid == earlier?.tid)
-                #expect(background.cpuNanoseconds > earlier?.cpuNanoseconds ?? .max, "\(background)")
-                // The threads that run jobs and connections keep the process's priority (its main thread's) or
-                // Dispatch's higher ones for its quality-of-service classes.
-                let main = try #require(threads.first { $0.tid == Int(pid) })
-                let others = threads.filter { $0.tid != background.tid }
-                #expect(others.count > 1 && others.allSatisfy { $0.nice <= main.nice && $0.policy == main.policy },
-                        "\(others)")
-            }
+            let threads = try ThreadInfo.threads(of: pid)
+            let replica = try #require(threads.first { $0.name == "grid-replica" }, "\(threads.map(\.name))")
+            #expect(replica.tid == before.tid)
+            #expect(replica.nice == Int(BackgroundThread.lowestPriority), "\(replica)")
+            #expect(replica.policy == Int(BackgroundThread.idlePolicy), "\(replica)")
+            #expect(replica.cpuNanoseconds > before.cpuNanoseconds, "\(replica)")
+            // The threads that run jobs and connections keep the process's priority (its main thread's) or
+            // Dispatch's higher ones for its quality-of-service classes.
+            let main = try #require(threads.first { $0.tid == Int(pid) })
+            let others = threads.filter { $0.tid != replica.tid }
+            #expect(others.count > 1 && others.allSatisfy { $0.nice <= main.nice && $0.policy == main.policy },
+                    "\(others)")
         }
     }
 
