@@ -36,9 +36,58 @@ public final class BackgroundThread: Sendable {
     }
 
     /// Runs `body` on the thread and returns what it returned (or throws what it threw) once it ran.
+    ///
+    /// A cancelled caller does not wait for a thread that may get no core for a long while (a worker shutting down on
+    /// busy cores): it gets `CancellationError` at once, and `body` is skipped if it has not started, or runs to its
+    /// end with its result dropped. So `body` must leave things whole either way (one transaction, for instance).
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.add { continuation.resume(with: Result(catching: body)) }
+        let waiting = Waiting<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiting.keep(continuation) else { return }
+                queue.add {
+                    guard !waiting.isCancelled else { return }
+                    waiting.resume(with: Result(catching: body))
+                }
+            }
+        } onCancel: {
+            waiting.cancel()
+        }
+    }
+
+    /// Closures waiting for the thread (not counting one running).
+    var waitingClosures: Int { queue.count }
+
+    /// A caller's continuation, resumed exactly once: with the closure's result, or by the caller's cancellation.
+    private final class Waiting<T: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<T, any Error>?
+            var cancelled = false
+        }
+
+        private let state = Mutex(State())
+
+        /// Keeps `continuation` to resume later; false (and resumed with `CancellationError`) when already cancelled.
+        func keep(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+            let cancelled = state.withLock { state in
+                if !state.cancelled { state.continuation = continuation }
+                return state.cancelled
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+            return !cancelled
+        }
+
+        var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+        func cancel() {
+            state.withLock { state in
+                state.cancelled = true
+                return state.continuation.take()
+            }?.resume(throwing: CancellationError())
+        }
+
+        func resume(with result: Result<T, any Error>) {
+            state.withLock { $0.continuation.take() }?.resume(with: result)
         }
     }
 
@@ -73,6 +122,8 @@ public final class BackgroundThread: Sendable {
             state.withLock { $0.work.append(work) }
             ready.signal()
         }
+
+        var count: Int { state.withLock { $0.work.count } }
 
         func close() {
             state.withLock { $0.closed = true }

@@ -1,8 +1,9 @@
+import Dispatch
 import Foundation
-import GridCore
-import Synchronization
 import GridTestKit
+import Synchronization
 import Testing
+@testable import GridCore
 
 @Suite("Background thread")
 struct BackgroundThreadTests {
@@ -51,6 +52,50 @@ struct BackgroundThreadTests {
         #expect(try await thread.run { try ThreadInfo.current().tid } == inside.tid)
     }
 
+    @Test("a caller cancelled while its closure waits returns at once, and the closure is skipped")
+    func cancelledWhileWaiting() async throws {
+        let thread = BackgroundThread(name: "bg-cancel")
+        let gate = DispatchSemaphore(value: 0)
+        let started = Flag()
+        // The thread is busy (as it is when it gets no core) until the gate opens.
+        let blocker = Task { try await thread.run { started.set(); gate.wait() } }
+        try await poll(until: { started.isSet })
+        let skipped = Flag()
+        let waiting = Task { try await thread.run { skipped.set(); return 1 } }
+        try await poll(until: { thread.waitingClosures == 1 })
+        waiting.cancel()
+        // Polled with a deadline, not awaited: a cancellation that did not reach the caller would wait for the gate.
+        let ended = Flag()
+        Task { _ = await waiting.result; ended.set() }
+        try await poll(until: { ended.isSet })
+        gate.signal()
+        try await blocker.value
+        await #expect(throws: CancellationError.self) { try await waiting.result.get() }
+        // Whatever was queued after the skipped closure runs: the queue went past it.
+        #expect(try await thread.run { 2 } == 2)
+        #expect(!skipped.isSet)
+    }
+
+    @Test("a caller cancelled before it asks gets CancellationError, and its closure never runs")
+    func cancelledBeforeAsking() async throws {
+        let thread = BackgroundThread(name: "bg-cancel-early")
+        let ran = Flag()
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await thread.run { ran.set() }
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(try await thread.run { 3 } == 3)
+        #expect(!ran.isSet)
+    }
+
+    /// Polls `condition` every millisecond for up to ten seconds.
+    func poll(until condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(condition())
+    }
+
     @Test("the thread ends once the BackgroundThread is gone")
     func endsWhenReleased() async throws {
         let pid = getpid()
@@ -65,6 +110,13 @@ struct BackgroundThreadTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(try !ThreadInfo.threads(of: pid).contains { $0.tid == gone })
+    }
+
+    /// Set once, from any thread.
+    final class Flag: Sendable {
+        private let state = Mutex(false)
+        func set() { state.withLock { $0 = true } }
+        var isSet: Bool { state.withLock { $0 } }
     }
 
     /// How many closures ran at once, counted from inside them.

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-import GridCore
 import GridCrypto
 import GridMerkle
 import GridTestKit
+import Synchronization
 import Testing
+@testable import GridCore
 @testable import GridLedger
 
 /// A replica fed pages built from a real ledger file, as the matchmaker would serve them.
@@ -124,25 +125,55 @@ struct LedgerReplicaTests {
         }
     }
 
-    @Test("with a background thread, pages are checked and written on it")
-    func appliesOnBackgroundThread() async throws {
+    @Test("with a background thread, every row of a page is written on it, at the idle policy")
+    func writesOnBackgroundThread() async throws {
+        try await withCheckpointedSource(background: true) { source, replica in
+            let observer = WritingThreads()
+            try await replica.store.database.writeWithoutTransaction { db in
+                db.add(transactionObserver: observer, extent: .observerLifetime)
+            }
+            let step = try await replica.apply(try await page(from: source, after: 0, knownSize: 0), now: 1)
+            #expect(step.appended == 7 && step.caughtUp)
+            #expect(observer.policies == [Int(BackgroundThread.idlePolicy)])
+            #expect(observer.nices == [Int(BackgroundThread.lowestPriority)])
+            #expect(try await replica.store.verify().isValid)
+        }
+    }
+
+    @Test("an apply cancelled while its page waits for the background thread returns at once and keeps nothing")
+    func cancelledWhileWaiting() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let source = try LedgerStore(path: folder.path("source.sqlite"), operator: fixture.operatorID)
         try await source.append(contentsOf: try fixture.history())
         try await checkpoint(source, at: 10)
-        let background = BackgroundThread(name: "replica-on-bg")
+        let background = BackgroundThread(name: "test-cancel")
         let replica = try LedgerReplica(path: folder.path("replica.sqlite"), operator: fixture.operatorID,
                                         background: background)
+        // The thread gets no core (here: it is busy) until the gate opens, as on cores kept busy by jobs.
+        let gate = DispatchSemaphore(value: 0)
+        let busy = Task { try await background.run { gate.wait() } }
         let page = try await page(from: source, after: 0, knownSize: 0)
-        let thread = try #require(try ThreadInfo.threads(of: getpid()).first { $0.name == "replica-on-bg" })
-        // The thread, idle until now, runs only what the replica gives it: its CPU time grows with the page.
-        let step = try await replica.apply(page, now: 1)
-        #expect(step.appended == 7 && step.caughtUp)
-        let after = try #require(try ThreadInfo.threads(of: getpid()).first { $0.tid == thread.tid })
-        #expect(after.cpuNanoseconds > thread.cpuNanoseconds)
-        #expect(after.nice == Int(BackgroundThread.lowestPriority))
-        #expect(try await replica.store.verify().isValid)
+        let apply = Task { try await replica.apply(page, now: 1) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while background.waitingClosures < 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        apply.cancel()  // what a graceful shutdown does to ReplicaService.run
+        // Waited for with a deadline, not awaited: a cancellation that did not reach the caller would wait for the gate.
+        let ended = Ended()
+        Task { _ = await apply.result; ended.mark() }
+        let cancelled = ContinuousClock.now
+        while !ended.isMarked, ContinuousClock.now < cancelled + .seconds(10) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(ended.isMarked, "the cancelled apply still waits for the thread")
+        gate.signal()
+        try await busy.value
+        await #expect(throws: CancellationError.self) { try await apply.result.get() }
+        #expect(try await replica.store.head() == nil)
+        // The replica goes on from where it was: the next apply takes the page whole.
+        #expect(try await replica.apply(page, now: 2).appended == 7)
     }
 
     @Test("two checkpoints of one size with different roots are a fork: refused, both kept, verify reports it",
@@ -169,4 +200,31 @@ struct LedgerReplicaTests {
             }
         }
     }
+}
+
+/// The scheduling policy and nice value of every thread that changed a row, seen from inside the transactions.
+final class WritingThreads: TransactionObserver, Sendable {
+    private let seen = Mutex<(policies: Set<Int>, nices: Set<Int>)>(([], []))
+    var policies: Set<Int> { seen.withLock { $0.policies } }
+    var nices: Set<Int> { seen.withLock { $0.nices } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        let thread = try? ThreadInfo.current()
+        seen.withLock {
+            $0.policies.insert(thread?.policy ?? -1)
+            $0.nices.insert(thread?.nice ?? -100)
+        }
+    }
+
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) {}
+}
+
+/// Marked once a task ended, read while polling.
+final class Ended: Sendable {
+    private let marked = Mutex(false)
+    func mark() { marked.withLock { $0 = true } }
+    var isMarked: Bool { marked.withLock { $0 } }
 }
