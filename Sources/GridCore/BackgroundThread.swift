@@ -5,7 +5,8 @@ import Synchronization
 /// One thread of its own, at the lowest CPU priority, for work that must never slow the grid's jobs (a worker's ledger
 /// replica catching up): it runs while a core is idle and waits while jobs keep the cores busy (docs/ledger.md,
 /// *Replicas run on idle cores*). Nothing that others wait for belongs here: a lock or a read snapshot it holds is
-/// held for as long as the thread waits for a core.
+/// held for as long as the thread waits for a core. Handing it work takes no lock it holds (`HandoffQueue`); only a
+/// cancelled caller briefly shares one with it.
 ///
 /// Closures run one at a time, in the order given, each to its end; blocking in one (SQLite, a signature check) blocks
 /// only this thread. On Linux a scheduling policy and a nice value are a thread's own, so the rest of the process keeps
@@ -14,19 +15,21 @@ public final class BackgroundThread: Sendable {
     /// The nice value the thread asks for: the lowest priority Linux has.
     public static let lowestPriority: Int32 = 19
 
-    private let queue: Queue
+    private let queue: HandoffQueue
     /// The thread's name, as `/proc/PID/task/TID/comm` shows it (at most 15 bytes).
     public let name: String
 
     /// Starts the thread; `name` is cut to the 15 bytes Linux keeps.
     public init(name: String) {
         self.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
-        let queue = Queue()
+        let queue = HandoffQueue()
         self.queue = queue
         let threadName = self.name
         let thread = Thread {
             Self.lowerPriority(name: threadName)
-            while let work = queue.next() { work() }
+            while case let works = queue.takeAll(), !works.isEmpty {
+                for work in works { work() }
+            }
         }
         thread.start()
     }
@@ -106,41 +109,5 @@ public final class BackgroundThread: Sendable {
         var parameters = sched_param(sched_priority: 0)
         _ = sched_setscheduler(0, idlePolicy, &parameters)
         #endif
-    }
-
-    /// The closures waiting for the thread, and whether more can come.
-    private final class Queue: Sendable {
-        private struct State {
-            var work: [@Sendable () -> Void] = []
-            var closed = false
-        }
-
-        private let state = Mutex(State())
-        private let ready = DispatchSemaphore(value: 0)
-
-        func add(_ work: @escaping @Sendable () -> Void) {
-            state.withLock { $0.work.append(work) }
-            ready.signal()
-        }
-
-        var count: Int { state.withLock { $0.work.count } }
-
-        func close() {
-            state.withLock { $0.closed = true }
-            ready.signal()
-        }
-
-        /// The next closure, waiting for one; nil once closed and empty.
-        func next() -> (@Sendable () -> Void)? {
-            while true {
-                let next = state.withLock { state -> (work: (@Sendable () -> Void)?, done: Bool) in
-                    if !state.work.isEmpty { return (state.work.removeFirst(), false) }
-                    return (nil, state.closed)
-                }
-                if let work = next.work { return work }
-                if next.done { return nil }
-                ready.wait()
-            }
-        }
     }
 }
