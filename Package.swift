@@ -90,7 +90,8 @@ let package = Package(
                 dependencies: ["GridCore", "GridCrypto", "GridNet", "GridPluginHost", "GridLedger", logging, lifecycle]),
         .target(name: "GridClient", dependencies: ["GridCore", "GridCrypto", "GridNet", "GridLedgerModel", logging]),
         // The end-to-end benchmark `make bench` runs against this package's own release build (docs/PERFORMANCE.md).
-        .executableTarget(name: "grid-bench", dependencies: ["GridClient", "GridCore", "GridCrypto", logging],
+        .executableTarget(name: "grid-bench",
+                          dependencies: ["GridClient", "GridCore", "GridCrypto", "GridTestKit", logging],
                           path: "Benchmarks/EndToEnd"),
         .executableTarget(name: "grid", dependencies: [
             "GridCore", "GridCrypto", "GridNet", "GridMerkle", "GridLedger", "GridPluginHost", "GridMatchmaker", "GridWorker",

@@ -1,6 +1,7 @@
 import Foundation
+import GridTestKit
 
-/// CPU time and memory of a process, read from `/proc/PID/stat` and `/proc/PID/status`.
+/// CPU time and memory of a process, read from `/proc/PID/stat` (`ProcStat`) and `/proc/PID/status`.
 struct ProcessStats {
     /// User plus system CPU time, in microseconds.
     var cpuMicros: Int64
@@ -11,11 +12,8 @@ struct ProcessStats {
     private static let ticksPerSecond = Int64(sysconf(Int32(_SC_CLK_TCK)))
 
     static func read(_ pid: pid_t) -> ProcessStats? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Int64(fields[11]), let system = Int64(fields[12]) else { return nil }
+        guard let stat = ProcStat(path: "/proc/\(pid)/stat"), let user = stat[14].map(Int64.init),
+              let system = stat[15].map(Int64.init) else { return nil }
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         func kilobytes(_ key: String) -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return 0 }
@@ -29,11 +27,8 @@ struct ProcessStats {
     static func children(of pid: pid_t) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { name -> pid_t? in
-            guard let child = pid_t(name),
-                  let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 2 && pid_t(fields[1]) == pid ? child : nil
+            guard let child = pid_t(name), let parent = ProcStat(path: "/proc/\(child)/stat")?[4] else { return nil }
+            return parent == Int(pid) ? child : nil
         }
     }
 

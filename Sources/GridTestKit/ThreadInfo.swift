@@ -33,24 +33,16 @@ public struct ThreadInfo: Sendable, Hashable {
 
     /// Reads `stat`, `comm` and `schedstat` in `folder` (a `/proc/…/task/TID` or `/proc/thread-self`).
     static func read(_ folder: String, tid: Int) throws -> ThreadInfo {
-        let stat = try String(contentsOfFile: folder + "/stat", encoding: .utf8)
+        guard let stat = ProcStat(path: folder + "/stat"), let nice = stat[19], let policy = stat[41] else {
+            throw Unreadable(path: folder + "/stat")
+        }
         let comm = try String(contentsOfFile: folder + "/comm", encoding: .utf8)
         let schedstat = try String(contentsOfFile: folder + "/schedstat", encoding: .utf8)
-        // The name in `stat` is in parentheses and may hold spaces: fields are counted after its closing one, where
-        // field 3 (the state) comes first.
-        guard let close = stat.lastIndex(of: ")") else { throw Unreadable(path: folder + "/stat") }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        func field(_ number: Int) throws -> Int {
-            guard fields.indices.contains(number - 3), let value = Int(fields[number - 3]) else {
-                throw Unreadable(path: folder + "/stat")
-            }
-            return value
-        }
         guard let cpu = schedstat.split(separator: " ").first.flatMap({ UInt64($0) }) else {
             throw Unreadable(path: folder + "/schedstat")
         }
-        return ThreadInfo(tid: tid, name: comm.trimmingCharacters(in: .newlines), nice: try field(19),
-                          policy: try field(41), cpuNanoseconds: cpu)
+        return ThreadInfo(tid: tid, name: comm.trimmingCharacters(in: .newlines), nice: nice, policy: policy,
+                          cpuNanoseconds: cpu)
     }
 
     /// A `/proc` file that did not read as Linux writes it.
