@@ -112,13 +112,6 @@ struct BackgroundThreadTests {
         #expect(try !ThreadInfo.threads(of: pid).contains { $0.tid == gone })
     }
 
-    /// Set once, from any thread.
-    final class Flag: Sendable {
-        private let state = Mutex(false)
-        func set() { state.withLock { $0 = true } }
-        var isSet: Bool { state.withLock { $0 } }
-    }
-
     /// How many closures ran at once, counted from inside them.
     final class Seen: Sendable {
         private let state = Mutex((now: 0, most: 0))

@@ -161,13 +161,13 @@ struct LedgerReplicaTests {
         }
         apply.cancel()  // what a graceful shutdown does to ReplicaService.run
         // Waited for with a deadline, not awaited: a cancellation that did not reach the caller would wait for the gate.
-        let ended = Ended()
-        Task { _ = await apply.result; ended.mark() }
+        let ended = Flag()
+        Task { _ = await apply.result; ended.set() }
         let cancelled = ContinuousClock.now
-        while !ended.isMarked, ContinuousClock.now < cancelled + .seconds(10) {
+        while !ended.isSet, ContinuousClock.now < cancelled + .seconds(10) {
             try await Task.sleep(for: .milliseconds(1))
         }
-        #expect(ended.isMarked, "the cancelled apply still waits for the thread")
+        #expect(ended.isSet, "the cancelled apply still waits for the thread")
         gate.signal()
         try await busy.value
         await #expect(throws: CancellationError.self) { try await apply.result.get() }
@@ -220,11 +220,4 @@ final class WritingThreads: TransactionObserver, Sendable {
 
     func databaseDidCommit(_ db: Database) {}
     func databaseDidRollback(_ db: Database) {}
-}
-
-/// Marked once a task ended, read while polling.
-final class Ended: Sendable {
-    private let marked = Mutex(false)
-    func mark() { marked.withLock { $0 = true } }
-    var isMarked: Bool { marked.withLock { $0 } }
 }
